@@ -1,0 +1,23 @@
+"""The array module (``xp``) of DESIGN.md: NumPy by default, CuPy for arrays that live on a GPU.
+
+Layers ask their inputs for the module instead of importing NumPy in their math, so the same
+code runs on either library. This is the only file that knows about CuPy.
+"""
+
+import numpy as np
+
+
+def array_module(x):
+    """Return the array library (``numpy`` or ``cupy``) that owns ``x``."""
+    if type(x).__module__.startswith("cupy"):
+        import cupy
+
+        return cupy
+    return np
+
+
+def to_numpy(x):
+    """Return ``x`` as a NumPy array (a copy from the GPU for CuPy arrays)."""
+    if type(x).__module__.startswith("cupy"):
+        return x.get()
+    return np.asarray(x)

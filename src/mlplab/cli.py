@@ -1,0 +1,61 @@
+"""The ``mlplab`` command: a thin layer over the Python API.
+
+Exit codes (DESIGN.md): 0 success; 2 the user's input or config is wrong (one line, no
+traceback); 1 a bug or a failed check.
+"""
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+import mlplab
+import mlplab.commands
+from mlplab.errors import MlplabError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def command_modules():
+    """Every command module in ``mlplab.commands``, sorted by command name."""
+    modules = [importlib.import_module(f"mlplab.commands.{info.name}")
+               for info in pkgutil.iter_modules(mlplab.commands.__path__)
+               if not info.name.startswith("_")]
+    return sorted(modules, key=lambda m: m.NAME)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mlplab", description="Build, train and diagnose fully-connected "
+                                                "neural networks.")
+    parser.add_argument("--version", action="version", version=f"mlplab {mlplab.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in command_modules():
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
+        p.add_argument("--json", action="store_true", help="print results as JSON")
+        p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+        module.add_arguments(p)
+        p.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except MlplabError as e:
+        print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"mlplab {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Diagnostics: gradient checking, activation statistics, babysitting monitors, sanity checks."""
