@@ -31,8 +31,9 @@ def test_float64_end_to_end(rng):
 
 def test_zero_init_keeps_hidden_units_identical(rng):
     """The lecture's question: with W = 0 every unit of a layer stays the same forever."""
-    net = build_mlp({"input_size": 4, "hidden": [6, 5], "output_size": 3, "init": "zeros",
-                     "dtype": "float64"})
+    net = build_mlp(
+        {"input_size": 4, "hidden": [6, 5], "output_size": 3, "init": "zeros", "dtype": "float64"}
+    )
     x, y = rng.standard_normal((20, 4)), rng.integers(0, 3, 20)
     for _ in range(10):
         net.loss_and_gradients(x, y)

@@ -21,15 +21,18 @@ class _Parser(argparse.ArgumentParser):
 
 def command_modules():
     """Every command module in ``mlplab.commands``, sorted by command name."""
-    modules = [importlib.import_module(f"mlplab.commands.{info.name}")
-               for info in pkgutil.iter_modules(mlplab.commands.__path__)
-               if not info.name.startswith("_")]
+    modules = [
+        importlib.import_module(f"mlplab.commands.{info.name}")
+        for info in pkgutil.iter_modules(mlplab.commands.__path__)
+        if not info.name.startswith("_")
+    ]
     return sorted(modules, key=lambda m: m.NAME)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="mlplab", description="Build, train and diagnose fully-connected "
-                                                "neural networks.")
+    parser = _Parser(
+        prog="mlplab", description="Build, train and diagnose fully-connected neural networks."
+    )
     parser.add_argument("--version", action="version", version=f"mlplab {mlplab.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in command_modules():

@@ -16,8 +16,10 @@ LOSSES = Registry("loss")
 
 def _check_scores(name, scores):
     if getattr(scores, "ndim", None) != 2:
-        raise ShapeError(f"{name}: scores must be 2-D (batch, outputs), "
-                         f"got shape {getattr(scores, 'shape', type(scores).__name__)}")
+        raise ShapeError(
+            f"{name}: scores must be 2-D (batch, outputs), "
+            f"got shape {getattr(scores, 'shape', type(scores).__name__)}"
+        )
 
 
 def _check_class_labels(name, scores, y):
@@ -29,8 +31,10 @@ def _check_class_labels(name, scores, y):
     n_classes = scores.shape[1]
     if y.size and (int(y.min()) < 0 or int(y.max()) >= n_classes):
         bad = int(y.min()) if int(y.min()) < 0 else int(y.max())
-        raise LabelError(f"{name}: label {bad} is out of range for {n_classes} classes "
-                         f"(expected 0..{n_classes - 1})")
+        raise LabelError(
+            f"{name}: label {bad} is out of range for {n_classes} classes "
+            f"(expected 0..{n_classes - 1})"
+        )
     return y
 
 
@@ -152,9 +156,13 @@ class BinaryCrossEntropyWithLogits:
         t = _match_targets("binary cross-entropy", scores, t)
         xp = array_module(scores)
         if t.size and (float(t.min()) < 0 or float(t.max()) > 1):
-            raise LabelError("binary cross-entropy: targets must lie in [0, 1], "
-                             f"got values in [{float(t.min())}, {float(t.max())}]")
-        loss = float((xp.maximum(scores, 0) - scores * t + xp.log1p(xp.exp(-xp.abs(scores)))).mean())
+            raise LabelError(
+                "binary cross-entropy: targets must lie in [0, 1], "
+                f"got values in [{float(t.min())}, {float(t.max())}]"
+            )
+        loss = float(
+            (xp.maximum(scores, 0) - scores * t + xp.log1p(xp.exp(-xp.abs(scores)))).mean()
+        )
         dscores = self.probabilities(scores) - t
         dscores /= dscores.size
         return loss, dscores

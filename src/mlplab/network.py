@@ -21,8 +21,9 @@ class Sequential:
         self.loss = get_loss(loss)
         for i, layer in enumerate(self.layers):
             layer.name = f"layer {i} ({type(layer).__name__})"
-        self.in_features = in_features if in_features is not None else getattr(
-            self.layers[0], "in_features", None)
+        self.in_features = (
+            in_features if in_features is not None else getattr(self.layers[0], "in_features", None)
+        )
 
     # -- the passes ---------------------------------------------------------------------------
     def forward(self, x, training: bool = False):
@@ -65,21 +66,26 @@ class Sequential:
         """Validate a batch at the API boundary: 2-D, right width, right dtype, finite."""
         x = np.asarray(x) if not hasattr(x, "ndim") else x
         if x.ndim != 2 or (self.in_features is not None and x.shape[1] != self.in_features):
-            raise ShapeError(f"network input: expected shape (N, {self.in_features}), got {x.shape}")
+            raise ShapeError(
+                f"network input: expected shape (N, {self.in_features}), got {x.shape}"
+            )
         if x.dtype.kind not in "fiub":
             raise DTypeError(f"network input: expected numbers, got dtype {x.dtype}")
         x = x.astype(self.dtype, copy=False)
         if not np.isfinite(x).all():
             row, col = np.argwhere(~np.isfinite(x))[0]
-            raise NonFiniteError(f"network input: non-finite value {x[row, col]} at row {row}, "
-                                 f"column {col}")
+            raise NonFiniteError(
+                f"network input: non-finite value {x[row, col]} at row {row}, column {col}"
+            )
         return x
 
     def scores(self, x, batch_size: int = 4096):
         """Evaluation-mode scores, computed in batches to bound memory."""
         x = self.check_input(x)
-        parts = [self.forward(x[i:i + batch_size], training=False)
-                 for i in range(0, max(len(x), 1), batch_size)]
+        parts = [
+            self.forward(x[i : i + batch_size], training=False)
+            for i in range(0, max(len(x), 1), batch_size)
+        ]
         return np.concatenate(parts) if parts else np.empty((0, 0), self.dtype)
 
     def predict(self, x):
@@ -170,8 +176,9 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
         raise ConfigError(f"network config: dtype must be float32 or float64, got {dtype}")
     for name in ("input_size", "output_size"):
         if int(getattr(config, name)) < 1:
-            raise ConfigError(f"network config: {name} must be at least 1, "
-                              f"got {getattr(config, name)}")
+            raise ConfigError(
+                f"network config: {name} must be at least 1, got {getattr(config, name)}"
+            )
     if any(int(h) < 1 for h in config.hidden):
         raise ConfigError(f"network config: hidden sizes must be at least 1, got {config.hidden}")
     rng = np.random.default_rng(seed)
@@ -183,8 +190,9 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
         layers.append(Linear(width, units, bias=config.bias, init=init, dtype=dtype, rng=rng))
         layers.append(make_activation(units, dtype, rng))
         width = units
-    layers.append(Linear(width, config.output_size, bias=config.bias, init=init, dtype=dtype,
-                         rng=rng))
+    layers.append(
+        Linear(width, config.output_size, bias=config.bias, init=init, dtype=dtype, rng=rng)
+    )
     net = Sequential(layers, loss=config.loss, in_features=int(config.input_size))
     net.config = config
     return net

@@ -27,7 +27,9 @@ class Registry:
     def get(self, name: str):
         """Return what is registered under ``name`` (case-insensitive)."""
         if not isinstance(name, str):
-            raise ConfigError(f"{self.kind} must be given by name, got {type(name).__name__} {name!r}")
+            raise ConfigError(
+                f"{self.kind} must be given by name, got {type(name).__name__} {name!r}"
+            )
         try:
             return self._entries[name.lower()]
         except KeyError:

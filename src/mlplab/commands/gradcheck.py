@@ -16,7 +16,9 @@ def run(args) -> int:
     failed = [r for r in results if not r.passed]
     rows = [(r.what, r.parameter, r.max_relative_error, r.passed) for r in results]
     text = format_table(["what", "parameter", "max rel. error", "result"], rows)
-    text += f"\n\n{len(results) - len(failed)} of {len(results)} checks passed " \
-            f"(tolerance {results[0].tolerance:g})."
+    text += (
+        f"\n\n{len(results) - len(failed)} of {len(results)} checks passed "
+        f"(tolerance {results[0].tolerance:g})."
+    )
     emit(args, {"passed": not failed, "results": [r.to_dict() for r in results]}, text)
     return 1 if failed else 0

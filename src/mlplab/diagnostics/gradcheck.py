@@ -33,9 +33,13 @@ class GradcheckResult:
         return bool(self.max_relative_error < self.tolerance)
 
     def to_dict(self) -> dict:
-        return {"what": self.what, "parameter": self.parameter,
-                "max_relative_error": self.max_relative_error,
-                "coordinates": self.coordinates, "passed": self.passed}
+        return {
+            "what": self.what,
+            "parameter": self.parameter,
+            "max_relative_error": self.max_relative_error,
+            "coordinates": self.coordinates,
+            "passed": self.passed,
+        }
 
 
 def relative_error(analytic, numeric, tiny: float = 1e-5):
@@ -88,8 +92,11 @@ def _check_array(what, name, array, analytic, f, h, max_coords, rng, tolerance):
 
 
 def _random_states(layers):
-    return [(layer, layer.rng.bit_generator.state) for layer in layers
-            if isinstance(getattr(layer, "rng", None), np.random.Generator)]
+    return [
+        (layer, layer.rng.bit_generator.state)
+        for layer in layers
+        if isinstance(getattr(layer, "rng", None), np.random.Generator)
+    ]
 
 
 def _restore(states):
@@ -107,8 +114,16 @@ def _restore_buffers(snapshot):
             layer.buffers[k][...] = v
 
 
-def gradcheck_layer(layer, x, training: bool = True, h: float = 5e-4, max_coords: int = 60,
-                    seed: int = 0, tolerance: float = TOLERANCE, what: str | None = None):
+def gradcheck_layer(
+    layer,
+    x,
+    training: bool = True,
+    h: float = 5e-4,
+    max_coords: int = 60,
+    seed: int = 0,
+    tolerance: float = TOLERANCE,
+    what: str | None = None,
+):
     """Check a layer's gradients with respect to its input and every parameter.
 
     ``layer`` must hold float64 parameters and ``x`` must be float64, shape (N, D).
@@ -140,8 +155,16 @@ def gradcheck_layer(layer, x, training: bool = True, h: float = 5e-4, max_coords
     return results
 
 
-def gradcheck_loss(loss, scores, y, h: float = 5e-4, max_coords: int = 60, seed: int = 0,
-                   tolerance: float = TOLERANCE, what: str | None = None):
+def gradcheck_loss(
+    loss,
+    scores,
+    y,
+    h: float = 5e-4,
+    max_coords: int = 60,
+    seed: int = 0,
+    tolerance: float = TOLERANCE,
+    what: str | None = None,
+):
     """Check dL/dscores of a loss ``(scores, y) -> (loss, dscores)`` at float64 ``scores``."""
     what = what or type(loss).__name__
     _require_float64(what, scores)
@@ -149,13 +172,33 @@ def gradcheck_loss(loss, scores, y, h: float = 5e-4, max_coords: int = 60, seed:
     _, dscores = loss(scores, y)
     dscores = np.array(dscores, copy=True)
     rng = np.random.default_rng(seed)
-    return [_check_array(what, "scores", scores, dscores, lambda: loss(scores, y)[0], h,
-                         max_coords, rng, tolerance)]
+    return [
+        _check_array(
+            what,
+            "scores",
+            scores,
+            dscores,
+            lambda: loss(scores, y)[0],
+            h,
+            max_coords,
+            rng,
+            tolerance,
+        )
+    ]
 
 
-def gradcheck_network(net, x, y, l2: float = 0.0, training: bool = True, h: float = 5e-4,
-                      max_coords: int = 30, seed: int = 0, tolerance: float = TOLERANCE,
-                      what: str = "network"):
+def gradcheck_network(
+    net,
+    x,
+    y,
+    l2: float = 0.0,
+    training: bool = True,
+    h: float = 5e-4,
+    max_coords: int = 30,
+    seed: int = 0,
+    tolerance: float = TOLERANCE,
+    what: str = "network",
+):
     """Check the loss gradient of a whole network w.r.t. the input and every parameter."""
     _require_float64(what, x)
     rng = np.random.default_rng(seed)
@@ -167,8 +210,11 @@ def gradcheck_network(net, x, y, l2: float = 0.0, training: bool = True, h: floa
         _restore(states)
         loss, _ = net.loss(net.forward(x, training), y)
         if l2:
-            loss += sum(0.5 * l2 * float((layer.params[k] ** 2).sum())
-                        for layer in net.layers for k in layer.decay_params)
+            loss += sum(
+                0.5 * l2 * float((layer.params[k] ** 2).sum())
+                for layer in net.layers
+                for k in layer.decay_params
+            )
         return loss
 
     _restore(states)
@@ -180,8 +226,19 @@ def gradcheck_network(net, x, y, l2: float = 0.0, training: bool = True, h: floa
     analytic = {name: layer.grads[key].copy() for name, layer, key in net.parameters()}
     results = [_check_array(what, "input", x, dx, loss_of_params, h, max_coords, rng, tolerance)]
     for name, layer, key in net.parameters():
-        results.append(_check_array(what, name, layer.params[key], analytic[name], loss_of_params,
-                                    h, max_coords, rng, tolerance))
+        results.append(
+            _check_array(
+                what,
+                name,
+                layer.params[key],
+                analytic[name],
+                loss_of_params,
+                h,
+                max_coords,
+                rng,
+                tolerance,
+            )
+        )
     _restore_buffers(buffers)
     return results
 
@@ -197,8 +254,9 @@ def kink_margin(layers, x, training: bool = True) -> float:
     return margin
 
 
-def sample_away_from_kinks(layers, rng, shape, margin: float = 1e-2, training: bool = True,
-                           tries: int = 200):
+def sample_away_from_kinks(
+    layers, rng, shape, margin: float = 1e-2, training: bool = True, tries: int = 200
+):
     """A standard-normal float64 input whose path through ``layers`` stays ``margin`` away from
     every kink, so that centered differences with steps of 2h ≪ margin never straddle one."""
     for _ in range(tries):

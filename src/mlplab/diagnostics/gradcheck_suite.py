@@ -26,8 +26,12 @@ def layer_cases(rng):
     """
     return [
         ("Linear", Linear(5, 4, dtype=F64, rng=rng), rng.standard_normal((6, 5)), True),
-        ("Linear (no bias)", Linear(5, 4, bias=False, dtype=F64, rng=rng),
-         rng.standard_normal((6, 5)), True),
+        (
+            "Linear (no bias)",
+            Linear(5, 4, bias=False, dtype=F64, rng=rng),
+            rng.standard_normal((6, 5)),
+            True,
+        ),
         ("ReLU", ReLU(), None, True),
     ]
 
@@ -35,8 +39,12 @@ def layer_cases(rng):
 def loss_cases(rng):
     """(label, loss, scores, targets) for every built-in loss, float64."""
     return [
-        ("softmax cross-entropy", SoftmaxCrossEntropy(), rng.standard_normal((6, 4)),
-         rng.integers(0, 4, 6)),
+        (
+            "softmax cross-entropy",
+            SoftmaxCrossEntropy(),
+            rng.standard_normal((6, 4)),
+            rng.integers(0, 4, 6),
+        ),
     ]
 
 
@@ -45,8 +53,9 @@ def network_cases(rng):
     away from kinks, 8 rows)."""
     from mlplab.network import build_mlp
 
-    net = build_mlp({"input_size": 5, "hidden": [7, 6], "output_size": 3, "dtype": "float64"},
-                    seed=1)
+    net = build_mlp(
+        {"input_size": 5, "hidden": [7, 6], "output_size": 3, "dtype": "float64"}, seed=1
+    )
     return [("MLP 5-7-6-3 relu", net, None, rng.integers(0, 3, 8), 1e-2)]
 
 

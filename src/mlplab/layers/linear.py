@@ -16,8 +16,15 @@ class Linear(Layer):
 
     decay_params = ("W",)
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 init="he", dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        init="he",
+        dtype=np.float32,
+        rng=None,
+    ):
         super().__init__()
         from mlplab.init import initialize
 
@@ -25,8 +32,9 @@ class Linear(Layer):
         self.out_features = int(out_features)
         self.bias = bool(bias)
         self.init = init
-        self.params["W"] = initialize(init, (self.in_features, self.out_features),
-                                      dtype=dtype, rng=rng)
+        self.params["W"] = initialize(
+            init, (self.in_features, self.out_features), dtype=dtype, rng=rng
+        )
         if self.bias:
             self.params["b"] = np.zeros(self.out_features, dtype=self.params["W"].dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
@@ -53,5 +61,8 @@ class Linear(Layer):
         return self.out_features
 
     def get_config(self):
-        return {"in_features": self.in_features, "out_features": self.out_features,
-                "bias": self.bias}
+        return {
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "bias": self.bias,
+        }
