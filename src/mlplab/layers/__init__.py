@@ -10,7 +10,12 @@ from mlplab.layers.linear import Linear
 from mlplab.layers.relu import ReLU
 from mlplab.registry import Registry
 
+#: layer classes by class name, so a model file can rebuild any stack from its configs.
+LAYERS = Registry("layer")
+for _cls in (Linear, ReLU):
+    LAYERS.register(_cls.__name__)(_cls)
+
 ACTIVATIONS = Registry("activation")
 ACTIVATIONS.register("relu")(lambda units, dtype, rng: ReLU())
 
-__all__ = ["ACTIVATIONS", "Layer", "Linear", "ReLU"]
+__all__ = ["ACTIVATIONS", "LAYERS", "Layer", "Linear", "ReLU"]
