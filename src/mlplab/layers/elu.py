@@ -22,7 +22,8 @@ class ELU(ElementwiseActivation):
         y = xp.minimum(x, 0)
         xp.expm1(y, out=y)
         y *= self.alpha
-        xp.copyto(y, x, where=x > 0)
+        self.positive = x > 0
+        xp.copyto(y, x, where=self.positive)
         return y
 
     def derivative(self, x, y):
@@ -32,7 +33,7 @@ class ELU(ElementwiseActivation):
     def backward(self, dy):
         xp = array_module(dy)
         dx = self.y + self.alpha
-        xp.copyto(dx, 1, where=self.x > 0)
+        xp.copyto(dx, 1, where=self.positive)
         dx *= dy
         return dx
 
