@@ -18,7 +18,7 @@ import numpy as np
 
 from mlplab.errors import ConfigError
 from mlplab.init import data_init, data_init_method, get_initializer
-from mlplab.layers import ACTIVATIONS, LAYERS, Linear
+from mlplab.layers import ACTIVATIONS, BatchNorm, Linear
 from mlplab.network import Sequential
 
 #: output limits of the saturating activations.
@@ -81,12 +81,6 @@ def _check_settings(activation, init, depth, width, samples):
     get_initializer(init)
 
 
-def _batchnorm(units, dtype):
-    if "BatchNorm" not in LAYERS:
-        raise ConfigError("activation statistics: batch norm is not available in this build")
-    return LAYERS.get("BatchNorm")(units, dtype=dtype)
-
-
 def build_network(activation, init, depth, width, batchnorm, rng, dtype=np.float64):
     """The experiment's stack: [Linear(width, width, bias=False), (BatchNorm), activation] × depth.
 
@@ -98,7 +92,7 @@ def build_network(activation, init, depth, width, batchnorm, rng, dtype=np.float
     layers, blocks = [], []
     for _ in range(depth):
         linear = Linear(width, width, bias=bias, init=init, dtype=dtype, rng=rng)
-        norm = _batchnorm(width, dtype) if batchnorm else None
+        norm = BatchNorm(width, dtype=dtype) if batchnorm else None
         nonlinearity = make_activation(width, dtype, rng)
         blocks.append((linear, norm, nonlinearity))
         layers.extend(layer for layer in (linear, norm, nonlinearity) if layer is not None)

@@ -28,7 +28,7 @@ def constant(value: float):
 
 @INITIALIZERS.register("normal", "gaussian")
 def normal(std: float = 0.01):
-    """W ~ N(0, std²). The lecture's "small random numbers" (``0.01 * randn``) is ``normal:0.01``."""
+    """W ~ N(0, std²); the lecture's "small random numbers" ``0.01 * randn`` is ``normal:0.01``."""
     std = check_non_negative("std", std)
 
     def init(shape, fan_in, fan_out, dtype, rng):
