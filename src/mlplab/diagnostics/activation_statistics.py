@@ -25,6 +25,7 @@ from mlplab.network import Sequential
 SATURATION_LIMITS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 SATURATION_MARGIN = 0.01
 HISTOGRAM_BINS = 30
+MAX_BYTES = 4e9
 
 
 @dataclass
@@ -77,6 +78,13 @@ def _check_settings(activation, init, depth, width, samples):
             raise ConfigError(
                 f"activation statistics: {what} must be an integer >= {low}, got {value!r}"
             )
+    # float64 activations kept per layer (plus the caches of the layers): refuse what cannot fit.
+    needed = 8 * depth * (width * width + 3 * samples * width)
+    if needed > MAX_BYTES:
+        raise ConfigError(
+            f"activation statistics: depth {depth} × width {width} × samples {samples} needs "
+            f"about {needed / 1e9:.1f} GB; the limit is {MAX_BYTES / 1e9:.0f} GB"
+        )
     ACTIVATIONS.get(activation)
     get_initializer(init)
 
