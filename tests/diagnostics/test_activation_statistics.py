@@ -10,6 +10,8 @@ import pytest
 from mlplab.diagnostics.activation_statistics import activation_statistics
 from mlplab.errors import ConfigError
 
+#: every table below holds for seeds 0–7 except He's narrow band (0.75–0.95 at every layer), which
+#: holds for seeds 2, 4, 6 and 7: its drift over depth is random (see the any-seed test below).
 SEED = 7
 
 
