@@ -120,3 +120,12 @@ def test_bad_input_exits_2_with_one_line(cli, args, message):
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_overflow_is_reported_as_null_in_strict_json(cli, tmp_path):
+    result = cli("activations", "--activation", "relu", "--init", "normal:1e200", "--json",
+                 "--plot", tmp_path / "o.png", *SMALL)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert data["layers"][0]["std"] is None
+    check_png(tmp_path / "o.png")

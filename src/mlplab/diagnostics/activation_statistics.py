@@ -12,6 +12,7 @@ Dead: a unit whose output is exactly 0 for every example of the batch (a ReLU th
 as a fraction of the layer's units.
 """
 
+import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -68,8 +69,15 @@ class ActivationStatistics:
             "seed": self.seed,
             "batchnorm": self.batchnorm,
             "input": {"mean": self.input_mean, "std": self.input_std},
-            "layers": [asdict(layer) for layer in self.layers],
+            "layers": [_json_safe(asdict(layer)) for layer in self.layers],
         }
+
+
+def _json_safe(entry: dict) -> dict:
+    """Overflowed statistics (inf, NaN) become None: strict JSON has no such numbers."""
+    return {
+        k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in entry.items()
+    }
 
 
 def _check_settings(activation, init, depth, width, samples):
@@ -107,6 +115,7 @@ def build_network(activation, init, depth, width, batchnorm, rng, dtype=np.float
     return Sequential(layers, in_features=width), blocks
 
 
+@np.errstate(over="ignore", invalid="ignore")  # a huge init overflows: reported as inf, not warned
 def activation_statistics(
     activation: str = "tanh",
     init: str = "normal:0.01",
