@@ -2,8 +2,10 @@
 
 from mlplab.backend import array_module
 from mlplab.layers.elementwise import ElementwiseActivation
+from mlplab.layers.registries import register_activation
 
 
+@register_activation("elu", default_init="he")
 class ELU(ElementwiseActivation):
     """f(x) = x for x > 0, α (eˣ - 1) otherwise [Clevert et al., 2015].
 
@@ -20,7 +22,8 @@ class ELU(ElementwiseActivation):
         y = xp.minimum(x, 0)
         xp.expm1(y, out=y)
         y *= self.alpha
-        xp.copyto(y, x, where=x > 0)
+        self.positive = x > 0
+        xp.copyto(y, x, where=self.positive)
         return y
 
     def derivative(self, x, y):
@@ -30,7 +33,7 @@ class ELU(ElementwiseActivation):
     def backward(self, dy):
         xp = array_module(dy)
         dx = self.y + self.alpha
-        xp.copyto(dx, 1, where=self.x > 0)
+        xp.copyto(dx, 1, where=self.positive)
         dx *= dy
         return dx
 
