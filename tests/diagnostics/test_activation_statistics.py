@@ -147,3 +147,12 @@ def test_histograms_share_one_range():
 def test_bad_settings(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         activation_statistics(**kwargs)
+
+
+def test_maxout_takes_the_place_of_linear_and_lsuv_gives_unit_variance():
+    result = activation_statistics("maxout", "lsuv", depth=3, width=40, samples=100,
+                                   backward=True)  # fmt: skip
+    assert all(abs(layer.std**2 - 1.0) < 0.1 for layer in result.layers)
+    assert all(layer.grad_weight_std > 0 for layer in result.layers)
+    with pytest.raises(ConfigError, match="own affine map"):
+        activation_statistics("maxout", "he", batchnorm=True)

@@ -120,3 +120,14 @@ def test_bad_input(batch):
         data_init(net, batch[:1])
     with pytest.raises(ConfigError, match="unknown data init 'pca'"):
         data_init(net, batch, "pca")
+
+
+def test_lsuv_rescales_maxout_layers(batch):
+    net = make_net("lsuv", "maxout")
+    assert type(net.layers[0]).__name__ == "Maxout"
+    data_init(net, batch)
+    h = batch
+    for layer in net.layers:
+        h = layer.forward(h, training=False)
+        if "W" in layer.params:
+            assert abs(float(h.var()) - 1.0) < 0.1

@@ -192,3 +192,9 @@ def test_parse_init_spec():
     assert parse_init_spec("normal:0.01") == ("normal", 0.01)
     assert parse_init_spec("he") == ("he", None)
     assert parse_init_spec(" xavier:2 ") == ("xavier", 2.0)
+
+
+def test_orthogonal_weight_of_three_dimensions_is_orthogonal_as_a_matrix():
+    """Maxout's W (in, out, pieces) multiplies x as the (in, out · pieces) matrix."""
+    w = draw("orthogonal", (40, 10, 2)).reshape(40, 20)
+    np.testing.assert_allclose(w.T @ w, np.eye(20), atol=1e-12)

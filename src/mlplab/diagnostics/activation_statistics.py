@@ -100,13 +100,27 @@ def _check_settings(activation, init, depth, width, samples):
 def build_network(activation, init, depth, width, batchnorm, rng, dtype=np.float64):
     """The experiment's stack: [Linear(width, width, bias=False), (BatchNorm), activation] × depth.
 
-    Returns (network, blocks) where blocks[i] = (linear, batchnorm or None, activation layer).
+    Returns (network, blocks) where blocks[i] = (linear, batchnorm or None, activation layer);
+    for Maxout, which holds its own affine map, blocks[i] = (maxout, None, None).
     Biases are off as in the lecture, except for the data-dependent init, whose shift needs them.
     """
     make_activation = ACTIVATIONS.get(activation)
     bias = data_init_method(init) == "data"
+    fused = getattr(make_activation, "replaces_affine", False)
+    if fused and batchnorm:
+        raise ConfigError(
+            f"activation statistics: {activation!r} holds its own affine map; "
+            "there is no place for batch norm before its nonlinearity"
+        )
     layers, blocks = [], []
     for _ in range(depth):
+        if fused:  # Maxout: its own pieces (width, width, 2) take the Linear layer's place
+            fused_layer = make_activation.layer_class(
+                width, width, bias=bias, init=init, dtype=dtype, rng=rng
+            )
+            blocks.append((fused_layer, None, None))
+            layers.append(fused_layer)
+            continue
         linear = Linear(width, width, bias=bias, init=init, dtype=dtype, rng=rng)
         norm = BatchNorm(width, dtype=dtype) if batchnorm else None
         nonlinearity = make_activation(width, dtype, rng)

@@ -17,14 +17,15 @@ def data_init_method(spec) -> str | None:
 
 
 def data_init(net, x, method=None, max_iterations=DEFAULT_MAX_ITERATIONS):
-    """Rescale (and shift) every ``Linear`` layer of ``net`` in place, from the input upwards.
+    """Rescale (and shift) the affine layers of ``net`` in place, from the input upwards.
 
     ``net`` is a ``Sequential`` (or any object with ``.layers``, or a list of layers); ``x``
     (N, D), N ≥ 2, is a batch of its inputs. ``method`` is ``"lsuv"``, ``"lsuv:TOL"`` or
     ``"data"``; by default the one ``build_mlp`` left in ``net.pending_data_init`` — with neither,
     nothing happens and None is returned. Each layer is adjusted on the output of the layers
-    below it, already adjusted, run in evaluation mode. Clears ``net.pending_data_init``.
-    Returns one dict per Linear layer: {"layer", ...what the method reports}.
+    below it, already adjusted, run in evaluation mode. LSUV rescales every layer with a weight
+    ``W`` (Linear, Maxout); the data-dependent scheme standardizes ``Linear`` layers only.
+    Clears ``net.pending_data_init``. Returns one dict per adjusted layer: {"layer", ...}.
     """
     layers = getattr(net, "layers", net)
     method = method if method is not None else getattr(net, "pending_data_init", None)
@@ -39,14 +40,22 @@ def data_init(net, x, method=None, max_iterations=DEFAULT_MAX_ITERATIONS):
 
         def adjust(layer, h):
             return lsuv_layer(layer, h, tolerance, max_iterations)
+
+        def applies(layer):  # any layer whose output scales with its weight W (Linear, Maxout)
+            return "W" in layer.params
+
     elif name in ("data", "data_dependent") and arg is None:
         adjust = standardize_layer
+
+        def applies(layer):
+            return isinstance(layer, Linear)
+
     else:
         raise ConfigError(f"unknown data init {method!r}; choose one of: lsuv, lsuv:TOL, data")
     h = _check_batch(net, layers, x)
     report = []
     for i, layer in enumerate(layers):
-        if isinstance(layer, Linear):
+        if applies(layer):
             report.append({"layer": i, **adjust(layer, h)})
         h = layer.forward(h, training=False)
     if hasattr(net, "layers"):
@@ -59,7 +68,7 @@ def _check_batch(net, layers, x):
         x = net.check_input(x)
     else:
         x = np.asarray(x)
-        dtype = next(layer.params["W"].dtype for layer in layers if isinstance(layer, Linear))
+        dtype = next(layer.params["W"].dtype for layer in layers if "W" in layer.params)
         x = x.astype(dtype, copy=False)
         if x.ndim != 2:
             raise ShapeError(f"data init: expected a 2-D batch (N, D), got shape {x.shape}")

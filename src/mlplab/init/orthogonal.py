@@ -24,12 +24,15 @@ def orthogonal(gain: float = 1.0):
 
     For W of shape (in, out) with in ≥ out: Wᵀ W = gain² I (every singular value is gain, so a
     deep linear net neither shrinks nor grows any direction); with in < out: W Wᵀ = gain² I.
+    A weight of more dimensions, such as Maxout's (in, out, pieces), is orthogonal as the
+    (in, out · pieces) matrix it multiplies x with.
     """
     gain = check_positive("gain", gain)
 
     def init(shape, fan_in, fan_out, dtype, rng):
-        rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
-        q = orthogonal_matrix(rows, shape[-1], rng)
+        cols = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
+        rows = shape[0] if len(shape) > 1 else 1
+        q = orthogonal_matrix(rows, cols, rng)
         return (gain * q).reshape(shape).astype(dtype)
 
     return init
