@@ -1,6 +1,7 @@
 """``mlplab activations``: the lecture's table, --compare, --backward, --json, --plot, bad input."""
 
 import json
+import os
 import struct
 import zlib
 
@@ -82,6 +83,9 @@ def test_plot_writes_a_valid_png(cli, tmp_path):
     assert result.returncode == 0, result.stderr
     check_png(path)
     assert [p.name for p in tmp_path.iterdir()] == ["stats.png"]  # no temp file left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temp file's private 0600
     assert str(path) in result.stdout
 
 

@@ -75,7 +75,10 @@ def check_png_path(path) -> None:
 def _save_atomically(fig, path) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".activations-", suffix=".png", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the figure private
         with os.fdopen(fd, "wb") as f:
             fig.savefig(f, format="png")
             f.flush()
