@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from mlplab.errors import ConfigError, DTypeError, NonFiniteError, ShapeError
+from mlplab.init import data_init_method
 from mlplab.layers import ACTIVATIONS, BatchNorm, Dropout, Linear
 from mlplab.losses import get_loss
 
@@ -24,6 +25,8 @@ class Sequential:
         self.in_features = (
             in_features if in_features is not None else getattr(self.layers[0], "in_features", None)
         )
+        #: a data-driven init ("lsuv", "data") still to run on the first batch: ``data_init``.
+        self.pending_data_init: str | None = None
 
     # -- the passes ---------------------------------------------------------------------------
     def forward(self, x, training: bool = False):
@@ -246,5 +249,6 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
         Linear(width, config.output_size, bias=config.bias, init=init, dtype=dtype, rng=rng)
     )
     net = Sequential(layers, loss=config.loss, in_features=int(config.input_size))
+    net.pending_data_init = data_init_method(init)
     net.config = config
     return net

@@ -1,0 +1,79 @@
+"""Data-driven initialization of a built network: LSUV and the data-dependent scheme."""
+
+import numpy as np
+
+from mlplab.errors import ConfigError, NonFiniteError, ShapeError
+from mlplab.init.data_dependent import standardize_layer
+from mlplab.init.lsuv import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, lsuv_layer
+from mlplab.init.spec import get_initializer, parse_init_spec
+from mlplab.layers.linear import Linear
+
+DATA_DRIVEN = ("lsuv", "data", "data_dependent")
+
+
+def data_init_method(spec) -> str | None:
+    """The data pass an init spec asks for (``"lsuv:0.1"``, ``"data"``), or None."""
+    return getattr(get_initializer(spec), "data_init", None)
+
+
+def data_init(net, x, method=None, max_iterations=DEFAULT_MAX_ITERATIONS):
+    """Rescale (and shift) the affine layers of ``net`` in place, from the input upwards.
+
+    ``net`` is a ``Sequential`` (or any object with ``.layers``, or a list of layers); ``x``
+    (N, D), N ≥ 2, is a batch of its inputs. ``method`` is ``"lsuv"``, ``"lsuv:TOL"`` or
+    ``"data"``; by default the one ``build_mlp`` left in ``net.pending_data_init`` — with neither,
+    nothing happens and None is returned. Each layer is adjusted on the output of the layers
+    below it, already adjusted, run in evaluation mode. LSUV rescales every layer with a weight
+    ``W`` (Linear, Maxout); the data-dependent scheme standardizes ``Linear`` layers only.
+    Clears ``net.pending_data_init``. Returns one dict per adjusted layer: {"layer", ...}.
+    """
+    layers = getattr(net, "layers", net)
+    method = method if method is not None else getattr(net, "pending_data_init", None)
+    if method is None:
+        return None
+    name, arg = parse_init_spec(method)
+    name = name.lower()
+    if name == "lsuv":
+        tolerance = DEFAULT_TOLERANCE if arg is None else arg
+        if tolerance <= 0:
+            raise ConfigError(f"data init {method!r}: the tolerance must be > 0")
+
+        def adjust(layer, h):
+            return lsuv_layer(layer, h, tolerance, max_iterations)
+
+        def applies(layer):  # any layer whose output scales with its weight W (Linear, Maxout)
+            return "W" in layer.params
+
+    elif name in ("data", "data_dependent") and arg is None:
+        adjust = standardize_layer
+
+        def applies(layer):
+            return isinstance(layer, Linear)
+
+    else:
+        raise ConfigError(f"unknown data init {method!r}; choose one of: lsuv, lsuv:TOL, data")
+    h = _check_batch(net, layers, x)
+    report = []
+    for i, layer in enumerate(layers):
+        if applies(layer):
+            report.append({"layer": i, **adjust(layer, h)})
+        h = layer.forward(h, training=False)
+    if hasattr(net, "layers"):
+        net.pending_data_init = None
+    return report
+
+
+def _check_batch(net, layers, x):
+    if hasattr(net, "check_input"):
+        x = net.check_input(x)
+    else:
+        x = np.asarray(x)
+        dtype = next(layer.params["W"].dtype for layer in layers if "W" in layer.params)
+        x = x.astype(dtype, copy=False)
+        if x.ndim != 2:
+            raise ShapeError(f"data init: expected a 2-D batch (N, D), got shape {x.shape}")
+        if not np.isfinite(x).all():
+            raise NonFiniteError("data init: the batch holds NaN or inf")
+    if len(x) < 2:
+        raise ShapeError(f"data init: needs a batch of at least 2 rows, got {len(x)}")
+    return x
