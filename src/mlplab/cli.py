@@ -6,6 +6,7 @@ traceback); 1 a bug or a failed check.
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -58,6 +59,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"mlplab {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``mlplab ... | head``): stop quietly, as a shell tool does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
 
 
 if __name__ == "__main__":
