@@ -27,7 +27,15 @@ def test_closed_pipe_is_not_a_traceback():
     import sys
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mlplab", "gradcheck", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "mlplab",
+            "activations",
+            "--json",
+            "--compare",
+            "xavier,he,normal:0.01,normal:1.0",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=os.environ,
