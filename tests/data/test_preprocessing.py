@@ -240,7 +240,29 @@ def test_fit_needs_enough_examples():
     ids=repr,
 )
 def test_passes_scikit_learns_estimator_checks(step):
+    import warnings
+
+    from sklearn.exceptions import SkipTestWarning
     from sklearn.utils.estimator_checks import check_estimator
 
-    failed = [r for r in check_estimator(step, on_fail=None) if r["status"] == "failed"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkipTestWarning)  # array-API checks need SCIPY_ARRAY_API
+        results = check_estimator(step, on_fail=None)
+    failed = [r for r in results if r["status"] == "failed"]
     assert not failed, [(r["check_name"], str(r["exception"])[:200]) for r in failed]
+
+
+@pytest.mark.parametrize("step", all_steps(), ids=repr)
+def test_fitting_on_a_memory_map_in_chunks_matches_fitting_in_memory(
+    rng, tmp_path, monkeypatch, step
+):
+    import mlplab.data.validation
+
+    x = correlated(rng, n=300)
+    np.save(tmp_path / "x.npy", x)
+    mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
+    monkeypatch.setattr(mlplab.data.validation, "CHUNK_BYTES", 7 * 8 * 5)  # chunks of 7 rows
+    chunked = clone(step).fit(mapped)
+    monkeypatch.undo()
+    whole = clone(step).fit(x)
+    np.testing.assert_allclose(chunked.transform(x), whole.transform(x), atol=1e-9)
