@@ -209,7 +209,8 @@ class Trainer:
         self._buffers = {}
         n = len(train_idx)
         bs = self.batch_size
-        spe = self.steps_per_epoch = -(-n // bs)
+        # a lone trailing row joins the batch before it (batch norm needs two rows to train)
+        spe = self.steps_per_epoch = n // bs if n > bs and n % bs == 1 else -(-n // bs)
         self.schedule.bind(self.epochs, spe)
         if not self._bound:
             self.optimizer.bind(self.net)
@@ -247,7 +248,8 @@ class Trainer:
             if not per_step_lr:
                 self.lr = optimizer.lr = schedule.lr(self.epoch, self.base_lr)
             while self.batch < spe:
-                idx = order[self.batch * bs : (self.batch + 1) * bs]
+                stop = n if self.batch == spe - 1 else (self.batch + 1) * bs
+                idx = order[self.batch * bs : stop]
                 xb, yb = self._gather(X, y, idx)
                 self.x_batch, self.y_batch = xb, yb
                 if per_step_lr:
@@ -342,10 +344,11 @@ class Trainer:
         where = (
             f" The last good checkpoint is {self.last_checkpoint}." if self.last_checkpoint else ""
         )
+        lr = self.optimizer.lr
         raise DivergenceError(
             f"training diverged at epoch {self.epoch + 1}, step {self.step + 1}: the {what} is "
-            f"{value} with learning rate {self.lr:g}. The learning rate is the usual suspect: "
-            f"try a smaller one (for example {self.lr / 10:g}).{where}"
+            f"{value} with learning rate {lr:g}. The learning rate is the usual suspect: "
+            f"try a smaller one (for example {lr / 10:g}).{where}"
         )
 
     def _check_gradients(self, xb):
@@ -366,8 +369,8 @@ class Trainer:
                 raise DivergenceError(
                     f"training diverged by epoch {self.epoch + 1}, step {self.step}: parameter "
                     f"{name} holds NaN or inf (a non-finite gradient or update) with learning "
-                    f"rate {self.lr:g}. The learning rate is the usual suspect: try a smaller one "
-                    f"(for example {self.lr / 10:g}).{where}"
+                    f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
+                    f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
                 )
 
 
