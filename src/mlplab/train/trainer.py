@@ -97,6 +97,8 @@ class Trainer:
         self.epoch_logs: dict = {}
         self.stop_training = False
         self.last_checkpoint = None
+        #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
+        self.train_data = self.validation_data = None
         self._sums = [0.0, 0.0, 0, 0]  # loss·n, penalty·n, correct, seen (this epoch so far)
         self._epoch_done = False
         self._bound = False
@@ -207,6 +209,7 @@ class Trainer:
 
     def _fit(self, X, y, train_idx, val, resume):
         self._buffers = {}
+        self.train_data, self.validation_data = (X, y, train_idx), val
         n = len(train_idx)
         bs = self.batch_size
         # a lone trailing row joins the batch before it (batch norm needs two rows to train)
