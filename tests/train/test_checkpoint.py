@@ -130,7 +130,8 @@ def test_missing_checkpoint_and_wrong_architecture(digits, tmp_path):
         load_checkpoint(tmp_path / "last.safetensors").restore_weights(wider)
 
 
-def test_resume_in_process_matches_uninterrupted(digits, tmp_path):
+@pytest.mark.parametrize("stop_step", [21, 32])  # mid-epoch; the end of epoch 2 (16 per epoch)
+def test_resume_in_process_matches_uninterrupted(digits, tmp_path, stop_step):
     X, y, _, _ = digits
 
     def make(callbacks):
@@ -150,12 +151,16 @@ def test_resume_in_process_matches_uninterrupted(digits, tmp_path):
 
     class StopAt(Callback):
         def on_batch_end(self, trainer):
-            if trainer.step == 21:
+            if trainer.step == stop_step:
                 trainer.stop_training = True
 
     part = make([Checkpoint(tmp_path / "b", every_steps=7), StopAt()])
     part.fit(X, y)
-    assert part.step == 21
+    assert part.step == stop_step
+    if stop_step % 7:  # no step checkpoint there: write one now
+        from mlplab.train import save_checkpoint
+
+        save_checkpoint(part, tmp_path / "b" / "last.safetensors")
     resumed = make([Checkpoint(tmp_path / "b", every_steps=7)])
     resumed.fit(X, y, resume=tmp_path / "b" / "last.safetensors")
     for a, b in zip(_params(full.net), _params(resumed.net), strict=True):

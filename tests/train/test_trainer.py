@@ -199,3 +199,27 @@ def test_progress_bar_shows_epochs_loss_and_throughput(digits):
     text = out.getvalue()
     assert "epochs" in text and "2/2" in text
     assert "samples/s" in text and "loss" in text
+
+
+@pytest.mark.parametrize("check_gradients", [True, False])
+def test_a_nan_gradient_stops_training(digits, check_gradients):
+    X, y, _, _ = digits
+    net = _net()
+    first = net.layers[0]
+    original = first.backward
+
+    def poisoned(dy):
+        out = original(dy)
+        first.grads["W"][0, 0] = np.nan
+        return out
+
+    first.backward = poisoned
+    trainer = Trainer(net, "sgd", lr=0.1, epochs=2, batch_size=100, quiet=True,
+                      check_gradients=check_gradients)  # fmt: skip
+    with pytest.raises(DivergenceError) as info:
+        trainer.fit(X, y)
+    assert "learning rate 0.1" in str(info.value)
+    if check_gradients:  # caught before the update
+        assert "gradient of 0.W is non-finite" in str(info.value) and trainer.step == 0
+    else:  # the NaN reaches the weights, and the next loss
+        assert "step 2: the loss is nan" in str(info.value) and trainer.step == 1
