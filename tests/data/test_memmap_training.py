@@ -101,7 +101,7 @@ def test_memory_mapped_epoch_over_a_gigabyte_keeps_anonymous_memory_low(tmp_path
             f.unlink()
     print(
         f"file {size / 2**20:.0f} MiB, RssAnon before load {report['before'] / 2**20:.0f} MiB, "
-        f"peak {report['peak'] / 2**20:.0f} MiB"
+        f"peak {report['peak'] / 2**20:.0f} MiB, validation accuracy {report['val']:.2f}"
     )
     assert report["seen"] == report["train"] == rows - round(0.02 * rows)
     assert report["peak"] < size / 8, report  # far below the file size

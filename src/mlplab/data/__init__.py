@@ -7,6 +7,7 @@ import scikit-learn) load on first use.
 
 from mlplab.data.builtin import DATASETS
 from mlplab.data.dataset import Dataset
+from mlplab.data.features import load_features
 from mlplab.data.from_arrays import dataset_from_arrays
 from mlplab.data.labels import LabelEncoder
 from mlplab.data.load import load_data
@@ -32,6 +33,7 @@ __all__ = [
     "check_features",
     "dataset_from_arrays",
     "load_data",
+    "load_features",
     *PREPROCESSING_NAMES,
 ]
 
