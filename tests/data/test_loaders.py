@@ -457,3 +457,11 @@ def test_load_features_for_prediction(tmp_path, rng):
     np.save(tmp_path / "nan.npy", x)
     with pytest.raises(NonFiniteError, match="nan.npy: non-finite value nan .* row 2, column 1"):
         load_features(tmp_path / "nan.npy", 3)
+
+
+def test_sorted_npy_file_warns_that_held_out_rows_hold_a_class(tmp_path, rng):
+    np.save(tmp_path / "x.npy", rng.standard_normal((100, 2)))
+    np.save(tmp_path / "y.npy", np.repeat([0, 1, 2], [50, 40, 10]))  # sorted by class
+    data = load_data(tmp_path)
+    assert any("class(es) 2 only occur in the held-out last rows" in n for n in data.notes)
+    assert len(data.y_test) == 15 and len(data.y_val) == 15
