@@ -223,3 +223,18 @@ def test_a_nan_gradient_stops_training(digits, check_gradients):
         assert "gradient of 0.W is non-finite" in str(info.value) and trainer.step == 0
     else:  # the NaN reaches the weights, and the next loss
         assert "step 2: the loss is nan" in str(info.value) and trainer.step == 1
+
+
+def test_gradient_clipping_bounds_the_step(digits):
+    """With SGD and clipping, ‖ΔW‖ over all parameters is at most lr·c per step."""
+    X, y, _, _ = digits
+    net = _net()
+    before = _weights(net)
+    Trainer(net, "sgd", lr=1.0, clip_norm=0.01, epochs=1, batch_size=len(X), quiet=True).fit(X, y)
+    step = np.sqrt(
+        sum(
+            ((a - b).astype(np.float64) ** 2).sum()
+            for a, b in zip(_weights(net), before, strict=True)
+        )
+    )
+    assert 0.005 < step <= 0.01 * (1 + 1e-5)

@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from mlplab.errors import ConfigError, DivergenceError, DTypeError, NonFiniteError, ShapeError
-from mlplab.optim import get_optimizer
+from mlplab.optim import clip_by_global_norm, get_optimizer
 from mlplab.regularization import add_l1, apply_max_norm
 from mlplab.schedules import get_schedule
 from mlplab.train.callbacks import hooks_by_name
@@ -37,6 +37,7 @@ class Trainer:
     schedule: ``None`` (constant), a spec string (``"cosine"``, ``"step:step_size=10"``,
         ``"cosine:warmup=3"``), a config dict or a ``Schedule``.
     l2, l1: penalty strengths on weights (``decay_params``) only; max_norm: a per-unit bound.
+    clip_norm: scale all gradients together to global norm at most this (None: no clipping).
     check_gradients: also check every gradient for NaN/inf at every step (a pass over all
         gradients; off by default — a non-finite gradient shows up as a non-finite loss one step
         later, and weights are checked at the end of every epoch and before every checkpoint).
@@ -52,6 +53,7 @@ class Trainer:
         l2: float = 0.0,
         l1: float = 0.0,
         max_norm: float | None = None,
+        clip_norm: float | None = None,
         batch_size: int = 128,
         epochs: int = 10,
         seed: int = 0,
@@ -73,13 +75,14 @@ class Trainer:
         for label, value in (("l2", l2), ("l1", l1)):
             if not value >= 0:
                 raise ConfigError(f"trainer: {label} must be >= 0, got {value}")
-        if max_norm is not None and not max_norm > 0:
-            raise ConfigError(f"trainer: max_norm must be positive, got {max_norm}")
+        for label, value in (("max_norm", max_norm), ("clip_norm", clip_norm)):
+            if value is not None and not value > 0:
+                raise ConfigError(f"trainer: {label} must be positive, got {value}")
         if int(batch_size) < 1:
             raise ConfigError(f"trainer: batch_size must be at least 1, got {batch_size}")
         if int(epochs) < 0:
             raise ConfigError(f"trainer: epochs must be >= 0, got {epochs}")
-        self.l2, self.l1, self.max_norm = float(l2), float(l1), max_norm
+        self.l2, self.l1, self.max_norm, self.clip_norm = float(l2), float(l1), max_norm, clip_norm
         self.batch_size, self.epochs = int(batch_size), int(epochs)
         self.seed, self.shuffle = int(seed), bool(shuffle)
         self.callbacks = list(callbacks)
@@ -113,6 +116,7 @@ class Trainer:
             "l2": self.l2,
             "l1": self.l1,
             "max_norm": self.max_norm,
+            "clip_norm": self.clip_norm,
             "batch_size": self.batch_size,
             "epochs": self.epochs,
             "seed": self.seed,
@@ -257,7 +261,7 @@ class Trainer:
         net, loss_fn, optimizer, schedule = self.net, self.net.loss, self.optimizer, self.schedule
         classify = getattr(loss_fn, "task", "classification") in ("classification", "binary")
         per_step_lr = schedule.unit == "step"
-        l2, l1, max_norm = self.l2, self.l1, self.max_norm
+        l2, l1, max_norm, clip_norm = self.l2, self.l1, self.max_norm, self.clip_norm
         sums = self._sums
         self.stop_training = False
         for hook in hooks["on_train_begin"]:
@@ -295,6 +299,8 @@ class Trainer:
                     self._diverged(loss + penalty, "loss", xb)
                 if self.check_gradients:
                     self._check_gradients(xb)
+                if clip_norm:
+                    clip_by_global_norm(net, clip_norm)
                 optimizer.step()
                 if max_norm:
                     apply_max_norm(net, max_norm)
