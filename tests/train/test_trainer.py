@@ -238,3 +238,25 @@ def test_gradient_clipping_bounds_the_step(digits):
         )
     )
     assert 0.005 < step <= 0.01 * (1 + 1e-5)
+
+
+@pytest.mark.parametrize("target_shape", ["flat", "column"])
+def test_binary_cross_entropy_reports_accuracy(digits, target_shape):
+    X, y, _, _ = digits
+    t = (y >= 5).astype(np.float32)
+    t = t if target_shape == "flat" else t.reshape(-1, 1)
+    net = build_mlp({"input_size": 64, "output_size": 1, "hidden": [16], "loss": "bce"}, seed=0)
+    history = Trainer(net, "adam", lr=1e-2, epochs=5, batch_size=50, quiet=True).fit(
+        X, t, validation_split=0.2
+    )
+    assert 0.8 < history["val_accuracy"][-1] <= 1.0
+    assert 0.8 < history["accuracy"][-1] <= 1.0
+
+
+def test_regression_logs_loss_only(digits):
+    X, y, _, _ = digits
+    net = build_mlp({"input_size": 64, "output_size": 1, "hidden": [16], "loss": "mse"}, seed=0)
+    history = Trainer(net, "adam", lr=1e-2, epochs=3, batch_size=50, quiet=True).fit(
+        X, y.astype(np.float32), validation_split=0.2
+    )
+    assert "accuracy" not in history and history["val_loss"][-1] < history["val_loss"][0]

@@ -308,7 +308,7 @@ class Trainer:
                 sums[0] += loss * m
                 sums[1] += penalty * m
                 if classify:
-                    sums[2] += int((loss_fn.predict(scores) == yb).sum())
+                    sums[2] += _correct(loss_fn.predict(scores), yb)
                 sums[3] += m
                 self.batch_loss = loss
                 self.batch += 1
@@ -360,7 +360,7 @@ class Trainer:
             loss, _ = loss_fn(scores, yb)
             total += loss * len(idx)
             if classify:
-                correct += int((loss_fn.predict(scores) == yb).sum())
+                correct += _correct(loss_fn.predict(scores), yb)
         out = {f"{prefix}loss": total / max(len(rows), 1)}
         if classify:
             out[f"{prefix}accuracy"] = correct / max(len(rows), 1)
@@ -405,6 +405,13 @@ class Trainer:
                     f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
                     f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
                 )
+
+
+def _correct(predicted, y) -> int:
+    """How many predictions equal the labels (targets of shape (N, 1) are compared as (N,))."""
+    if y.shape != predicted.shape:
+        y = y.reshape(predicted.shape)
+    return int((predicted == y).sum())
 
 
 def _check_finite(a, what: str, chunk: int = 1 << 16) -> None:
