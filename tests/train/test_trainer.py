@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from mlplab.errors import ConfigError, DivergenceError, DTypeError, NonFiniteError, ShapeError
+from mlplab.errors import (
+    ConfigError,
+    DivergenceError,
+    DTypeError,
+    LabelError,
+    NonFiniteError,
+    ShapeError,
+)
 from mlplab.network import build_mlp
 from mlplab.train import Callback, Trainer
 
@@ -130,6 +137,9 @@ def test_huge_learning_rate_raises_divergence_error_naming_the_rate(digits):
         (None, lambda y: y[:-1], ShapeError, "1000 rows but y has 999"),
         (None, lambda y: y.astype(float), DTypeError, "integers"),
         (lambda X: np.where(np.arange(64) == 5, np.nan, X), None, NonFiniteError, "row 0, col"),
+        (None, lambda y: np.where(np.arange(len(y)) == 7, 10, y), LabelError, "label 10 at row 7"),
+        (None, lambda y: np.where(np.arange(len(y)) == 3, -1, y), LabelError, "label -1 at row 3"),
+        (None, lambda y: y.reshape(-1, 1), ShapeError, "shape \\(N,\\)"),
     ],
 )
 def test_bad_input_is_rejected_at_the_boundary(digits, X_change, y_change, error, message):

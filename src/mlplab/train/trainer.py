@@ -19,7 +19,14 @@ import time
 
 import numpy as np
 
-from mlplab.errors import ConfigError, DivergenceError, DTypeError, NonFiniteError, ShapeError
+from mlplab.errors import (
+    ConfigError,
+    DivergenceError,
+    DTypeError,
+    LabelError,
+    NonFiniteError,
+    ShapeError,
+)
 from mlplab.optim import clip_by_global_norm, get_optimizer
 from mlplab.regularization import add_l1, apply_max_norm
 from mlplab.schedules import get_schedule
@@ -159,7 +166,16 @@ class Trainer:
                 raise DTypeError(
                     f"{what} y: class labels must be integers 0..C-1, got dtype {y.dtype}"
                 )
+            if y.ndim != 1:
+                raise ShapeError(f"{what} y: expected class labels of shape (N,), got {y.shape}")
             y = np.asarray(y, dtype=np.int64)
+            classes = _output_units(self.net)
+            bad = np.flatnonzero((y < 0) | (y >= classes)) if classes else ()
+            if len(bad):
+                raise LabelError(
+                    f"{what} y: label {y[bad[0]]} at row {bad[0]} is out of range for "
+                    f"{classes} classes (expected 0..{classes - 1})"
+                )
         else:
             y = np.asarray(y).astype(dtype, copy=False)
             _check_finite(y, f"{what} y")
@@ -405,6 +421,15 @@ class Trainer:
                     f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
                     f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
                 )
+
+
+def _output_units(net) -> int | None:
+    """The width of the network's last layer with a known width (None if unknown)."""
+    for layer in reversed(net.layers):
+        units = getattr(layer, "out_features", None)
+        if units is not None:
+            return int(units)
+    return None
 
 
 def _correct(predicted, y) -> int:
