@@ -166,3 +166,23 @@ def test_resume_in_process_matches_uninterrupted(digits, tmp_path, stop_step):
     for a, b in zip(_params(full.net), _params(resumed.net), strict=True):
         np.testing.assert_array_equal(a, b)
     assert [r["loss"] for r in full.history.records] == [r["loss"] for r in resumed.history.records]
+
+
+def test_resume_with_other_settings_or_data_is_refused(digits, tmp_path):
+    from mlplab.errors import ConfigError
+
+    X, y, _, _ = digits
+    Trainer(
+        _net(), epochs=1, batch_size=100, seed=1, callbacks=[Checkpoint(tmp_path)], quiet=True
+    ).fit(X, y)
+    path = tmp_path / "last.safetensors"
+    with pytest.raises(ConfigError, match="batch_size=100"):
+        Trainer(_net(), epochs=2, batch_size=50, seed=1, quiet=True).fit(X, y, resume=path)
+    with pytest.raises(ConfigError, match="seed=1"):
+        Trainer(_net(), epochs=2, batch_size=100, seed=2, quiet=True).fit(X, y, resume=path)
+    with pytest.raises(ConfigError, match="1000 training rows, got 900"):
+        Trainer(_net(), epochs=2, batch_size=100, seed=1, quiet=True).fit(
+            X, y, validation_split=0.1, resume=path
+        )
+    history = Trainer(_net(), epochs=2, batch_size=100, seed=1, quiet=True).fit(X, y, resume=path)
+    assert len(history) == 2
