@@ -36,9 +36,9 @@ class DataConfig:
     #: CSV label column, by name or index ("" = the last column).
     label: str = ""
     #: fraction of the training set held out for validation when the data has no validation set.
-    validation: float = 0.1
+    validation: float = 0.15
     #: fraction held out for testing when the data has no test set.
-    test: float = 0.2
+    test: float = 0.15
     #: preprocessing steps fitted on the training data, in order (e.g. ["standardize"]).
     preprocess: list[str] = field(default_factory=lambda: ["standardize"])
     #: seed of the splits (and of generated built-in data).

@@ -309,7 +309,8 @@ def _build_layer(i: int, entry: dict, tensors: dict):
 
     if entry["class"] not in LAYERS:
         raise FileFormatError(
-            f"layer {i}: unknown layer class {entry['class']!r} (known: {', '.join(LAYERS.names())})"
+            f"layer {i}: unknown layer class {entry['class']!r} "
+            f"(known: {', '.join(LAYERS.names())})"
         )
     layer = LAYERS.get(entry["class"]).from_config(dict(entry["config"]))
     for group in ("params", "buffers"):
