@@ -47,7 +47,7 @@ def arrays_of(net):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_round_trip_is_exact(tmp_path, rng, dtype):
     net = trained_net(rng, dtype)
-    model = Model(net, classes=np.array(["cat", "dog", "eel"]), config={"training": {"seed": 3}})
+    model = Model(net, labels=np.array(["cat", "dog", "eel"]), config={"training": {"seed": 3}})
     path = model.save(tmp_path / "m.safetensors")
     loaded = io.load(path)
     before, after = arrays_of(net), arrays_of(loaded.network)
@@ -91,7 +91,7 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, rng, monkeypatch):
     def broken_fsync(fd):
         raise OSError("disk full")
 
-    monkeypatch.setattr(io.os, "fsync", broken_fsync)
+    monkeypatch.setattr("mlplab.train.atomic.os.fsync", broken_fsync)
     with pytest.raises(OSError):
         Model(trained_net(rng, norm="none")).save(path)
     assert path.read_bytes() == original
@@ -106,7 +106,7 @@ def one_line_error(path, match):
 
 @pytest.fixture
 def model_file(tmp_path, rng):
-    return Model(trained_net(rng), classes=np.arange(3)).save(tmp_path / "m.safetensors")
+    return Model(trained_net(rng), labels=np.arange(3)).save(tmp_path / "m.safetensors")
 
 
 def test_truncated_file(model_file):

@@ -14,9 +14,9 @@ def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
     ``split="test"`` is the run's held-out test set.
     """
     from mlplab.config import RunConfig
+    from mlplab.data import load_data
     from mlplab.io import load
     from mlplab.metrics import evaluate
-    from mlplab.run import open_dataset
 
     model = load(path)
     config = RunConfig.from_dict(model.config) if model.config else RunConfig()
@@ -26,7 +26,14 @@ def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
         config.data.label = str(label)
     if not config.data.source:
         raise ConfigError("evaluate: give the data with --data")
-    dataset = open_dataset(config.data)
+    d = config.data
+    dataset = load_data(
+        d.source,
+        seed=d.seed,
+        val_fraction=d.validation,
+        test_fraction=d.test,
+        label_column=d.label or None,
+    )
     parts = ("train", "val", "test") if split == "all" else (split,)
     xs, ys = [], []
     for which in parts:
@@ -36,7 +43,7 @@ def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
     x, y = np.concatenate(xs), np.concatenate(ys)
     if len(y) == 0:
         raise ConfigError(f"evaluate: the {split} split of {config.data.source} is empty")
-    result = evaluate(model, x, y)
+    result = evaluate(model, x, y, where=f"{config.data.source} ({split} labels)")
     return {"model": str(path), "data": config.data.source, "split": split, **result}
 
 
@@ -58,8 +65,10 @@ def describe(path) -> dict:
         "layers": [{"class": e["class"], "config": e["config"]} for e in document["layers"]],
         "loss": document["loss"],
         "n_features_in": model.n_features_in,
-        "classes": document.get("classes"),
-        "preprocessing": [e["class"] for e in document.get("preprocessing") or []],
+        "classes": None if model.classes is None else model.classes.tolist(),
+        "preprocessing": [
+            step.get("name", "?") for step in (document.get("preprocessing") or {}).get("steps", [])
+        ],
         "config": document.get("config"),
     }
     run_file = Path(path) / "run.json"

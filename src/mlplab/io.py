@@ -17,14 +17,12 @@ Writes are atomic (temporary file, fsync, rename): an interrupted save leaves th
 
 import hashlib
 import json
-import os
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from mlplab.errors import ConfigError, FileFormatError
+from mlplab.errors import ConfigError, FileFormatError, MlplabError
 
 FORMAT = "mlplab-model"
 FORMAT_VERSION = 1
@@ -34,40 +32,15 @@ _HEADER_LIMIT = 100_000_000
 
 # -- atomic writes ----------------------------------------------------------------------------
 def atomic_write(path, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename.
+    """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically: temp file, fsync, rename.
 
-    A reader sees the old file or the new one, never a partial one; a crash leaves no garbage
-    under the final name.
+    A reader sees the old file or the new one, never a partial one.
     """
-    path = Path(path)
+    from mlplab.train.atomic import atomic_write_bytes
+
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-    return path
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    return atomic_write_bytes(path, data)
 
 
 # -- saving -----------------------------------------------------------------------------------
@@ -96,7 +69,9 @@ def save_model(model, path) -> Path:
             for key, value in arrays.items():
                 tensors[f"layers.{i}.{group}.{key}"] = _to_saveable(value)
         layers.append(entry)
-    steps = [_step_to_plain(step, j, tensors) for j, step in enumerate(model.preprocessing)]
+    step_arrays, steps = model.preprocessing.to_state()
+    for key, value in step_arrays.items():
+        tensors[f"preprocessing.{key}"] = _to_saveable(value)
     network_config = getattr(model.network, "config", None)
     if network_config is not None and hasattr(network_config, "to_dict"):
         network_config = network_config.to_dict()
@@ -109,8 +84,8 @@ def save_model(model, path) -> Path:
         "in_features": model.network.in_features,
         "n_features_in": model.n_features_in,
         "network": _plain_json(network_config),
-        "preprocessing": steps,
-        "classes": None if model.classes is None else _plain_json(model.classes.tolist()),
+        "preprocessing": _plain_json(steps),
+        "labels": None if model.labels is None else _plain_json(model.labels.to_state()),
         "config": _plain_json(model.config),
         "sha256": _checksum(tensors),
     }
@@ -132,20 +107,6 @@ def _loss_name(loss) -> str:
         if type(loss) is LOSSES.get(name):
             return name
     raise ConfigError(f"cannot save a model whose loss {type(loss).__name__} is not registered")
-
-
-def _step_to_plain(step, index: int, tensors: dict) -> dict:
-    """A fitted preprocessing step as its class name, arrays (to tensors) and plain values."""
-    state = step.get_state() if hasattr(step, "get_state") else dict(vars(step))
-    values, arrays = {}, {}
-    for key, value in state.items():
-        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-            name = f"preprocessing.{index}.{key}"
-            tensors[name] = _to_saveable(value)
-            arrays[key] = name
-        else:
-            values[key] = _plain_json(value, where=f"preprocessing step {type(step).__name__}")
-    return {"class": type(step).__name__, "values": values, "arrays": arrays}
 
 
 def _plain_json(value, where: str = "model"):
@@ -267,6 +228,7 @@ def _read_header(path: Path, blob: bytes) -> dict:
 
 def load(path):
     """Load a model file (or a run directory) written by mlplab: returns a ``Model``."""
+    from mlplab.data import LabelEncoder
     from mlplab.model import Model
     from mlplab.network import MLPConfig, Sequential
 
@@ -278,18 +240,17 @@ def load(path):
         network.in_features = document.get("in_features")
         if document.get("network"):
             network.config = MLPConfig(**document["network"])
-        steps = [_build_step(entry, tensors) for entry in document.get("preprocessing") or []]
-        classes = document.get("classes")
+        labels = document.get("labels")
         return Model(
             network,
-            preprocessing=steps,
-            classes=None if classes is None else np.asarray(classes),
+            preprocessing=_build_preprocessing(document.get("preprocessing"), tensors),
+            labels=None if labels is None else LabelEncoder.from_state(labels),
             n_features_in=document.get("n_features_in"),
             config=document.get("config"),
         )
     except FileFormatError as e:
         raise FileFormatError(f"{path}: {e}") from None
-    except (ConfigError, KeyError, TypeError, ValueError, IndexError) as e:
+    except (MlplabError, KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
         raise FileFormatError(
             f"{path}: corrupt model description ({type(e).__name__}: {e})"
         ) from None
@@ -335,37 +296,12 @@ def _build_layer(i: int, entry: dict, tensors: dict):
     return layer
 
 
-def _preprocessing_classes() -> dict:
-    """Preprocessing classes that a model file may name: mlplab's own, nothing else."""
-    import inspect
+def _build_preprocessing(state, tensors: dict):
+    """The fitted preprocessing chain; step classes come from mlplab's registry only."""
+    from mlplab.data import Preprocessing
 
-    classes = {}
-    try:
-        from mlplab.data import preprocessing as module
-    except ImportError:
-        return classes
-    for name, obj in vars(module).items():
-        if (
-            inspect.isclass(obj)
-            and hasattr(obj, "transform")
-            and obj.__module__.startswith("mlplab")
-        ):
-            classes[name] = obj
-    return classes
-
-
-def _build_step(entry: dict, tensors: dict):
-    classes = _preprocessing_classes()
-    cls = classes.get(entry["class"])
-    if cls is None:
-        raise FileFormatError(f"unknown preprocessing step {entry['class']!r}")
-    state = dict(entry.get("values") or {})
-    for key, name in (entry.get("arrays") or {}).items():
-        if name not in tensors:
-            raise FileFormatError(f"preprocessing step {entry['class']}: missing array {name}")
-        state[key] = tensors[name].copy()
-    if hasattr(cls, "from_state"):
-        return cls.from_state(state)
-    step = cls.__new__(cls)
-    step.__dict__.update(state)
-    return step
+    if not state:
+        return Preprocessing()
+    prefix = "preprocessing."
+    arrays = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+    return Preprocessing.from_state(arrays, state)

@@ -26,12 +26,12 @@ def precision_recall(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return precision, recall
 
 
-def evaluate(model, x, y, batch_size: int = 4096) -> dict:
+def evaluate(model, x, y, where: str = "labels") -> dict:
     """Loss (without regularization), accuracy, confusion matrix and per-class precision/recall.
 
     ``x`` holds raw features and ``y`` labels in their original values; ``model`` is a ``Model``.
     """
-    indices = model.encode_labels(y)
+    indices = model.encode_labels(y, where)
     scores = model.scores(x)
     loss, _ = model.network.loss(scores, indices)
     predicted = model.network.loss.predict(scores)

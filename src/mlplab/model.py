@@ -13,10 +13,18 @@ from mlplab.errors import DTypeError, NonFiniteError, ShapeError
 class Model:
     """A network with its preprocessing steps and class labels; saved and loaded as one file."""
 
-    def __init__(self, network, preprocessing=(), classes=None, n_features_in=None, config=None):
+    def __init__(self, network, preprocessing=None, labels=None, n_features_in=None, config=None):
+        from mlplab.data import LabelEncoder, Preprocessing
+
         self.network = network
-        self.preprocessing = list(preprocessing or ())
-        self.classes = None if classes is None else np.asarray(classes)
+        if not isinstance(preprocessing, Preprocessing):
+            preprocessing = Preprocessing(preprocessing or ())
+        #: the fitted preprocessing chain (``mlplab.data.Preprocessing``), possibly empty.
+        self.preprocessing = preprocessing
+        if labels is not None and not isinstance(labels, LabelEncoder):
+            labels = LabelEncoder(np.asarray(labels))
+        #: the mapping between original label values and class indices, or None.
+        self.labels = labels
         self.n_features_in = int(
             n_features_in if n_features_in is not None else network.in_features
         )
@@ -46,8 +54,8 @@ class Model:
     def transform(self, x):
         """Raw features -> network inputs (the fitted preprocessing steps, in order)."""
         x = self.check_input(x)
-        for step in self.preprocessing:
-            x = step.transform(x)
+        if len(self.preprocessing):
+            x = self.preprocessing.transform(x)
         return np.asarray(x, dtype=self.network.dtype)
 
     def scores(self, x):
@@ -71,24 +79,19 @@ class Model:
 
     def encode_labels(self, y, where: str = "labels"):
         """Original label values -> class indices 0..C-1; unknown labels are a LabelError."""
-        from mlplab.errors import LabelError
-
-        y = np.asarray(y)
-        if self.classes is None:
-            return y
-        lookup = {_plain(c): i for i, c in enumerate(self.classes.tolist())}
-        try:
-            return np.fromiter((lookup[_plain(v)] for v in y.tolist()), np.int64, len(y))
-        except KeyError as e:
-            known = ", ".join(map(str, self.classes.tolist()))
-            raise LabelError(
-                f"{where}: label {e.args[0]!r} was not seen in training (classes: {known})"
-            ) from None
+        if self.labels is None:
+            return np.asarray(y)
+        return self.labels.transform(y, where)
 
     # -- description --------------------------------------------------------------------------
     @property
+    def classes(self):
+        """The original label values, in class-index order (None for regression)."""
+        return None if self.labels is None else self.labels.classes_
+
+    @property
     def n_classes(self) -> int:
-        return 0 if self.classes is None else len(self.classes)
+        return 0 if self.labels is None else self.labels.n_classes
 
     def summary(self) -> str:
         return self.network.summary()
@@ -98,10 +101,3 @@ class Model:
         from mlplab.io import save_model
 
         return save_model(self, path)
-
-
-def _plain(value):
-    """A hashable key that matches 3, 3.0 and np.int64(3), and leaves strings alone."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value

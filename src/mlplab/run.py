@@ -27,8 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from mlplab.config import RunConfig, as_config, load_config, save_config
-from mlplab.errors import ConfigError, FileFormatError
+from mlplab.errors import ConfigError, FileFormatError, MlplabError
 from mlplab.io import MODEL_FILENAME, atomic_write
+from mlplab.train.callbacks import Callback
 
 RUN_FILE = "run.json"
 CONFIG_FILE = "config.toml"
@@ -126,18 +127,26 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
 
 
 def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> Run:
+    from mlplab import __version__
+    from mlplab.data import Preprocessing, load_data
     from mlplab.model import Model
     from mlplab.network import MLPConfig, build_mlp
 
     started = time.perf_counter()
-    dataset = open_dataset(config.data)
-    steps = [make_preprocessing(name) for name in config.data.preprocess]
+    d, n = config.data, config.network
+    dataset = load_data(
+        d.source,
+        seed=d.seed,
+        val_fraction=d.validation,
+        test_fraction=d.test,
+        label_column=d.label or None,
+    )
+    preprocessing = Preprocessing.from_specs(d.preprocess, dataset.feature_shape)
     x = {which: dataset.split(which)[0] for which in ("train", "val", "test")}
     y = {which: dataset.split(which)[1] for which in ("train", "val", "test")}
-    for step in steps:
-        step.fit(x["train"])
-        x = {which: step.transform(value) for which, value in x.items()}
-    n = config.network
+    if len(preprocessing):
+        preprocessing.fit(x["train"])
+        x = {which: preprocessing.transform(value) for which, value in x.items()}
     network = build_mlp(
         MLPConfig(
             input_size=int(x["train"].shape[1]),
@@ -152,28 +161,43 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> 
         ),
         seed=config.training.seed,
     )
-    dtype = network.dtype
-    x = {which: np.asarray(value, dtype=dtype) for which, value in x.items()}
     model = Model(
         network,
-        preprocessing=steps,
-        classes=np.asarray(dataset.classes),
+        preprocessing=preprocessing,
+        labels=dataset.labels,
         n_features_in=dataset.n_features,
         config=config.to_dict(),
     )
-    save_config(config, directory / CONFIG_FILE)
-    _write_info(directory, {"status": "running", "started": _now()})
-    history = fit(
-        network,
-        (x["train"], y["train"]),
-        (x["val"], y["val"]),
-        config,
+    if not resume:
+        save_config(config, directory / CONFIG_FILE)
+    _write_info(
         directory,
-        quiet=quiet,
-        progress=progress,
-        callbacks=callbacks,
-        resume=resume,
+        {"status": "running", "started": _now(), "mlplab_version": __version__},
     )
+    try:
+        history = fit(
+            network,
+            (x["train"], y["train"]),
+            (x["val"], y["val"]),
+            config,
+            directory,
+            quiet=quiet,
+            progress=progress,
+            callbacks=callbacks,
+            resume=resume,
+        )
+    except KeyboardInterrupt:
+        _write_info(directory, {"status": "interrupted"})
+        import sys
+
+        print(
+            f"training interrupted; continue it with: mlplab train --resume {directory}",
+            file=sys.stderr,
+        )
+        raise
+    except MlplabError as e:
+        _write_info(directory, {"status": "failed", "error": str(e)})
+        raise
     metrics = {
         which: _split_metrics(network, x[which], y[which])
         for which in ("train", "val", "test")
@@ -190,31 +214,37 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> 
         "parameters": network.parameter_count(),
         "data": {
             "name": dataset.name,
-            "source": getattr(dataset, "source", ""),
+            "source": dataset.source,
             "examples": {which: int(len(y[which])) for which in y},
             "features": dataset.n_features,
-            "classes": [_plain(c) for c in dataset.classes],
+            "classes": dataset.classes,
         },
         "metrics": metrics,
     }
-    from mlplab import __version__
-
-    info["mlplab_version"] = __version__
     _write_info(directory, info)
     run = Run(directory, config, model, history, metrics, info)
-    plots = draw_plots(run, x["train"], y["train"]) if config.output.plots else {}
+    plots = draw_plots(run) if config.output.plots else {}
     from mlplab.report import write_report
 
     write_report(run, plots)
     return run
 
 
-def _split_metrics(network, x, y) -> dict:
-    scores = network.scores(x)
-    loss, _ = network.loss(scores, y)
-    result = {"loss": float(loss), "examples": int(len(y))}
-    if network.loss.task == "classification":
-        result["accuracy"] = float((network.loss.predict(scores) == y).mean())
+def _split_metrics(network, x, y, batch_size: int = 4096) -> dict:
+    """Mean loss (and accuracy) in evaluation mode, in batches."""
+    total, correct = 0.0, 0
+    classify = network.loss.task == "classification"
+    for start in range(0, len(y), batch_size):
+        xb = np.asarray(x[start : start + batch_size], dtype=network.dtype)
+        yb = y[start : start + batch_size]
+        scores = network.forward(xb, False)
+        loss, _ = network.loss(scores, yb)
+        total += loss * len(yb)
+        if classify:
+            correct += int((network.loss.predict(scores) == yb).sum())
+    result = {"examples": int(len(y)), "loss": total / max(len(y), 1)}
+    if classify:
+        result["accuracy"] = correct / max(len(y), 1)
     return result
 
 
@@ -300,85 +330,87 @@ def _number(text: str):
     return text
 
 
-# -- the adapters to data, preprocessing, trainer and plots ----------------------------------
-def open_dataset(data):
-    """A ``mlplab.data`` Dataset from the [data] section: a built-in name or a file."""
-    from mlplab.data import load_dataset
-
-    return load_dataset(
-        data.source,
-        seed=data.seed,
-        val_fraction=data.validation,
-        test_fraction=data.test,
-        label=data.label or None,
-    )
-
-
-def make_preprocessing(name: str):
-    """A preprocessing transformer from its name (``mlplab.data`` registry)."""
-    from mlplab.data import get_preprocessing
-
-    return get_preprocessing(name)
-
-
+# -- training ---------------------------------------------------------------------------------
 def fit(network, train_data, val_data, config, directory, *, quiet, progress, callbacks, resume):
-    """Train ``network`` in place; return the history (one dict per epoch)."""
-    from mlplab.optim import get_optimizer
-    from mlplab.schedules import get_schedule
+    """Train ``network`` in place with ``mlplab.train.Trainer``; return the per-epoch records.
+
+    Callbacks, in a fixed order (checkpoints save their state by position): early stopping
+    (when configured), the metrics file, the user's callbacks, checkpoints.
+    """
+    import sys
+
+    from mlplab.train import Checkpoint, EarlyStopping, Trainer, save_checkpoint
 
     t = config.training
-    optimizer = _optimizer(get_optimizer, t)
-    schedule = get_schedule(t.schedule)
-    l2 = 0.0 if t.optimizer == "adamw" else t.weight_decay
+    options = {}
+    if t.optimizer in ("momentum", "nesterov"):
+        options["momentum"] = t.momentum
+    if t.optimizer == "adamw":
+        options["weight_decay"] = t.weight_decay
+    checkpoints = directory / CHECKPOINTS_DIR
+    stack = []
+    if t.early_stopping:
+        stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
+    stack.append(MetricsFile(directory / METRICS_FILE))
+    if not quiet and not (progress if progress is not None else sys.stderr.isatty()):
+        stack.append(EpochLines(sys.stderr))
+    stack += list(callbacks)
+    stack.append(Checkpoint(checkpoints, every_epochs=t.checkpoint_every or None))
+    trainer = Trainer(
+        network,
+        optimizer=t.optimizer,
+        lr=t.lr,
+        schedule=t.schedule,
+        l2=0.0 if t.optimizer == "adamw" else t.weight_decay,
+        batch_size=t.batch_size,
+        epochs=t.epochs,
+        seed=t.seed,
+        callbacks=stack,
+        quiet=quiet or progress is False,
+        optimizer_options=options,
+    )
+    last = checkpoints / "last.safetensors"
+    if resume and not last.is_file():
+        raise FileFormatError(f"{directory}: no checkpoint to resume from ({last} is missing)")
     x, y = train_data
     xv, yv = val_data
-    optimizer.bind(network)
-    steps_per_epoch = max(1, -(-len(x) // t.batch_size))
-    schedule.bind(t.epochs, steps_per_epoch)
-    rng = np.random.default_rng(t.seed)
-    history = []
-    step = 0
-    for epoch in range(1, t.epochs + 1):
-        start = time.perf_counter()
-        order = rng.permutation(len(x))
-        total = 0.0
-        for i in range(0, len(x), t.batch_size):
-            batch = order[i : i + t.batch_size]
-            if len(batch) < 2:
-                continue
-            count = epoch - 1 if schedule.unit == "epoch" else step
-            optimizer.lr = schedule.lr(count, t.lr)
-            total += network.loss_and_gradients(x[batch], y[batch], l2=l2) * len(batch)
-            optimizer.step()
-            step += 1
-        row = {"epoch": epoch, "lr": optimizer.lr}
-        tr = _split_metrics(network, x, y)
-        row.update(train_loss=tr["loss"], train_accuracy=tr.get("accuracy"))
-        if len(yv):
-            va = _split_metrics(network, xv, yv)
-            row.update(val_loss=va["loss"], val_accuracy=va.get("accuracy"))
-            schedule.observe(va["loss"])
-        row["seconds"] = round(time.perf_counter() - start, 4)
-        history.append(row)
-        if not quiet:
-            print(
-                f"epoch {epoch}/{t.epochs}  loss {row['train_loss']:.4f}  "
-                f"val acc {row.get('val_accuracy', float('nan')):.4f}",
-                flush=True,
-            )
-    return history
+    history = trainer.fit(
+        x, y, validation_data=(xv, yv) if len(yv) else None, resume=last if resume else None
+    )
+    if not t.checkpoint_every:
+        save_checkpoint(trainer, last)
+    return [dict(record) for record in history.records]
 
 
-def _optimizer(get_optimizer, t):
-    kwargs = {"lr": t.lr}
-    if t.optimizer in ("momentum", "nesterov"):
-        kwargs["momentum"] = t.momentum
-    if t.optimizer == "adamw":
-        kwargs["weight_decay"] = t.weight_decay
-    return get_optimizer(t.optimizer, **kwargs)
+class MetricsFile(Callback):
+    """Rewrite ``metrics.csv`` after every epoch, so an interrupted run keeps its curve."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def on_epoch_end(self, trainer):
+        write_metrics(self.path, trainer.history.records)
 
 
-def draw_plots(run, x_train, y_train) -> dict:
+class EpochLines(Callback):
+    """One line per epoch on ``stream`` (the progress report when stderr is not a terminal)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def on_epoch_end(self, trainer):
+        logs = trainer.epoch_logs
+        parts = [f"epoch {logs['epoch']}/{trainer.epochs}", f"loss {logs['loss']:.4f}"]
+        parts += [
+            f"{key.replace('_', ' ')} {logs[key]:.4f}"
+            for key in ("accuracy", "val_loss", "val_accuracy")
+            if key in logs
+        ]
+        parts.append(f"{logs['time']:.2f} s")
+        print("  ".join(parts), file=self.stream, flush=True)
+
+
+def draw_plots(run) -> dict:
     """Draw the run's figures into ``plots/``; return {title: path}."""
     from mlplab.plots.run_history import plot_run_history
 

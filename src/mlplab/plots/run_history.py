@@ -16,13 +16,13 @@ def plot_run_history(history: list[dict], path) -> Path:
     epochs = [row["epoch"] for row in history]
     figure = Figure(figsize=(10, 3.8), layout="constrained")
     loss_axes, accuracy_axes = figure.subplots(1, 2)
-    for key, label in (("train_loss", "training"), ("val_loss", "validation")):
+    for key, label in (("loss", "training"), ("val_loss", "validation")):
         values = [row.get(key) for row in history]
         if any(v not in (None, "") for v in values):
             loss_axes.plot(epochs, values, marker=".", label=label)
     loss_axes.set(xlabel="epoch", ylabel="loss", title="Loss")
     loss_axes.legend()
-    for key, label in (("train_accuracy", "training"), ("val_accuracy", "validation")):
+    for key, label in (("accuracy", "training"), ("val_accuracy", "validation")):
         values = [row.get(key) for row in history]
         if any(v not in (None, "") for v in values):
             accuracy_axes.plot(epochs, values, marker=".", label=label)
