@@ -111,8 +111,7 @@ def train(
     ``progress`` shows the trainer's progress bar (default: when stderr is a terminal).
     """
     config = as_config(config if config is not None else RunConfig())
-    directory = prepare_directory(config, force)
-    return _execute(config, directory, quiet=quiet, progress=progress, callbacks=callbacks)
+    return _execute(config, None, quiet=quiet, progress=progress, callbacks=callbacks, force=force)
 
 
 def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=()) -> Run:
@@ -126,7 +125,8 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
     )
 
 
-def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> Run:
+def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
+    """Load and prepare the data first, so that bad data leaves no run directory behind."""
     from mlplab import __version__
     from mlplab.data import Preprocessing, load_data
     from mlplab.model import Model
@@ -161,6 +161,8 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> 
         ),
         seed=config.training.seed,
     )
+    if directory is None:
+        directory = prepare_directory(config, force)
     model = Model(
         network,
         preprocessing=preprocessing,
