@@ -13,7 +13,19 @@ from mlplab.diagnostics.gradcheck import (
     gradcheck_network,
     sample_away_from_kinks,
 )
-from mlplab.layers import ELU, BatchNorm, Dropout, LeakyReLU, Linear, ReLU, Sigmoid, Tanh
+from mlplab.layers import (
+    ELU,
+    BatchNorm,
+    Dropout,
+    HingedRectifier,
+    LeakyReLU,
+    Linear,
+    Maxout,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
 from mlplab.losses import (
     BinaryCrossEntropyWithLogits,
     MeanSquaredError,
@@ -44,10 +56,22 @@ def layer_cases(rng):
         ("LeakyReLU(0.3)", LeakyReLU(0.3), None, True),
         ("ELU", ELU(), None, True),
         ("ELU(0.5)", ELU(0.5), None, True),
+        ("PReLU (per unit)", _randomized(PReLU(5, dtype=F64), rng), None, True),
+        ("PReLU (shared)", _randomized(PReLU(1, dtype=F64), rng), None, True),
+        ("Maxout(k=2)", Maxout(5, 4, 2, dtype=F64, rng=rng), None, True),
+        ("Maxout(k=3)", _randomized(Maxout(5, 4, 3, dtype=F64, rng=rng), rng), None, True),
+        ("HingedRectifier", _randomized(HingedRectifier(5, dtype=F64), rng), None, True),
         ("BatchNorm (training)", _batchnorm(rng), rng.standard_normal((6, 5)) * 3 + 1, True),
         ("BatchNorm (evaluation)", _batchnorm(rng), rng.standard_normal((6, 5)) * 3 + 1, False),
         ("Dropout(0.5)", Dropout(0.5, rng=rng), rng.standard_normal((6, 5)), True),
     ]
+
+
+def _randomized(layer, rng):
+    """``layer`` with every parameter drawn at random (so that zeros hide no error)."""
+    for p in layer.params.values():
+        p[...] = rng.uniform(-0.5, 0.5, p.shape)
+    return layer
 
 
 def _batchnorm(rng, features=5):
@@ -122,9 +146,22 @@ def network_cases(rng):
         },
         seed=2,
     )
+    maxout = build_mlp(
+        {
+            "input_size": 5,
+            "hidden": [6],
+            "output_size": 2,
+            "activation": "maxout",
+            "maxout_pieces": 3,
+            "loss": "bce",
+            "dtype": "float64",
+        },
+        seed=3,
+    )
     return [
         ("MLP 5-7-6-3 relu", net, None, rng.integers(0, 3, 8), 1e-2),
         ("MLP 5-7-6-3 batch norm + dropout", bn_dropout, None, rng.integers(0, 3, 8), 1e-2),
+        ("MLP 5-6-2 maxout, binary cross-entropy", maxout, None, rng.uniform(0, 1, (8, 2)), 0.0),
     ]
 
 

@@ -5,8 +5,10 @@ import numpy as np
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, ShapeError
 from mlplab.layers.base import Layer
+from mlplab.layers.registries import register_layer
 
 
+@register_layer
 class BatchNorm(Layer):
     """Normalize each feature over the batch, then scale and shift [Ioffe & Szegedy, 2015].
 

@@ -5,8 +5,10 @@ import numpy as np
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError
 from mlplab.layers.base import Layer
+from mlplab.layers.registries import register_layer
 
 
+@register_layer
 class Dropout(Layer):
     """Zero each unit with probability p during training, and scale the survivors by 1/(1-p)
     [Srivastava et al., 2014], so that evaluation is the identity ("inverted dropout").

@@ -2,8 +2,10 @@
 
 from mlplab.backend import array_module
 from mlplab.layers.elementwise import ElementwiseActivation
+from mlplab.layers.registries import register_activation
 
 
+@register_activation("elu", default_init="he")
 class ELU(ElementwiseActivation):
     """f(x) = x for x > 0, α (eˣ - 1) otherwise [Clevert et al., 2015].
 

@@ -2,8 +2,10 @@
 
 from mlplab.backend import array_module
 from mlplab.layers.elementwise import ElementwiseActivation
+from mlplab.layers.registries import register_activation
 
 
+@register_activation("leaky_relu", default_init="he")
 class LeakyReLU(ElementwiseActivation):
     """f(x) = x for x > 0, a x otherwise; the lecture's max(0.01 x, x) for a = 0.01
     [Maas et al., 2013]. It never dies: the gradient for x < 0 is a, not 0.

@@ -2,8 +2,10 @@
 
 from mlplab.backend import array_module
 from mlplab.layers.elementwise import ElementwiseActivation
+from mlplab.layers.registries import register_activation
 
 
+@register_activation("sigmoid")
 class Sigmoid(ElementwiseActivation):
     """σ(x) = 1 / (1 + e⁻ˣ), computed as ½ (1 + tanh(x/2)), which never overflows.
 

@@ -2,8 +2,10 @@
 
 from mlplab.backend import array_module
 from mlplab.layers.elementwise import ElementwiseActivation
+from mlplab.layers.registries import register_activation
 
 
+@register_activation("tanh")
 class Tanh(ElementwiseActivation):
     """tanh(x), zero-centred but saturating. tanh'(x) = 1 - tanh²(x). Shapes: (N, D) -> (N, D)."""
 
