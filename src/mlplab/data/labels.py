@@ -29,7 +29,7 @@ def _as_label_array(y, where: str):
         if fractional.any():
             row = int(np.argmax(fractional))
             raise LabelError(
-                f"{where}: labels must be integers or strings, got {y[row]!r} at row {row} "
+                f"{where}: labels must be integers or strings, got {y[row].item()!r} at row {row} "
                 f"(dtype {y.dtype}; is this a regression target?)"
             )
         return y.astype(np.int64)
@@ -63,7 +63,7 @@ class LabelEncoder:
         classes = np.unique(y)
         if len(classes) < 2:
             raise LabelError(
-                f"{where}: every label is {classes[0]!r}, a single class; "
+                f"{where}: every label is {classes[0].item()!r}, a single class; "
                 "a classifier needs at least 2 classes"
             )
         self.classes_ = classes
@@ -82,7 +82,7 @@ class LabelEncoder:
         if unknown.any():
             row = int(np.argmax(unknown))
             raise LabelError(
-                f"{where}: label {y[row]!r} at row {row} is not one of the "
+                f"{where}: label {y[row].item()!r} at row {row} is not one of the "
                 f"{len(self.classes_)} training classes"
             )
         return index.astype(np.int64)

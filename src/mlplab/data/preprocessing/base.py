@@ -29,7 +29,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         if x.shape[0] < self.min_samples():
             raise ShapeError(
                 f"{self.name}: needs at least {self.min_samples()} training examples to fit, "
-                f"got shape {x.shape}"
+                f"got n_samples={x.shape[0]} (shape {x.shape})"
             )
         self.n_features_in_ = x.shape[1]
         self._fit(x)
@@ -66,13 +66,14 @@ class Preprocessor(TransformerMixin, BaseEstimator):
 
     def _validate(self, X, fitting=False):
         """2-D numeric finite input of the training width (memory maps are not copied)."""
-        x = X if hasattr(X, "ndim") else np.asarray(X)
+        x = X if isinstance(X, np.ndarray) or hasattr(X, "tocsr") else np.asarray(X)
         expected = None if fitting else self.n_features_in_
-        return check_features(x, self.name, expected)
+        return check_features(x, self.name, expected, expected_by=type(self).__name__)
 
     def _restore(self, out, like):
         """The output in the input's float dtype (float32 for integer input such as pixels)."""
-        dtype = like.dtype if getattr(like, "dtype", np.dtype("f8")).kind == "f" else np.float32
+        given = getattr(like, "dtype", None)
+        dtype = np.float64 if given is None else given if given.kind == "f" else np.float32
         return out.astype(dtype, copy=False)
 
     # -- state: plain arrays + JSON -----------------------------------------------------------

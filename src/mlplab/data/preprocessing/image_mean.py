@@ -19,7 +19,7 @@ class _ImageCentering(Preprocessor):
 
     def _validate(self, X, fitting=False):
         """Flatten images to (N, D) (a view), checking them against ``image_shape``."""
-        x = X if hasattr(X, "ndim") else np.asarray(X)
+        x = X if isinstance(X, np.ndarray) or hasattr(X, "tocsr") else np.asarray(X)
         if x.ndim > 2:
             shape = tuple(x.shape[1:]) if x.ndim == 4 else (*x.shape[1:], 1)
             if self.image_shape is not None and shape != self._shape():
@@ -41,7 +41,7 @@ class _ImageCentering(Preprocessor):
                 )
             self.fitted_image_shape_ = list(self._shape())
         expected = None if fitting else self.n_features_in_
-        return check_features(x, self.name, expected)
+        return check_features(x, self.name, expected, expected_by=type(self).__name__)
 
     def _shape(self):
         shape = tuple(int(s) for s in self.image_shape)
