@@ -21,6 +21,10 @@ img { max-width: 100%; } .headline { font-size: 1.25em; }
 """
 
 
+#: the per-epoch table's columns (metrics.csv has every logged value).
+EPOCH_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "time")
+
+
 def _esc(value) -> str:
     return html.escape(str(value), quote=True)
 
@@ -99,7 +103,7 @@ def render(run, plots: dict) -> str:
         parts += ["<h2>Network</h2>", f"<pre>{_esc(run.model.summary())}</pre>"]
     parts += ["<h2>Config</h2>", f"<pre>{_esc(run.config.to_toml())}</pre>"]
     if run.history:
-        columns = list(run.history[0])
+        columns = [c for c in EPOCH_COLUMNS if c in run.history[0]]
         parts += [
             "<h2>Per epoch</h2>",
             _table(columns, [[row.get(c, "") for c in columns] for row in run.history]),

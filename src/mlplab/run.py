@@ -337,11 +337,20 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     """Train ``network`` in place with ``mlplab.train.Trainer``; return the per-epoch records.
 
     Callbacks, in a fixed order (checkpoints save their state by position): early stopping
-    (when configured), the metrics file, the user's callbacks, checkpoints.
+    (when configured), the babysitting monitors (with plots; they log per-layer statistics
+    and update/weight ratios into the history), the metrics file, the epoch lines, the user's
+    callbacks, checkpoints.
     """
     import sys
 
-    from mlplab.train import Checkpoint, EarlyStopping, Trainer, save_checkpoint
+    from mlplab.train import (
+        Checkpoint,
+        EarlyStopping,
+        LayerStatsMonitor,
+        Trainer,
+        UpdateRatioMonitor,
+        save_checkpoint,
+    )
 
     t = config.training
     options = {}
@@ -353,6 +362,8 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
+    if config.output.plots:
+        stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
     stack.append(MetricsFile(directory / METRICS_FILE))
     if not quiet and not (progress if progress is not None else sys.stderr.isatty()):
         stack.append(EpochLines(sys.stderr))
@@ -414,11 +425,19 @@ class EpochLines(Callback):
 
 def draw_plots(run) -> dict:
     """Draw the run's figures into ``plots/``; return {title: path}."""
-    from mlplab.plots.run_history import plot_run_history
+    from mlplab.plots.layer_history import has_layer_statistics, plot_layer_history
+    from mlplab.plots.learning_curves import plot_learning_curves
+    from mlplab.train import History
 
     directory = run.directory / PLOTS_DIR
     directory.mkdir(exist_ok=True)
     plots = {}
     if run.history:
-        plots["Learning curves"] = plot_run_history(run.history, directory / "learning_curves.png")
+        plots["Learning curves"] = plot_learning_curves(
+            History(run.history), directory / "learning_curves.png"
+        )
+    if has_layer_statistics(run.history):
+        plots["Per-layer statistics"] = plot_layer_history(
+            run.history, directory / "layer_statistics.png", run.model.network
+        )
     return plots

@@ -76,6 +76,7 @@ def run(args) -> int:
     from mlplab.run import resume, train
 
     show = not (args.quiet or args.json)
+    _one_line_warnings(show)
     if args.resume:
         if args.config or any(getattr(args, k.replace(".", "__")) for _, k, _, _ in FLAGS):
             raise ConfigError("--resume continues a run as it was configured; give no other flags")
@@ -85,6 +86,18 @@ def run(args) -> int:
         result = train(config, force=args.force, quiet=not show, progress=None if show else False)
     emit(args, result.to_dict(), summary(result))
     return 0
+
+
+def _one_line_warnings(show: bool) -> None:
+    """Babysitting warnings (learning rate too low or high...) as one line each on stderr."""
+    import sys
+    import warnings
+
+    def print_warning(message, category, filename, lineno, file=None, line=None):
+        if show:
+            print(f"mlplab train: warning: {message}", file=sys.stderr, flush=True)
+
+    warnings.showwarning = print_warning
 
 
 def summary(run) -> str:
