@@ -198,9 +198,10 @@ def test_config_round_trip_reproduces_the_weights(workdir):
         "--seed",
         "7",
     ]
-    ok("train", *flags, "--out", first, "--quiet", env=ONE_THREAD)
+    ok("train", *flags, "--out", first, "--quiet", "--no-plots", env=ONE_THREAD)
     second = workdir / "second"
     ok("train", "--config", first / "config.toml", "--out", second, "--quiet", env=ONE_THREAD)
+    assert (second / "plots").is_dir() is False  # the saved config keeps plots = false
     a, b = mlplab.io.load(first), mlplab.io.load(second)
     pairs = zip(a.network.parameters(), b.network.parameters(), strict=True)
     for (name, la, ka), (_, lb, kb) in pairs:
@@ -213,18 +214,21 @@ def test_flags_override_the_config_file(workdir):
     config = workdir / "base.toml"
     config.write_text("[network]\nhidden = [8]\n[training]\nepochs = 1\nlr = 0.5\n")
     out = workdir / "override"
-    ok("train", "--config", config, "--lr", "0.002", "--out", out, "--quiet")
+    ok("train", "--config", config, "--lr", "0.002", "--out", out, "--quiet", "--no-plots")
     saved = tomllib.loads((out / "config.toml").read_text())
     assert saved["training"]["lr"] == 0.002 and saved["network"]["hidden"] == [8]
 
 
-def test_json_and_quiet(workdir):
-    out = workdir / "quiet"
-    result = ok("train", "--hidden", "8", "--epochs", "1", "--out", out, "--quiet")
+def test_quiet_then_force_with_json(workdir):
+    out = workdir / "forced"
+    small = ["--epochs", "1", "--no-plots", "--out", out]
+    result = ok("train", "--hidden", "8", *small, "--quiet")
     assert result.stdout == "" and result.stderr == ""
-    result = ok("train", "--hidden", "8", "--epochs", "1", "--out", out, "--force", "--json")
+    result = ok("train", "--hidden", "9", "--epochs", "2", *small[2:], "--force", "--json")
     data = json.loads(result.stdout)
     assert data["status"] == "complete" and set(data["metrics"]) == {"train", "val", "test"}
+    assert tomllib.loads((out / "config.toml").read_text())["network"]["hidden"] == [9]
+    assert json.loads((out / "run.json").read_text())["epochs"] == 2 == data["epochs"]
 
 
 def test_existing_run_directory_needs_force(iris_run, workdir):
@@ -248,14 +252,6 @@ def test_existing_run_directory_needs_force(iris_run, workdir):
         "train", "--epochs", "1", "--out", stranger, "--force", match="not an mlplab run directory"
     )
     assert (stranger / "notes.txt").read_text() == "mine"
-
-
-def test_force_overwrites_a_run(workdir):
-    out = workdir / "forced"
-    ok("train", "--hidden", "8", "--epochs", "1", "--out", out, "--quiet")
-    ok("train", "--hidden", "9", "--epochs", "2", "--out", out, "--quiet", "--force")
-    assert tomllib.loads((out / "config.toml").read_text())["network"]["hidden"] == [9]
-    assert json.loads((out / "run.json").read_text())["epochs"] == 2
 
 
 @pytest.mark.parametrize(
@@ -341,3 +337,41 @@ def test_resume_without_checkpoint(workdir):
     empty = workdir / "empty-run"
     empty.mkdir()
     fails_with_one_line("train", "--resume", empty, match="not a run directory")
+
+
+def test_killed_run_resumes_to_the_same_weights(workdir):
+    """SIGKILL mid-run, `mlplab train --resume RUN`, and the weights equal an uninterrupted run."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import mlplab.io
+
+    flags = ["--hidden", "64", "--epochs", "25", "--no-plots", "--quiet"]
+    env = {**os.environ, **PACKAGE_ROOT, **ONE_THREAD}
+    killed = workdir / "killed"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlplab", "train", *flags, "--out", str(killed)], env=env
+    )
+    metrics = killed / "metrics.csv"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if metrics.is_file() and len(metrics.read_text().splitlines()) >= 4:  # 3 epochs done
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    if process.returncode != -signal.SIGKILL:
+        pytest.skip("the run finished before it could be killed")
+    assert json.loads((killed / "run.json").read_text())["status"] == "running"
+    ok("train", "--resume", killed, "--quiet", env=ONE_THREAD)
+    reference = workdir / "uninterrupted"
+    ok("train", *flags, "--out", reference, env=ONE_THREAD)
+    a, b = mlplab.io.load(killed), mlplab.io.load(reference)
+    for (name, la, ka), (_, lb, kb) in zip(
+        a.network.parameters(), b.network.parameters(), strict=True
+    ):
+        np.testing.assert_array_equal(la.params[ka], lb.params[kb], err_msg=name)
+    assert len((killed / "metrics.csv").read_text().splitlines()) == 26
