@@ -223,7 +223,7 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
         },
         "metrics": metrics,
     }
-    _write_info(directory, info)
+    info = _write_info(directory, info)
     run = Run(directory, config, model, history, metrics, info)
     plots = draw_plots(run) if config.output.plots else {}
     from mlplab.report import write_report
@@ -282,12 +282,14 @@ def prepare_directory(config: RunConfig, force: bool) -> Path:
             directory = stem.with_name(f"{stem.name}-{k}")
 
 
-def _write_info(directory: Path, info: dict) -> None:
+def _write_info(directory: Path, info: dict) -> dict:
+    """Merge ``info`` into ``run.json`` (atomically) and return the merged record."""
     path = directory / RUN_FILE
     if path.is_file():
         with contextlib.suppress(json.JSONDecodeError):
             info = {**json.loads(path.read_text()), **info}
     atomic_write(path, json.dumps(info, indent=2) + "\n")
+    return info
 
 
 def _now() -> str:

@@ -14,6 +14,7 @@ FLAGS = [
     ("--label", "data.label", "COLUMN", "CSV label column, by name or index (default: last)"),
     ("--val-fraction", "data.validation", "F", "validation share when the data has none"),
     ("--test-fraction", "data.test", "F", "test share when the data has none"),
+    ("--data-seed", "data.seed", "N", "seed of the data splits (and generated data)"),
     ("--preprocess", "data.preprocess", "STEPS", "comma-separated steps, or none"),
     ("--hidden", "network.hidden", "SIZES", "hidden layer sizes, e.g. 256,256"),
     ("--activation", "network.activation", "NAME", "relu, leaky_relu, elu, tanh, sigmoid, ..."),
