@@ -52,22 +52,42 @@ def default_run(workdir):
 
 
 @pytest.fixture(scope="module")
-def iris_run(workdir):
-    """A small run on data with string labels (the species names)."""
+def iris_csv(workdir):
+    """Iris as a CSV file with a header and the species names as labels."""
+    from sklearn.datasets import load_iris
+
+    bunch = load_iris()
+    path = workdir / "iris.csv"
+    lines = ["sepal_length,sepal_width,species,petal_length,petal_width"]
+    for row, target in zip(bunch.data, bunch.target, strict=True):
+        a, b, c, d = (f"{v:g}" for v in row)
+        lines.append(f"{a},{b},{bunch.target_names[target]},{c},{d}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def iris_run(workdir, iris_csv):
+    """A small run from a CSV file with string labels (the species names)."""
     out = workdir / "iris-run"
     ok(
         "train",
         "--data",
-        "iris",
+        iris_csv,
+        "--label",
+        "species",
         "--hidden",
         "16",
         "--epochs",
-        "30",
+        "60",
         "--lr",
         "0.01",
+        "--early-stopping",
+        "10",
         "--out",
         out,
         "--quiet",
+        "--no-plots",
     )
     return out
 
@@ -154,17 +174,22 @@ def test_predict_npy_and_csv_with_proba(default_run, workdir):
     np.testing.assert_allclose(values.sum(axis=1), 1.0, atol=1e-4)
 
 
-def test_predict_gives_original_label_values(iris_run, workdir):
+def test_csv_data_with_string_labels(iris_run, iris_csv):
     from sklearn.datasets import load_iris
 
-    bunch = load_iris()
-    np.save(workdir / "iris.npy", bunch.data)
-    lines = ok("predict", iris_run, workdir / "iris.npy").stdout.split()
-    assert set(lines) <= set(bunch.target_names) and len(lines) == 150
-    accuracy = np.mean(np.array(lines) == bunch.target_names[bunch.target])
-    assert accuracy > 0.8
-    data = json.loads(ok("predict", iris_run, workdir / "iris.npy", "--proba", "--json").stdout)
-    assert set(data[0]["proba"]) == set(bunch.target_names)
+    names = load_iris().target_names
+    truth = [line.split(",")[2] for line in iris_csv.read_text().split()[1:]]
+    lines = ok("predict", iris_run, iris_csv).stdout.split()  # the label column is dropped
+    assert set(lines) <= set(names) and len(lines) == 150
+    assert np.mean(np.array(lines) == np.array(truth)) > 0.8
+    data = json.loads(ok("predict", iris_run, iris_csv, "--proba", "--json").stdout)
+    assert set(data[0]["proba"]) == set(names) and data[0]["prediction"] == lines[0]
+    result = json.loads(
+        ok("evaluate", iris_run, "--data", iris_csv, "--split", "all", "--json").stdout
+    )
+    assert result["examples"] == 150 and result["classes"] == sorted(names)
+    assert result["accuracy"] == pytest.approx(np.mean(np.array(lines) == np.array(truth)))
+    assert json.loads((iris_run / "run.json").read_text())["epochs"] <= 60
 
 
 def test_info(default_run):
