@@ -233,6 +233,7 @@ def test_config_round_trip_reproduces_the_weights(workdir):
         np.testing.assert_array_equal(la.params[ka], lb.params[kb], err_msg=name)
     config = tomllib.loads((second / "config.toml").read_text())
     assert config["training"]["optimizer"] == "momentum" and config["network"]["hidden"] == [32, 32]
+    assert config["output"]["dir"] == ""  # a replay writes a new run directory
 
 
 def test_flags_override_the_config_file(workdir):
@@ -356,6 +357,13 @@ def test_bad_prediction_input(iris_run, workdir):
     wide = workdir / "wide.npy"
     np.save(wide, np.ones((2, 7)))
     fails_with_one_line("predict", iris_run, wide, match=r"expected shape \(N, 4\)")
+
+
+def test_divergence_is_one_line_and_recorded(workdir):
+    out = workdir / "diverged"
+    flags = ["--optimizer", "sgd", "--lr", "1e4", "--norm", "none", "--no-plots", "--out", out]
+    fails_with_one_line("train", *flags, match="diverged.*learning rate is the usual suspect")
+    assert json.loads((out / "run.json").read_text())["status"] == "failed"
 
 
 def test_resume_without_checkpoint(workdir):

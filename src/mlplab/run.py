@@ -163,15 +163,18 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
     )
     if directory is None:
         directory = prepare_directory(config, force)
+    # the saved config leaves the directory out: replaying it writes a new run, not this one
+    replay = config.copy()
+    replay.output.dir = ""
     model = Model(
         network,
         preprocessing=preprocessing,
         labels=dataset.labels,
         n_features_in=dataset.n_features,
-        config=config.to_dict(),
+        config=replay.to_dict(),
     )
     if not resume:
-        save_config(config, directory / CONFIG_FILE)
+        save_config(replay, directory / CONFIG_FILE)
     _write_info(
         directory,
         {"status": "running", "started": _now(), "mlplab_version": __version__},
