@@ -3,6 +3,10 @@
 import json
 import math
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each runs the CLI in a subprocess (a few seconds)
+
 
 def _verdicts(check):
     """{rounded lr: verdict} (log-spaced rates carry rounding errors)."""
