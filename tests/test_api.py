@@ -31,7 +31,10 @@ def test_train_predict_load_evaluate(tmp_path):
     result = api.evaluate(run.directory)
     assert result["accuracy"] == pytest.approx(run.test_accuracy)
     reopened = api.Run.open(run.directory)
-    assert reopened.config == run.config and reopened.metrics == run.metrics
+    assert reopened.metrics == run.metrics and reopened.history == run.history
+    for section in ("data", "network", "training"):
+        assert getattr(reopened.config, section) == getattr(run.config, section)
+    assert reopened.config.output.dir == ""  # replaying the saved config writes a new run
 
 
 def test_bad_config_raises_before_writing(tmp_path):

@@ -399,6 +399,7 @@ def test_killed_run_resumes_to_the_same_weights(workdir):
     if process.returncode != -signal.SIGKILL:
         pytest.skip("the run finished before it could be killed")
     assert json.loads((killed / "run.json").read_text())["status"] == "running"
+    fails_with_one_line("info", killed, match="no model yet.*--resume")
     ok("train", "--resume", killed, "--quiet", env=ONE_THREAD)
     reference = workdir / "uninterrupted"
     ok("train", *flags, "--out", reference, env=ONE_THREAD)
