@@ -294,6 +294,7 @@ def test_existing_run_directory_needs_force(iris_run, workdir):
         (["--norm", "layer"], "network.norm must be none or batch"),
         (["--dropout", "1.5"], "network.dropout"),
         (["--schedule", "sawtooth"], "unknown schedule 'sawtooth'"),
+        (["--callback", "nope"], "training.callbacks: unknown callback 'nope'"),
         (["--data", "no-such-file.csv"], "no-such-file.csv: no such file"),
         (["--config", "missing.toml"], "missing.toml: no such config file"),
         (["--no-such-flag"], "unrecognized arguments"),

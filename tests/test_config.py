@@ -76,6 +76,7 @@ def test_bad_values_name_the_field(values, message):
         ("network.loss", "huber", "network.loss: unknown loss"),
         ("data.validation", 1.0, "data.validation"),
         ("data.test", 0.0, "data.test"),
+        ("training.callbacks", ["update_ratio:often=1"], "training.callbacks"),
     ],
 )
 def test_validation_names_the_field(key, value, message):

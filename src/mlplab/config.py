@@ -79,6 +79,8 @@ class TrainingConfig:
     early_stopping: int = 0
     #: write a checkpoint every this many epochs (0 = only at the end).
     checkpoint_every: int = 1
+    #: extra callbacks by spec (``mlplab.train.CALLBACKS``), e.g. ["update_ratio:every=5"].
+    callbacks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -184,6 +186,14 @@ class RunConfig:
         _check_name(
             "training.schedule", t.schedule.partition(":")[0], "mlplab.schedules", "SCHEDULES"
         )
+        if t.callbacks:
+            from mlplab.train import get_callback
+
+            for spec in t.callbacks:
+                try:
+                    get_callback(spec)
+                except ConfigError as e:
+                    raise ConfigError(f"training.callbacks: {e}") from None
         if n.init != "auto":
             from mlplab.init import INITIALIZERS, parse_init_spec
 

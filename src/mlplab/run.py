@@ -354,6 +354,7 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
         LayerStatsMonitor,
         Trainer,
         UpdateRatioMonitor,
+        get_callback,
         save_checkpoint,
     )
 
@@ -372,6 +373,7 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     stack.append(MetricsFile(directory / METRICS_FILE))
     if not quiet and not (progress if progress is not None else sys.stderr.isatty()):
         stack.append(EpochLines(sys.stderr))
+    stack += [get_callback(spec) for spec in t.callbacks]
     stack += list(callbacks)
     stack.append(Checkpoint(checkpoints, every_epochs=t.checkpoint_every or None))
     trainer = Trainer(

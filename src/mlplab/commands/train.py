@@ -46,6 +46,13 @@ def add_arguments(parser):
     parser.add_argument("--config", metavar="FILE", help="TOML run config; flags override it")
     for flag, key, metavar, text in FLAGS:
         parser.add_argument(flag, dest=key.replace(".", "__"), metavar=metavar, help=text)
+    parser.add_argument(
+        "--callback",
+        action="append",
+        dest="training__callbacks",
+        metavar="SPEC",
+        help="add a callback, e.g. update_ratio:every=5 (repeatable)",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
     parser.add_argument(
         "--force", action="store_true", help="overwrite an existing run directory (--out)"
@@ -60,7 +67,7 @@ def build_config(args):
     from mlplab.config import RunConfig, load_config
 
     config = load_config(args.config) if args.config else RunConfig()
-    for flag, key, _, _ in FLAGS:
+    for flag, key, _, _ in [*FLAGS, ("--callback", "training.callbacks", "", "")]:
         value = getattr(args, key.replace(".", "__"))
         if value is not None:
             config.set(key, value, where=flag)
@@ -79,7 +86,8 @@ def run(args) -> int:
     show = not (args.quiet or args.json)
     _one_line_warnings(show)
     if args.resume:
-        if args.config or any(getattr(args, k.replace(".", "__")) for _, k, _, _ in FLAGS):
+        given = [k for _, k, _, _ in FLAGS if getattr(args, k.replace(".", "__")) is not None]
+        if args.config or given or args.training__callbacks:
             raise ConfigError("--resume continues a run as it was configured; give no other flags")
         result = resume(args.resume, quiet=not show, progress=show and sys.stderr.isatty())
     else:
