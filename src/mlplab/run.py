@@ -37,7 +37,6 @@ METRICS_FILE = "metrics.csv"
 REPORT_FILE = "report.html"
 PLOTS_DIR = "plots"
 CHECKPOINTS_DIR = "checkpoints"
-SPLIT_NAMES = {"train": "training", "val": "validation", "test": "test"}
 
 
 @dataclass

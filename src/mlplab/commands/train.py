@@ -77,7 +77,6 @@ def build_config(args):
 
 
 def run(args) -> int:
-    import sys
 
     from mlplab.commands._output import emit
     from mlplab.errors import ConfigError
@@ -89,7 +88,7 @@ def run(args) -> int:
         given = [k for _, k, _, _ in FLAGS if getattr(args, k.replace(".", "__")) is not None]
         if args.config or given or args.training__callbacks:
             raise ConfigError("--resume continues a run as it was configured; give no other flags")
-        result = resume(args.resume, quiet=not show, progress=show and sys.stderr.isatty())
+        result = resume(args.resume, quiet=not show, progress=None if show else False)
     else:
         config = build_config(args)
         result = train(config, force=args.force, quiet=not show, progress=None if show else False)
