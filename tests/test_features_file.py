@@ -82,3 +82,13 @@ def test_model_input_is_checked_at_the_boundary(tmp_path):
     path.write_text("1,2,3,4\n1,nan,3,4\n")
     with pytest.raises(NonFiniteError, match="row 1, column 1"):
         model.predict(read_features(path))
+
+
+def test_csv_label_column_is_recognized_without_being_named(tmp_path):
+    last = tmp_path / "last.csv"
+    last.write_text("a,b,kind\n1,2,cat\n3,4,dog\n")
+    np.testing.assert_array_equal(read_features(last, n_features=2), [[1, 2], [3, 4]])
+    named = tmp_path / "named.csv"
+    named.write_text("label,a,b\n0,1,2\n1,3,4\n")
+    np.testing.assert_array_equal(read_features(named, n_features=2), [[1, 2], [3, 4]])
+    assert read_features(named, n_features=3).shape == (2, 3)  # as wide as the model: keep all
