@@ -16,6 +16,8 @@ import mlplab
 from mlplab.io import FORMAT, read_model_document
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.slow  # subprocesses that train: about 45 s of CPU for the module
+
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 # the subprocesses import this very mlplab, whatever their working directory
 PACKAGE_ROOT = {"PYTHONPATH": str(Path(mlplab.__file__).parents[1])}
