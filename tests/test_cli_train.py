@@ -106,6 +106,8 @@ def test_default_train_reaches_097_and_writes_the_run(default_run):
         "metrics.csv",
         "report.html",
         "plots/learning_curves.png",
+        "plots/layer_statistics.png",
+        "plots/confusion_matrix.png",
         "checkpoints/last.safetensors",
     ):
         assert (run / name).is_file(), name
@@ -135,6 +137,7 @@ def test_report_is_self_contained_and_names_test_accuracy(default_run):
     assert "<script" not in text and "<link" not in text and "url(" not in text
     assert not re.search(r"(?i)(https?:|//|file:|@import)", text)
     assert "Linear" in page and "[training]" in page  # the network summary and the config
+    assert len(sources) == 3 and "Test set per class" in page
 
 
 def test_evaluate_matches_the_run(default_run, workdir):

@@ -96,6 +96,16 @@ def render(run, plots: dict) -> str:
         _table(["split", "examples", "loss", "accuracy"], rows),
         _table(["", ""], facts),
     ]
+    if "confusion" in test:
+        classes = info.get("data", {}).get("classes") or list(range(len(test["confusion"])))
+        per_class = [
+            (str(c), sum(test["confusion"][i]), test["precision"][i], test["recall"][i])
+            for i, c in enumerate(classes)
+        ]
+        parts += [
+            "<h2>Test set per class</h2>",
+            _table(["class", "examples", "precision", "recall"], per_class),
+        ]
     if plots:
         parts.append("<h2>Plots</h2>")
         parts += [_image(path, name) for name, path in plots.items()]

@@ -203,7 +203,9 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
         _write_info(directory, {"status": "failed", "error": str(e)})
         raise
     metrics = {
-        which: _split_metrics(network, x[which], y[which])
+        which: _split_metrics(
+            network, x[which], y[which], dataset.n_classes if which == "test" else None
+        )
         for which in ("train", "val", "test")
         if len(y[which])
     }
@@ -234,10 +236,14 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
     return run
 
 
-def _split_metrics(network, x, y, batch_size: int = 4096) -> dict:
-    """Mean loss (and accuracy) in evaluation mode, in batches."""
-    total, correct = 0.0, 0
+def _split_metrics(network, x, y, n_classes: int | None = None, batch_size: int = 4096) -> dict:
+    """Mean loss (and accuracy) in evaluation mode, in batches; given ``n_classes`` also the
+    confusion matrix and per-class precision and recall."""
+    from mlplab.metrics import confusion_matrix, precision_recall
+
+    total = 0.0
     classify = network.loss.task == "classification"
+    predictions = []
     for start in range(0, len(y), batch_size):
         xb = np.asarray(x[start : start + batch_size], dtype=network.dtype)
         yb = y[start : start + batch_size]
@@ -245,10 +251,17 @@ def _split_metrics(network, x, y, batch_size: int = 4096) -> dict:
         loss, _ = network.loss(scores, yb)
         total += loss * len(yb)
         if classify:
-            correct += int((network.loss.predict(scores) == yb).sum())
+            predictions.append(network.loss.predict(scores))
     result = {"examples": int(len(y)), "loss": total / max(len(y), 1)}
     if classify:
-        result["accuracy"] = correct / max(len(y), 1)
+        predicted = np.concatenate(predictions) if predictions else np.zeros(0, np.int64)
+        result["accuracy"] = float((predicted == y).mean()) if len(y) else 0.0
+        if n_classes:
+            confusion = confusion_matrix(y, predicted, n_classes)
+            precision, recall = precision_recall(confusion)
+            result.update(
+                precision=precision.tolist(), recall=recall.tolist(), confusion=confusion.tolist()
+            )
     return result
 
 
@@ -441,6 +454,14 @@ def draw_plots(run) -> dict:
     if run.history:
         plots["Learning curves"] = plot_learning_curves(
             History(run.history), directory / "learning_curves.png"
+        )
+    test = run.metrics.get("test", {})
+    if "confusion" in test:
+        from mlplab.plots.confusion_matrix import plot_confusion_matrix
+
+        classes = run.info.get("data", {}).get("classes") or list(range(len(test["confusion"])))
+        plots["Confusion matrix (test)"] = plot_confusion_matrix(
+            test["confusion"], classes, directory / "confusion_matrix.png"
         )
     if has_layer_statistics(run.history):
         plots["Per-layer statistics"] = plot_layer_history(
