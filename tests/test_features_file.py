@@ -92,3 +92,12 @@ def test_csv_label_column_is_recognized_without_being_named(tmp_path):
     named.write_text("label,a,b\n0,1,2\n1,3,4\n")
     np.testing.assert_array_equal(read_features(named, n_features=2), [[1, 2], [3, 4]])
     assert read_features(named, n_features=3).shape == (2, 3)  # as wide as the model: keep all
+
+
+def test_a_hinge_model_refuses_probabilities():
+    from mlplab.errors import ConfigError
+
+    model = Model(build_mlp({"input_size": 4, "hidden": [3], "output_size": 2, "loss": "svm"}))
+    assert model.predict(np.ones((2, 4))).shape == (2,)
+    with pytest.raises(ConfigError, match="gives scores, not probabilities"):
+        model.predict_proba(np.ones((2, 4)))

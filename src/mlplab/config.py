@@ -182,6 +182,14 @@ class RunConfig:
         _check(t.checkpoint_every >= 0, "training.checkpoint_every", ">= 0", t.checkpoint_every)
         _check_name("network.activation", n.activation, "mlplab.layers", "ACTIVATIONS")
         _check_name("network.loss", n.loss, "mlplab.losses", "LOSSES")
+        from mlplab.losses import LOSSES
+
+        _check(
+            getattr(LOSSES.get(n.loss), "task", "") == "classification",
+            "network.loss",
+            "a classification loss (softmax or svm)",
+            n.loss,
+        )
         _check_name("training.optimizer", t.optimizer, "mlplab.optim", "OPTIMIZERS")
         _check_name(
             "training.schedule", t.schedule.partition(":")[0], "mlplab.schedules", "SCHEDULES"
