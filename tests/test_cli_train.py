@@ -283,6 +283,9 @@ def test_existing_run_directory_needs_force(iris_run, workdir):
         "train", "--epochs", "1", "--out", stranger, "--force", match="not an mlplab run directory"
     )
     assert (stranger / "notes.txt").read_text() == "mine"
+    fails_with_one_line(
+        "train", "--epochs", "1", "--out", stranger / "notes.txt" / "run", match="cannot create"
+    )
 
 
 @pytest.mark.parametrize(

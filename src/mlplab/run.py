@@ -284,7 +284,10 @@ def prepare_directory(config: RunConfig, force: bool) -> Path:
                     "even with --force"
                 )
             shutil.rmtree(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ConfigError(f"output.dir: cannot create {directory} ({e.strerror})") from None
         return directory
     stem = Path("runs") / f"{Path(config.data.source).stem}-{datetime.now():%Y%m%d-%H%M%S}"
     directory, k = stem, 1
@@ -295,6 +298,10 @@ def prepare_directory(config: RunConfig, force: bool) -> Path:
         except FileExistsError:
             k += 1
             directory = stem.with_name(f"{stem.name}-{k}")
+        except OSError as e:
+            raise ConfigError(
+                f"cannot create the run directory {directory} ({e.strerror})"
+            ) from None
 
 
 def _write_info(directory: Path, info: dict) -> dict:
