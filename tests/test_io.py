@@ -9,6 +9,7 @@ from safetensors.numpy import save as save_safetensors
 
 from mlplab import io
 from mlplab.errors import ConfigError, FileFormatError
+from mlplab.layers import ACTIVATIONS
 from mlplab.model import Model
 from mlplab.network import build_mlp
 from mlplab.train import atomic
@@ -204,3 +205,24 @@ def test_preprocessing_chain_and_labels_round_trip(tmp_path, rng):
     assert loaded.classes.tolist() == ["a", "b", "c"] and loaded.n_features_in == 6
     with pytest.raises(Exception, match="not one of the 3 training classes"):
         loaded.encode_labels(np.array(["a", "z"]))
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS.names())
+def test_every_activation_round_trips(tmp_path, rng, activation):
+    """Every registered activation (PReLU's slopes, Maxout's pieces...) saves and loads exactly."""
+    net = build_mlp(
+        {
+            "input_size": 5,
+            "hidden": [6, 4],
+            "output_size": 3,
+            "activation": activation,
+            "dtype": "float64",
+        },
+        seed=1,
+    )
+    for _, layer, key in net.parameters():  # move every parameter off its initial value
+        layer.params[key] += rng.standard_normal(layer.params[key].shape) * 0.1
+    loaded = io.load(Model(net).save(tmp_path / "m.safetensors"))
+    assert [type(a) for a in loaded.network.layers] == [type(a) for a in net.layers]
+    x = rng.standard_normal((7, 5))
+    np.testing.assert_array_equal(loaded.network.scores(x), net.scores(x))
