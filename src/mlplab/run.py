@@ -18,6 +18,7 @@ import contextlib
 import csv
 import io as _io
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -289,7 +290,8 @@ def prepare_directory(config: RunConfig, force: bool) -> Path:
         except OSError as e:
             raise ConfigError(f"output.dir: cannot create {directory} ({e.strerror})") from None
         return directory
-    stem = Path("runs") / f"{Path(config.data.source).stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(config.data.source).stem).strip("-.") or "run"
+    stem = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
     directory, k = stem, 1
     while True:
         try:
