@@ -57,3 +57,26 @@ def test_boundary_errors(rng):
         build_mlp({"input_size": 4, "output_size": 3, "activation": "swishy"})
     with pytest.raises(ConfigError, match="hidden sizes"):
         build_mlp({"input_size": 4, "output_size": 3, "hidden": [0]})
+
+
+def test_batch_norm_and_dropout_placement():
+    net = build_mlp(
+        {"input_size": 4, "hidden": [6, 5], "output_size": 3, "norm": "batch", "dropout": 0.2}
+    )
+    names = [type(layer).__name__ for layer in net.layers]
+    assert names == [
+        "Linear", "BatchNorm", "ReLU", "Dropout",
+        "Linear", "BatchNorm", "ReLU", "Dropout",
+        "Linear",
+    ]  # fmt: skip
+    # The affine maps before batch norm drop their bias (β replaces it); the output keeps it.
+    assert "b" not in net.layers[0].params and "b" in net.layers[-1].params
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("norm", "layer"), ("dropout", 1.0), ("dropout", -0.1), ("dropout", "half")],
+)
+def test_bad_norm_and_dropout_are_named(field, value):
+    with pytest.raises(ConfigError, match=field):
+        build_mlp({"input_size": 4, "output_size": 3, field: value})
