@@ -9,6 +9,7 @@ from sklearn.model_selection import RandomizedSearchCV, cross_val_score
 from sklearn.preprocessing import StandardScaler
 
 from mlplab.errors import ConfigError, LabelError
+from mlplab.layers import ACTIVATIONS
 from mlplab.sklearn import MLPClassifier, MLPRegressor
 from mlplab.train import Callback
 
@@ -225,3 +226,10 @@ def test_polar_transform_lets_a_linear_model_separate_circles():
     polar.fit(data.x_train, data.y_train)
     assert raw.score(data.x_test, data.y_test) < 0.75
     assert polar.score(data.x_test, data.y_test) > 0.95
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS.names())
+def test_every_registered_activation_trains(iris, activation):
+    x, y = iris
+    clf = MLPClassifier(hidden=(8,), activation=activation, lr=0.01, epochs=50).fit(x, y)
+    assert clf.score(x, y) > 0.9
