@@ -96,3 +96,10 @@ def test_bad_input(rng):
         Adaline().fit(np.zeros((3, 2)), np.zeros(4))
     with pytest.raises(NonFiniteError, match="adaline targets"):
         Adaline().fit(np.zeros((2, 2)), [0.0, np.inf])
+
+
+def test_predict_before_fit_is_a_clear_error():
+    from mlplab.errors import MlplabError
+
+    with pytest.raises(MlplabError, match="adaline: not fitted yet"):
+        Adaline().predict(np.zeros((1, 2)))

@@ -90,3 +90,10 @@ def test_bad_input():
     p = Perceptron().fit(np.array([[0.0, 1.0], [1.0, 0.0]]), [0, 1])
     with pytest.raises(ShapeError, match="expected 2 input features, got 3"):
         p.predict(np.zeros((1, 3)))
+
+
+def test_predict_before_fit_is_a_clear_error():
+    from mlplab.errors import MlplabError
+
+    with pytest.raises(MlplabError, match="perceptron: not fitted yet"):
+        Perceptron().predict(np.zeros((1, 2)))

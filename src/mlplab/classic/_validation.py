@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mlplab.errors import DTypeError, LabelError, NonFiniteError, ShapeError
+from mlplab.errors import DTypeError, LabelError, MlplabError, NonFiniteError, ShapeError
 
 
 def check_features(model: str, x, features: int | None = None) -> np.ndarray:
@@ -32,3 +32,9 @@ def check_labels(model: str, y, n_samples: int) -> tuple[np.ndarray, np.ndarray]
     if len(classes) < 2:
         raise LabelError(f"{model}: needs at least 2 classes, got {len(classes)} ({classes})")
     return classes, indices
+
+
+def check_fitted(model: str, estimator) -> None:
+    """Raise if ``fit`` has not run yet."""
+    if getattr(estimator, "W", None) is None:
+        raise MlplabError(f"{model}: not fitted yet; call fit(x, y) first")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mlplab.classic._validation import check_features
+from mlplab.classic._validation import check_features, check_fitted
 from mlplab.errors import ConfigError, DivergenceError, ShapeError
 
 
@@ -93,6 +93,7 @@ class Adaline:
 
     def predict(self, x):
         """The linear output o = x W + b: (N,) for one target, else (N, K)."""
+        check_fitted("adaline", self)
         x = check_features("adaline", x, self.W.shape[0])
         out = x @ self.W + self.b
         return out[:, 0] if self._single_output else out

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mlplab.classic._validation import check_features, check_labels
+from mlplab.classic._validation import check_features, check_fitted, check_labels
 from mlplab.errors import ConfigError
 
 
@@ -76,6 +76,7 @@ class Perceptron:
 
     def decision_function(self, x):
         """w · x + b per unit: (N,) for two classes, else (N, K)."""
+        check_fitted("perceptron", self)
         x = check_features("perceptron", x, self.W.shape[0])
         scores = x @ self.W + self.b
         return scores[:, 0] if scores.shape[1] == 1 else scores
