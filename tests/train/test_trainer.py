@@ -147,3 +147,55 @@ def test_bad_options_are_config_errors():
         Trainer(_net(), optimizer="adamax")
     with pytest.raises(ConfigError, match="unknown schedule"):
         Trainer(_net(), schedule="cosin")
+
+
+def test_a_second_fit_continues_training(digits):
+    X, y, _, _ = digits
+    once = _net()
+    Trainer(once, "adam", epochs=3, batch_size=100, quiet=True).fit(X, y)
+    twice = _net()
+    trainer = Trainer(twice, "adam", epochs=2, batch_size=100, quiet=True)
+    trainer.fit(X, y)
+    history = trainer.fit(X, y, epochs=1)
+    assert len(history) == 3 and trainer.epoch == 3
+    for a, b in zip(_weights(once), _weights(twice), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_config_round_trip(digits):
+    X, y, _, _ = digits
+    a = Trainer(_net(), "nesterov", lr=0.02, schedule="step:step_size=2", l2=1e-4, epochs=3,
+                batch_size=50, seed=4, quiet=True)  # fmt: skip
+    b = Trainer.from_config(_net(), a.get_config(), quiet=True)
+    assert b.get_config() == a.get_config()
+    a.fit(X, y)
+    b.fit(X, y)
+    for wa, wb in zip(_weights(a.net), _weights(b.net), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_hooks_a_callback_does_not_override_are_never_called():
+    from mlplab.train.callbacks import hooks_by_name
+
+    class OnlyEpochs(Callback):
+        def on_epoch_end(self, trainer):
+            pass
+
+    table = hooks_by_name([OnlyEpochs()])
+    assert len(table["on_epoch_end"]) == 1
+    assert table["on_batch_end"] == [] and table["on_batch_begin"] == []
+
+
+def test_progress_bar_shows_epochs_loss_and_throughput(digits):
+    import io
+
+    from mlplab.train import ProgressBar
+
+    X, y, _, _ = digits
+    out = io.StringIO()
+    Trainer(
+        _net(), epochs=2, batch_size=50, quiet=True, callbacks=[ProgressBar(interval=0, file=out)]
+    ).fit(X, y)
+    text = out.getvalue()
+    assert "epochs" in text and "2/2" in text
+    assert "samples/s" in text and "loss" in text

@@ -91,12 +91,15 @@ class Trainer:
         self.batch = 0
         self.step = 0
         self.steps_per_epoch = 0
+        self.end_epoch = self.epochs
         self.lr = self.base_lr
         self.batch_loss = math.nan
         self.x_batch = self.y_batch = None
         self.epoch_logs: dict = {}
         self.stop_training = False
         self.last_checkpoint = None
+        #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
+        self.train_data = self.validation_data = None
         self._sums = [0.0, 0.0, 0, 0]  # loss·n, penalty·n, correct, seen (this epoch so far)
         self._epoch_done = False
         self._bound = False
@@ -115,6 +118,15 @@ class Trainer:
             "seed": self.seed,
             "shuffle": self.shuffle,
         }
+
+    @classmethod
+    def from_config(cls, net, config: dict, **kwargs) -> "Trainer":
+        """A trainer from ``get_config()``'s dict; ``kwargs`` (callbacks, quiet, ...) are added."""
+        config = dict(config)
+        try:
+            return cls(net, **config, **kwargs)
+        except TypeError as e:
+            raise ConfigError(f"trainer config: {e}") from None
 
     # -- data -----------------------------------------------------------------------------------
     def _check_arrays(self, X, y, what: str):
@@ -192,21 +204,33 @@ class Trainer:
         return np.random.default_rng([self.seed, epoch]).permutation(train_idx)
 
     # -- the loop -------------------------------------------------------------------------------
-    def fit(self, X, y, validation_data=None, validation_split: float = 0.0, resume=None):
+    def fit(
+        self,
+        X,
+        y,
+        validation_data=None,
+        validation_split: float = 0.0,
+        resume=None,
+        epochs: int | None = None,
+    ):
         """Train; return the ``History``.
 
         X: (N, D) array (a ``np.memmap`` is read batch by batch); y: (N,) integer labels for
         classification, targets for regression. ``validation_data=(X_val, y_val)`` or
         ``validation_split`` (a seeded random fraction of X held out). ``resume``: a checkpoint
-        path written by ``Checkpoint`` — training continues exactly where it stopped.
+        path written by ``Checkpoint`` — training continues exactly where it stopped, up to the
+        trainer's ``epochs`` in all. Without ``resume``, trains ``epochs`` (default: the
+        trainer's) more epochs: a second ``fit`` continues from where the first ended, keeping
+        the optimizer's state and the history (Keras's behaviour; ``partial_fit`` style).
         """
         X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
         # overflow on the way to a divergence is reported once, by DivergenceError
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._fit(X, y, train_idx, val, resume)
+            return self._fit(X, y, train_idx, val, resume, epochs)
 
-    def _fit(self, X, y, train_idx, val, resume):
+    def _fit(self, X, y, train_idx, val, resume, epochs):
         self._buffers = {}
+        self.train_data, self.validation_data = (X, y, train_idx), val
         n = len(train_idx)
         bs = self.batch_size
         # a lone trailing row joins the batch before it (batch norm needs two rows to train)
@@ -219,6 +243,9 @@ class Trainer:
             from mlplab.train.checkpoint import load_checkpoint
 
             load_checkpoint(resume).restore(self)
+            self.end_epoch = self.epochs
+        else:
+            self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
         from mlplab.train.progress import ProgressBar
 
         callbacks = list(self.callbacks)
@@ -235,7 +262,7 @@ class Trainer:
         self.stop_training = False
         for hook in hooks["on_train_begin"]:
             hook(self)
-        while self.epoch < self.epochs and not self.stop_training:
+        while self.epoch < self.end_epoch and not self.stop_training:
             order = self._epoch_order(self.epoch, train_idx)
             self._epoch_done = False
             if self.batch == 0:
