@@ -121,8 +121,11 @@ def _where(r, c, columns, lines):
 
 
 def _labels(values):
-    """Integer labels when every value is an integer literal, else the strings."""
-    try:
-        return np.array([int(v) for v in values], dtype=np.int64)
-    except ValueError:
-        return np.array(values, dtype=str)
+    """Integers when every value is an integer literal, numbers when every value is a number
+    (the label encoder refuses fractional ones), else the strings."""
+    for kind in (int, float):
+        try:
+            return np.array([kind(v) for v in values])
+        except ValueError:
+            continue
+    return np.array(values, dtype=str)

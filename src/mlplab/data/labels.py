@@ -63,7 +63,7 @@ class LabelEncoder:
         classes = np.unique(y)
         if len(classes) < 2:
             raise LabelError(
-                f"{where}: every label is {classes[0]!r}, a single class; "
+                f"{where}: every label is {classes[0].item()!r}, a single class; "
                 "a classifier needs at least 2 classes"
             )
         self.classes_ = classes
