@@ -79,7 +79,7 @@ class _TrainedNetwork(BaseEstimator):
             l1=self.l1,
             max_norm=self.max_norm,
             batch_size=self.batch_size,
-            epochs=0,
+            epochs=int(self.epochs),
             seed=self.seed,
             shuffle=self.shuffle,
             callbacks=callbacks,
@@ -121,11 +121,12 @@ class _TrainedNetwork(BaseEstimator):
             self.trainer_ = self._make_trainer()
         trainer = self.trainer_
         trainer.batch_size = max(1, min(int(self.batch_size), len(X)))
-        trainer.epochs = trainer.epoch + (1 if incremental else int(self.epochs))
         split = self.validation_fraction if self.early_stopping and not incremental else 0.0
         X = X.astype(self.net_.dtype, copy=False)
-        trainer.fit(X, targets, validation_split=split)
-        # The last batch and gather buffers are scratch: keep the fitted estimator small.
+        # A second fit of the same trainer continues: `epochs` more, optimizer state kept.
+        trainer.fit(X, targets, validation_split=split, epochs=1 if incremental else self.epochs)
+        # The data, the last batch and gather buffers are scratch: keep the estimator small.
+        trainer.train_data = trainer.validation_data = None
         trainer.x_batch = trainer.y_batch = None
         trainer._buffers = {}
         history = trainer.history

@@ -121,6 +121,7 @@ def test_callbacks_are_called(iris):
 def test_pickle_round_trip_in_memory(iris):
     x, y = iris
     clf = MLPClassifier(hidden=(8,), epochs=3).fit(x, y)
+    assert clf.trainer_.train_data is None  # the fitted estimator does not carry the data
     again = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(clf.predict_proba(x), again.predict_proba(x))
     again.partial_fit(x, y)  # the trainer and optimizer state came along
