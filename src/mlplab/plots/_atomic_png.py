@@ -3,10 +3,16 @@
 import io
 from pathlib import Path
 
+from mlplab.errors import FileFormatError
+
 
 def save_figure(figure, path, dpi: int = 100) -> Path:
+    """Save ``figure`` to ``path``; an existing file is replaced whole or left as it was."""
     from mlplab.io import atomic_write
 
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileFormatError(f"{path}: directory {path.parent} does not exist")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
-    return atomic_write(Path(path), buffer.getvalue())
+    return atomic_write(path, buffer.getvalue())

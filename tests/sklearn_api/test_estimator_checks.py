@@ -1,0 +1,46 @@
+"""scikit-learn's own estimator checks, run on small, fast configurations.
+
+The estimators compute in float32 by default (DESIGN.md 3). scikit-learn's invariance checks
+compare predictions on a subset of rows with the same rows predicted in one batch at
+rtol = atol = 1e-7, which float32 matrix products cannot promise: BLAS blocks a product
+differently for a different number of rows, and the last bit moves (about 1e-7 relative). So
+every check runs in float64, and the default float32 configuration runs them again with those
+two checks listed as expected failures (non-strict: they usually pass for classifiers, whose
+argmax does not move).
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from mlplab.classic.linear import LinearClassifier
+from mlplab.sklearn import MLPClassifier, MLPRegressor
+
+FAST = {"hidden": (16,), "lr": 0.01, "epochs": 30, "batch_size": 32}
+
+ESTIMATORS = [
+    MLPClassifier(**FAST, dtype="float64"),
+    MLPClassifier(**FAST, dtype="float64", loss="svm"),
+    MLPRegressor(**FAST, dtype="float64"),
+    LinearClassifier(lr=0.05, epochs=30, dtype="float64"),
+    LinearClassifier(lr=0.05, epochs=30, dtype="float64", loss="svm"),
+    MLPClassifier(**FAST),
+    MLPRegressor(**FAST),
+]
+
+FLOAT32_ROUNDING = (
+    "float32 products of a row subset may round differently in the last bit (BLAS blocking), "
+    "about 1e-7 relative, at the check's tolerance"
+)
+
+
+def expected_failed_checks(estimator):
+    if estimator.dtype == "float32":
+        return {
+            "check_methods_subset_invariance": FLOAT32_ROUNDING,
+            "check_methods_sample_order_invariance": FLOAT32_ROUNDING,
+        }
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
