@@ -1,0 +1,1 @@
+"""Hyperparameter search: spaces, coarse-to-fine narrowing, and the Optuna-backed driver."""
