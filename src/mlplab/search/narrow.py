@@ -47,10 +47,19 @@ def _narrow_range(r: Range, values, margin: float) -> Range:
     warped = [r.warp(v) for v in values]
     lo, hi = min(warped), max(warped)
     pad = max(margin * (hi - lo), 0.05 * (hi_old - lo_old))
-    low, high = r.unwarp(max(lo_old, lo - pad)), r.unwarp(min(hi_old, hi + pad))
-    low, high = max(low, r.low), min(high, r.high)  # undo rounding in 10**log10(x)
+    low = _round_sig(r.unwarp(max(lo_old, lo - pad)), math.floor)
+    high = _round_sig(r.unwarp(min(hi_old, hi + pad)), math.ceil)
+    low, high = max(low, r.low), min(high, r.high)
     if r.integer:
         low, high = math.floor(low), math.ceil(high)
         if low == high:
             low, high = max(int(r.low), low - 1), min(int(r.high), high + 1)
     return Range(low, high, log=r.log, integer=r.integer)
+
+
+def _round_sig(value: float, direction, digits: int = 3) -> float:
+    """``value`` rounded outward to ``digits`` significant digits: readable bounds."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    scale = 10.0 ** (math.floor(math.log10(abs(value))) - digits + 1)
+    return float(f"{direction(value / scale) * scale:.{digits}g}")

@@ -277,4 +277,7 @@ def _is_int(text: str) -> bool:
 
 
 def _number(value) -> str:
-    return repr(value) if isinstance(value, int) else f"{value:g}"
+    if isinstance(value, int):
+        return repr(value)
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
