@@ -5,6 +5,7 @@ machine (``--jobs N``) share it safely. Several machines share a PostgreSQL (or 
 through its URL. SQLite is refused: its locking breaks under parallel writers.
 """
 
+import time
 from pathlib import Path
 
 from mlplab.errors import ConfigError
@@ -39,16 +40,35 @@ def open_storage(url: str):
 
         Path(url).parent.mkdir(parents=True, exist_ok=True)
         return optuna.storages.JournalStorage(JournalFileBackend(url))
-    try:
-        return optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True})
-    except ImportError as e:
-        raise ConfigError(
-            f"--storage {_redact(url)}: database driver missing ({e}); "
-            "install it with pip install 'mlplab[search]'"
-        ) from None
-    except Exception as e:  # SQLAlchemy's OperationalError: server down, wrong password...
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ConfigError(f"--storage {_redact(url)}: cannot connect ({first})") from None
+    for attempt in range(5):
+        try:
+            return optuna.storages.RDBStorage(
+                with_driver(url), engine_kwargs={"pool_pre_ping": True}
+            )
+        except ImportError as e:
+            raise ConfigError(
+                f"--storage {_redact(url)}: database driver missing ({e}); "
+                "install it with pip install 'mlplab[search]'"
+            ) from None
+        except Exception as e:  # SQLAlchemy's errors: server down, wrong password, a race...
+            error = e
+            if "already exists" in str(e) or "duplicate key" in str(e):
+                # workers starting together on a fresh database race to create the tables
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            break
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    raise ConfigError(f"--storage {_redact(url)}: cannot connect ({first})") from None
+
+
+def with_driver(url: str) -> str:
+    """``postgresql://`` with the driver that is installed (SQLAlchemy 2.1 assumes psycopg 3)."""
+    import importlib.util
+
+    found = importlib.util.find_spec
+    if url.startswith("postgresql://") and not found("psycopg") and found("psycopg2"):
+        return "postgresql+psycopg2://" + url[len("postgresql://") :]
+    return url
 
 
 def _redact(url: str) -> str:
@@ -57,5 +77,6 @@ def _redact(url: str) -> str:
     if "@" not in tail:
         return url
     credentials, _, host = tail.rpartition("@")
-    user = credentials.split(":")[0]
-    return f"{head}{sep}{user}:***@{host}"
+    if ":" not in credentials:
+        return url
+    return f"{head}{sep}{credentials.split(':')[0]}:***@{host}"
