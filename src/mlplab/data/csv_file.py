@@ -1,0 +1,131 @@
+"""CSV with a header row: numeric feature columns and one label column, chosen by name or index.
+
+A missing or non-numeric feature value is an error naming the line, the row and the column.
+Labels may be any strings or integers. Default label column: one named ``label``, ``target``,
+``class`` or ``y`` if there is one, else the last column.
+"""
+
+import csv
+
+import numpy as np
+
+from mlplab.data.files import require_file
+from mlplab.errors import ConfigError, FileFormatError, NonFiniteError
+
+LABEL_NAMES = ("label", "target", "class", "y")
+
+
+def read_csv(path, label_column=None, allow_nonfinite=False):
+    """(x (N, D) float64, y (N,) strings or ints, feature column names) from a CSV file.
+
+    ``label_column`` is a header name or a column index (negative counts from the end).
+    With ``allow_nonfinite`` an empty cell reads as NaN (for ``mlplab data info``).
+    """
+    path = require_file(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            rows, lines = [], []
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    rows.append(row)
+                    lines.append(reader.line_num)
+    except UnicodeDecodeError as e:
+        raise FileFormatError(
+            f"{path}: not a UTF-8 text file ({e.reason} at byte {e.start})"
+        ) from None
+    except csv.Error as e:
+        raise FileFormatError(f"{path}: not readable as CSV ({e})") from None
+    if not rows:
+        raise FileFormatError(f"{path}: empty file (no header)")
+    header = [h.strip() for h in rows[0]]
+    if len(header) < 2:
+        raise FileFormatError(f"{path}: header has {len(header)} column; need features and a label")
+    if not rows[1:]:
+        raise FileFormatError(f"{path}: a header but no data rows")
+    label = _label_index(path, header, label_column)
+    features = [c for c in range(len(header)) if c != label]
+    lines = lines[1:]
+    for number, row in enumerate(rows[1:]):
+        if len(row) != len(header):
+            raise FileFormatError(
+                f"{path}: row {number + 1} (line {lines[number]}): expected {len(header)} fields "
+                f"as in the header, got {len(row)}"
+            )
+    text = np.array(rows[1:], dtype=object)
+    columns = [(c, header[c]) for c in features]
+    x = _parse_numbers(path, text[:, features], columns, lines, allow_nonfinite)
+    y = [cell.strip() for cell in text[:, label]]
+    missing = [i for i, v in enumerate(y) if v == ""]
+    if missing:
+        r = missing[0]
+        raise FileFormatError(
+            f"{path}: row {r + 1} (line {lines[r]}), column {label} {header[label]!r}: "
+            "missing label"
+        )
+    return x, _labels(y), [header[c] for c in features]
+
+
+def _label_index(path, header, label_column):
+    if label_column is None:
+        lowered = [h.lower() for h in header]
+        for name in LABEL_NAMES:
+            if name in lowered:
+                return lowered.index(name)
+        return len(header) - 1
+    if isinstance(label_column, str) and not label_column.lstrip("-").isdigit():
+        if label_column not in header:
+            raise ConfigError(
+                f"{path}: no column named {label_column!r}; columns are {', '.join(header)}"
+            )
+        return header.index(label_column)
+    index = int(label_column)
+    if not -len(header) <= index < len(header):
+        raise ConfigError(
+            f"{path}: label column index {index} out of range for {len(header)} columns"
+        )
+    return index % len(header)
+
+
+def _parse_numbers(path, cells, columns, lines, allow_nonfinite):
+    """Floats from text cells; the first bad cell is reported with its row and column."""
+    try:
+        x = cells.astype(np.float64)
+    except ValueError:
+        x = None
+    if x is None:
+        x = np.empty(cells.shape)
+        for (r, c), cell in np.ndenumerate(cells):
+            value = cell.strip()
+            if value == "" and allow_nonfinite:
+                x[r, c] = np.nan
+                continue
+            try:
+                x[r, c] = float(value)
+            except ValueError:
+                what = "missing value" if value == "" else f"non-numeric value {value!r}"
+                raise FileFormatError(f"{path}: {_where(r, c, columns, lines)}: {what}") from None
+    if not allow_nonfinite:
+        bad = np.argwhere(~np.isfinite(x))
+        if len(bad):
+            r, c = bad[0]
+            raise NonFiniteError(
+                f"{path}: {_where(r, c, columns, lines)}: non-finite value {cells[r, c].strip()!r}"
+            )
+    return x
+
+
+def _where(r, c, columns, lines):
+    index, name = columns[c]
+    return f"row {r + 1} (line {lines[r]}), column {index} {name!r}"
+
+
+def _labels(values):
+    """Integers when every value is an integer literal, numbers when every value is a number
+    (the label encoder refuses fractional ones), else the strings."""
+    for kind in (int, float):
+        try:
+            return np.array([kind(v) for v in values])
+        except ValueError:
+            continue
+    return np.array(values, dtype=str)

@@ -1,0 +1,102 @@
+"""A dataset with its training, validation and test splits, class labels and feature shape."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mlplab.data.labels import LabelEncoder
+from mlplab.data.validation import count_nonfinite
+
+SPLITS = ("train", "val", "test")
+
+
+@dataclass
+class Dataset:
+    """Features are 2-D (N, D) arrays (possibly memory maps), labels (N,) class indices 0..C-1.
+
+    ``feature_shape`` is each example's natural shape, e.g. (32, 32, 3) for CIFAR-10 (height,
+    width, channels) or (2,) for points in the plane; D = prod(feature_shape).
+    ``labels`` maps class indices back to the original label values (``labels.classes_``).
+    """
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    labels: LabelEncoder
+    feature_shape: tuple = ()
+    source: str = ""
+    notes: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.feature_shape:
+            self.feature_shape = (int(self.x_train.shape[1]),)
+        self.feature_shape = tuple(int(s) for s in self.feature_shape)
+
+    @property
+    def classes(self) -> list:
+        """The original label values, in class-index order."""
+        return self.labels.classes_.tolist()
+
+    @property
+    def n_classes(self) -> int:
+        return self.labels.n_classes
+
+    @property
+    def n_features(self) -> int:
+        return int(self.x_train.shape[1])
+
+    def split(self, which: str):
+        """(x, y) of ``"train"``, ``"val"`` or ``"test"``."""
+        return getattr(self, f"x_{which}"), getattr(self, f"y_{which}")
+
+    def images(self, which: str = "train"):
+        """The features of a split reshaped to (N, *feature_shape)."""
+        x = getattr(self, f"x_{which}")
+        return x.reshape((len(x), *self.feature_shape))
+
+    def summary(self) -> dict:
+        """Plain data for ``mlplab data info``: shapes, classes and counts, ranges, NaN count."""
+        out = {
+            "name": self.name,
+            "source": self.source,
+            "feature_shape": list(self.feature_shape),
+            "n_features": self.n_features,
+            "dtype": str(self.x_train.dtype),
+            "classes": self.classes,
+            "splits": {},
+            "notes": list(self.notes),
+        }
+        for which in SPLITS:
+            x, y = self.split(which)
+            counts = np.bincount(y, minlength=self.n_classes) if len(y) else []
+            nan = count_nonfinite(x) if x.size else 0
+            finite_min, finite_max = _finite_range(x)
+            out["splits"][which] = {
+                "examples": int(len(x)),
+                "shape": list(x.shape),
+                "class_counts": [int(c) for c in counts],
+                "min": finite_min,
+                "max": finite_max,
+                "nonfinite": nan,
+            }
+        return out
+
+
+def _finite_range(x):
+    """(min, max) over the finite values (row chunks for memory maps), None if there are none."""
+    from mlplab.data.validation import row_chunks
+
+    if x.size == 0:
+        return None, None
+    low, high = np.inf, -np.inf
+    for rows in row_chunks(x.shape[0], x.shape[1] * x.itemsize):
+        part = x[rows]
+        if part.dtype.kind == "f":
+            part = part[np.isfinite(part)]
+        if part.size:
+            low, high = min(low, float(part.min())), max(high, float(part.max()))
+    return (low, high) if low <= high else (None, None)

@@ -1,0 +1,105 @@
+"""Assemble a ``Dataset`` from arrays: validate once, encode labels, make the missing splits."""
+
+import numpy as np
+
+from mlplab.data.dataset import Dataset
+from mlplab.data.labels import LabelEncoder
+from mlplab.data.splits import stratified_split
+from mlplab.data.validation import check_features, check_same_length
+from mlplab.errors import ShapeError
+
+VAL_FRACTION = 0.15
+TEST_FRACTION = 0.15
+
+
+def dataset_from_arrays(
+    name,
+    x_train,
+    y_train,
+    x_test=None,
+    y_test=None,
+    x_val=None,
+    y_val=None,
+    *,
+    source="",
+    feature_shape=None,
+    seed=0,
+    val_fraction=VAL_FRACTION,
+    test_fraction=TEST_FRACTION,
+    allow_nonfinite=False,
+):
+    """A ``Dataset`` from (N, ...) feature arrays and (N,) labels of any values.
+
+    Features of more than two dimensions are flattened to (N, D) and their trailing shape kept as
+    ``feature_shape``. A missing test or validation split is cut from the training data with a
+    seeded stratified split; for memory-mapped features it is the last rows instead (a contiguous
+    slice stays a memory map, a scattered selection would be read into memory).
+    """
+    where = source or name
+    x_train, shape = _flatten(x_train, f"{where} x_train")
+    feature_shape = tuple(feature_shape or shape)
+    if int(np.prod(feature_shape)) != x_train.shape[1]:
+        raise ShapeError(
+            f"{where}: feature shape {feature_shape} does not hold {x_train.shape[1]} features"
+        )
+    splits = {"train": (x_train, y_train), "test": (x_test, y_test), "val": (x_val, y_val)}
+    for which, (x, y) in splits.items():
+        if (x is None) != (y is None):
+            raise ShapeError(f"{where}: x_{which} and y_{which} must be given together")
+        if x is not None:
+            x = _flatten(x, f"{where} x_{which}")[0]
+            check_features(x, f"{where} x_{which}", x_train.shape[1], allow_nonfinite)
+            y = np.asarray(y)
+            check_same_length(x, y, f"{where} {which}")
+            splits[which] = (x, y)
+    labels = LabelEncoder().fit(splits["train"][1], f"{where} y_train")
+    encoded = {
+        which: (x, labels.transform(y, f"{where} y_{which}"))
+        for which, (x, y) in splits.items()
+        if x is not None
+    }
+    notes = []
+    missing = [w for w, f in (("val", val_fraction), ("test", test_fraction)) if w not in encoded]
+    fractions = {"val": val_fraction, "test": test_fraction}
+    x, y = encoded["train"]
+    if isinstance(x, np.memmap):
+        end = len(x)
+        for which in missing[::-1]:
+            start = end - int(round(fractions[which] * len(x)))
+            encoded[which] = (x[start:end], y[start:end])
+            notes.append(f"{which} split: training rows {start}..{end - 1} (kept memory-mapped)")
+            end = start
+        x, y = x[:end], y[:end]
+    elif missing:
+        parts = stratified_split(y, [fractions[w] for w in missing], seed=seed)
+        for which, part in zip(missing, parts[1:], strict=True):
+            encoded[which] = (x[part], y[part])
+        x, y = x[parts[0]], y[parts[0]]
+        shares = ", ".join(f"{w} {fractions[w]:.0%}" for w in missing)
+        notes.append(f"stratified split of the training data ({shares}), seed {seed}")
+    encoded["train"] = (x, y)
+    return Dataset(
+        name=name,
+        x_train=encoded["train"][0],
+        y_train=encoded["train"][1],
+        x_val=encoded["val"][0],
+        y_val=encoded["val"][1],
+        x_test=encoded["test"][0],
+        y_test=encoded["test"][1],
+        labels=labels,
+        feature_shape=feature_shape,
+        source=source,
+        notes=notes,
+    )
+
+
+def _flatten(x, where):
+    """(N, d1, d2, ...) -> (N, d1*d2*...) view, and the trailing shape."""
+    if not hasattr(x, "ndim"):
+        x = np.asarray(x)
+    if x.ndim == 1:
+        raise ShapeError(f"{where}: expected features of shape (N, D), got shape {x.shape}")
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ShapeError(f"{where}: no examples (shape {x.shape})")
+    shape = x.shape[1:]
+    return (x.reshape(len(x), -1) if x.ndim > 2 else x), shape

@@ -1,0 +1,135 @@
+"""``load_data(spec)``: one entry for every source, a built-in name or a path, by format."""
+
+from pathlib import Path
+
+import numpy as np
+
+from mlplab.data.builtin import DATASETS
+from mlplab.data.dataset import Dataset
+from mlplab.data.from_arrays import TEST_FRACTION, VAL_FRACTION, dataset_from_arrays
+from mlplab.errors import ConfigError, FileFormatError
+
+FORMATS = ("npz", "npy", "csv", "mnist", "cifar10")
+
+
+def load_data(
+    spec,
+    *,
+    seed: int = 0,
+    val_fraction: float = VAL_FRACTION,
+    test_fraction: float = TEST_FRACTION,
+    label_column=None,
+    format: str | None = None,
+    allow_nonfinite: bool = False,
+) -> Dataset:
+    """A ``Dataset`` from a built-in name or a file or directory.
+
+    ``spec``: ``"digits"``, ``"spiral:classes=5,noise=0.1"`` (a built-in and its options), or a
+    path: ``.npz`` (x_train, y_train, x_test, y_test[, x_val, y_val]); ``.npy`` features with a
+    ``y`` labels file beside them, or a directory of ``x_train.npy``, ``y_train.npy``, …
+    (memory-mapped); ``.csv`` with a header (``label_column`` by name or index); a directory (or
+    file) of MNIST IDX files, gzipped or not; a directory of CIFAR-10 binary batches.
+    ``format`` forces one of ``npz, npy, csv, mnist, cifar10``. Missing validation/test splits
+    are cut from the training data (``val_fraction``, ``test_fraction``, seeded by ``seed``).
+    ``allow_nonfinite`` keeps NaN and inf (for inspection) instead of refusing them.
+    """
+    if isinstance(spec, Dataset):
+        return spec
+    spec = str(spec)
+    options = {
+        "seed": seed,
+        "val_fraction": val_fraction,
+        "test_fraction": test_fraction,
+    }
+    path = Path(spec)
+    name = spec.split(":", 1)[0]
+    if format is None and not path.exists() and name in DATASETS:
+        factory = DATASETS.get(name)
+        try:
+            return factory(**options, **_builtin_options(spec))
+        except TypeError as e:
+            raise ConfigError(f"dataset {spec!r}: {e}") from None
+    fmt = format or detect_format(path)
+    common = {"source": str(path), "allow_nonfinite": allow_nonfinite, **options}
+    if fmt == "npz":
+        from mlplab.data.npz_file import read_npz
+
+        return dataset_from_arrays(path.stem, **read_npz(path), **common)
+    if fmt == "npy":
+        from mlplab.data.npy_pair import read_npy_pairs
+
+        return dataset_from_arrays(path.stem, **read_npy_pairs(path), **common)
+    if fmt == "csv":
+        from mlplab.data.csv_file import read_csv
+
+        x, y, _ = read_csv(path, label_column, allow_nonfinite)
+        return dataset_from_arrays(path.stem, x, y, **common)
+    if fmt == "mnist":
+        from mlplab.data.idx_file import read_mnist
+
+        return dataset_from_arrays(path.name, **read_mnist(path), **common)
+    if fmt == "cifar10":
+        from mlplab.data.cifar_binary import read_cifar10
+
+        arrays, names = read_cifar10(path)
+        if names is not None:
+            arrays["y_train"] = np.asarray(names)[arrays["y_train"]]
+            arrays["y_test"] = np.asarray(names)[arrays["y_test"]]
+        return dataset_from_arrays("cifar10", **arrays, **common)
+    raise ConfigError(f"unknown data format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file or directory from its name (and, for directories, its contents)."""
+    from mlplab.data.cifar_binary import is_cifar
+    from mlplab.data.idx_file import is_mnist
+    from mlplab.data.npy_pair import is_npy_dir
+
+    if not path.exists():
+        raise FileFormatError(
+            f"{path}: no such file, directory or built-in dataset "
+            f"(built-ins: {', '.join(DATASETS.names())})"
+        )
+    if path.is_dir():
+        if is_npy_dir(path):
+            return "npy"
+        if is_mnist(path):
+            return "mnist"
+        if is_cifar(path):
+            return "cifar10"
+        raise FileFormatError(
+            f"{path}: directory holds no x_train.npy/x.npy, MNIST IDX files or CIFAR-10 batches"
+        )
+    name = path.name.lower()
+    suffix = name.removesuffix(".gz").rsplit(".", 1)[-1] if "." in name else ""
+    if suffix in ("npz", "npy", "csv"):
+        return suffix
+    if "idx" in name or "ubyte" in name:
+        return "mnist"
+    if suffix == "bin":
+        return "cifar10"
+    raise FileFormatError(
+        f"{path}: cannot tell the format from the name; expected .npz, .npy, .csv, MNIST IDX "
+        "files or CIFAR-10 .bin batches"
+    )
+
+
+def _builtin_options(spec: str) -> dict:
+    """``"spiral:classes=5,noise=0.1"`` -> {"classes": 5, "noise": 0.1}."""
+    if ":" not in spec:
+        return {}
+    options = {}
+    for item in spec.split(":", 1)[1].split(","):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"dataset {spec!r}: expected options as key=value, got {item!r}")
+        try:
+            options[key.strip()] = int(value)
+        except ValueError:
+            try:
+                options[key.strip()] = float(value)
+            except ValueError:
+                raise ConfigError(
+                    f"dataset {spec!r}: option {key.strip()} must be a number, got {value!r}"
+                ) from None
+    return options
