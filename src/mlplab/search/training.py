@@ -79,8 +79,5 @@ def train_config(config: dict, on_epoch, out_dir=None) -> dict:
 
     Returns the final metrics (``val_accuracy``, ``val_loss``, ``test_accuracy``, ...).
     """
-    flat = {key.rpartition(".")[2]: value for key, value in _flatten(config).items()}
-    flat["data"] = config.get("data", {}).get("source", "digits")
-    flat.pop("source", None)
-    _, metrics = minimal_train(flat, on_epoch=on_epoch)
+    _, metrics = minimal_train(config, on_epoch=on_epoch)
     return metrics
