@@ -1,0 +1,106 @@
+"""Train a network and write a run directory (model, config, metrics, plots, report).
+
+With no arguments: the recommended default (ReLU, He initialization, batch norm before each
+nonlinearity, Adam) on the built-in digits. Every choice can be given by flag or by a TOML file
+(--config); flags override the file. The run's own config.toml replays it.
+"""
+
+NAME = "train"
+HELP = "train a network (default: the recommended MLP on the built-in digits)"
+
+#: (flag, config key, metavar, help)
+FLAGS = [
+    ("--data", "data.source", "NAME|FILE", "built-in dataset name or data file (default digits)"),
+    ("--label", "data.label", "COLUMN", "CSV label column, by name or index (default: last)"),
+    ("--val-fraction", "data.validation", "F", "validation share when the data has none"),
+    ("--test-fraction", "data.test", "F", "test share when the data has none"),
+    ("--preprocess", "data.preprocess", "STEPS", "comma-separated steps, or none"),
+    ("--hidden", "network.hidden", "SIZES", "hidden layer sizes, e.g. 256,256"),
+    ("--activation", "network.activation", "NAME", "relu, leaky_relu, elu, tanh, sigmoid, ..."),
+    ("--init", "network.init", "SPEC", "initializer: auto, he, xavier, normal:0.01, ..."),
+    ("--norm", "network.norm", "batch|none", "batch norm before each nonlinearity, or none"),
+    ("--dropout", "network.dropout", "P", "dropout probability after each hidden layer"),
+    ("--loss", "network.loss", "NAME", "softmax or svm"),
+    ("--dtype", "network.dtype", "float32|float64", "floating-point precision"),
+    (
+        "--optimizer",
+        "training.optimizer",
+        "NAME",
+        "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw",
+    ),
+    ("--lr", "training.lr", "RATE", "learning rate"),
+    ("--momentum", "training.momentum", "MU", "momentum for momentum/nesterov"),
+    ("--schedule", "training.schedule", "SPEC", "constant, step, exponential, cosine, ..."),
+    ("--weight-decay", "training.weight_decay", "LAMBDA", "L2 penalty (decoupled for adamw)"),
+    ("--epochs", "training.epochs", "N", "passes over the training data"),
+    ("--batch-size", "training.batch_size", "N", "examples per minibatch"),
+    ("--seed", "training.seed", "N", "seed of initialization, shuffling and dropout"),
+    ("--early-stopping", "training.early_stopping", "PATIENCE", "epochs without improvement"),
+    ("--checkpoint-every", "training.checkpoint_every", "N", "epochs between checkpoints"),
+    ("--out", "output.dir", "DIR", "run directory (default runs/<data>-<date>-<time>)"),
+]
+
+
+def add_arguments(parser):
+    parser.add_argument("--config", metavar="FILE", help="TOML run config; flags override it")
+    for flag, key, metavar, text in FLAGS:
+        parser.add_argument(flag, dest=key.replace(".", "__"), metavar=metavar, help=text)
+    parser.add_argument("--no-plots", action="store_true", help="skip the figures")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing run directory (--out)"
+    )
+    parser.add_argument(
+        "--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint"
+    )
+
+
+def build_config(args):
+    """The run config from --config and the flags (flags win)."""
+    from mlplab.config import RunConfig, load_config
+
+    config = load_config(args.config) if args.config else RunConfig()
+    for flag, key, _, _ in FLAGS:
+        value = getattr(args, key.replace(".", "__"))
+        if value is not None:
+            config.set(key, value, where=flag)
+    if args.no_plots:
+        config.output.plots = False
+    return config.validate()
+
+
+def run(args) -> int:
+    import sys
+
+    from mlplab.commands._output import emit
+    from mlplab.errors import ConfigError
+    from mlplab.run import resume, train
+
+    show = not (args.quiet or args.json)
+    if args.resume:
+        if args.config or any(getattr(args, k.replace(".", "__")) for _, k, _, _ in FLAGS):
+            raise ConfigError("--resume continues a run as it was configured; give no other flags")
+        result = resume(args.resume, quiet=not show, progress=show and sys.stderr.isatty())
+    else:
+        config = build_config(args)
+        result = train(config, force=args.force, quiet=not show, progress=None if show else False)
+    emit(args, result.to_dict(), summary(result))
+    return 0
+
+
+def summary(run) -> str:
+    """The final table: accuracy and loss per split, then epochs, time, parameters, directory."""
+    from mlplab.commands._output import format_table
+
+    rows = [
+        (name, m.get("examples", 0), m["loss"], m.get("accuracy", float("nan")))
+        for key, name in (("train", "training"), ("val", "validation"), ("test", "test"))
+        if (m := run.metrics.get(key))
+    ]
+    table = format_table(["split", "examples", "loss", "accuracy"], rows)
+    info = run.info
+    return (
+        f"{table}\n\n"
+        f"epochs {info.get('epochs')} · time {info.get('seconds', 0):.1f} s · "
+        f"parameters {info.get('parameters', 0):,}\n"
+        f"run written to {run.directory}  (report: {run.directory / 'report.html'})"
+    )

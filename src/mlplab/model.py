@@ -1,0 +1,103 @@
+"""A trained model: the network plus what prediction needs (preprocessing, class labels).
+
+``Model.predict(x)`` takes raw features as the user has them, applies the preprocessing fitted
+on the training data, runs the network in evaluation mode and returns labels in their original
+values (strings, non-contiguous integers). Shapes: x (N, D) -> labels (N,), probabilities (N, C).
+"""
+
+import numpy as np
+
+from mlplab.errors import DTypeError, NonFiniteError, ShapeError
+
+
+class Model:
+    """A network with its preprocessing steps and class labels; saved and loaded as one file."""
+
+    def __init__(self, network, preprocessing=None, labels=None, n_features_in=None, config=None):
+        from mlplab.data import LabelEncoder, Preprocessing
+
+        self.network = network
+        if not isinstance(preprocessing, Preprocessing):
+            preprocessing = Preprocessing(preprocessing or ())
+        #: the fitted preprocessing chain (``mlplab.data.Preprocessing``), possibly empty.
+        self.preprocessing = preprocessing
+        if labels is not None and not isinstance(labels, LabelEncoder):
+            labels = LabelEncoder(np.asarray(labels))
+        #: the mapping between original label values and class indices, or None.
+        self.labels = labels
+        self.n_features_in = int(
+            n_features_in if n_features_in is not None else network.in_features
+        )
+        #: the run config that trained the model (a plain dict), when there is one.
+        self.config = config
+
+    # -- prediction ---------------------------------------------------------------------------
+    def check_input(self, x):
+        """Validate raw features at the API boundary: 2-D, numeric, right width, finite."""
+        x = np.asarray(x)
+        if x.ndim == 1 and self.n_features_in == 1:
+            x = x.reshape(-1, 1)
+        if x.ndim != 2 or x.shape[1] != self.n_features_in:
+            raise ShapeError(
+                f"model input: expected shape (N, {self.n_features_in}) as in training, "
+                f"got {x.shape}"
+            )
+        if x.dtype.kind not in "fiub":
+            raise DTypeError(f"model input: expected numbers, got dtype {x.dtype}")
+        if x.dtype.kind == "f" and not np.isfinite(x).all():
+            row, col = np.argwhere(~np.isfinite(x))[0]
+            raise NonFiniteError(
+                f"model input: non-finite value {x[row, col]} at row {row}, column {col}"
+            )
+        return x
+
+    def transform(self, x):
+        """Raw features -> network inputs (the fitted preprocessing steps, in order)."""
+        x = self.check_input(x)
+        if len(self.preprocessing):
+            x = self.preprocessing.transform(x)
+        return np.asarray(x, dtype=self.network.dtype)
+
+    def scores(self, x):
+        """Evaluation-mode network scores, shape (N, outputs)."""
+        return self.network.scores(self.transform(x))
+
+    def predict_indices(self, x):
+        """Predicted class indices 0..C-1 (or values, for regression)."""
+        return self.network.loss.predict(self.scores(x))
+
+    def predict(self, x):
+        """Predicted labels in their original values."""
+        indices = self.predict_indices(x)
+        if self.classes is None or self.network.loss.task != "classification":
+            return indices
+        return self.classes[indices]
+
+    def predict_proba(self, x):
+        """Class probabilities, shape (N, C); columns follow ``classes``."""
+        return self.network.loss.probabilities(self.scores(x))
+
+    def encode_labels(self, y, where: str = "labels"):
+        """Original label values -> class indices 0..C-1; unknown labels are a LabelError."""
+        if self.labels is None:
+            return np.asarray(y)
+        return self.labels.transform(y, where)
+
+    # -- description --------------------------------------------------------------------------
+    @property
+    def classes(self):
+        """The original label values, in class-index order (None for regression)."""
+        return None if self.labels is None else self.labels.classes_
+
+    @property
+    def n_classes(self) -> int:
+        return 0 if self.labels is None else self.labels.n_classes
+
+    def summary(self) -> str:
+        return self.network.summary()
+
+    def save(self, path):
+        """Write the model file (safetensors + JSON metadata); see ``mlplab.io``."""
+        from mlplab.io import save_model
+
+        return save_model(self, path)

@@ -1,0 +1,115 @@
+"""``report.html``: one self-contained page per run — config, final metrics, plots, network.
+
+Self-contained means no external reference of any kind: the style sheet is inline, the plots are
+PNGs embedded as base64 ``data:`` URIs, there is no script, link or remote font. The page opens
+offline, can be mailed as one file, and stays correct when the run directory moves.
+"""
+
+import base64
+import html
+from pathlib import Path
+
+from mlplab.io import atomic_write
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; } td, th { padding: .25em .8em; border-bottom: 1px solid #eee; }
+th { text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+pre { background: #f6f6f6; padding: .8em; overflow-x: auto; font-size: .85em; }
+img { max-width: 100%; } .headline { font-size: 1.25em; }
+"""
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _number(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def _table(headers, rows) -> str:
+    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{_esc(_number(v))}</td>'
+            if isinstance(v, int | float)
+            else f"<td>{_esc(v)}</td>"
+            for v in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _image(path: Path, title: str) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<h3>{_esc(title)}</h3><img alt="{_esc(title)}" src="data:image/png;base64,{data}">'
+
+
+def render(run, plots: dict) -> str:
+    """The report page of ``run`` as an HTML string; ``plots`` maps titles to PNG paths."""
+    info, metrics = run.info, run.metrics
+    test = metrics.get("test", {})
+    title = f"mlplab run {run.directory.name}"
+    headline = ""
+    if "accuracy" in test:
+        headline = (
+            f'<p class="headline">Test accuracy <b>{test["accuracy"]:.4f}</b> '
+            f"(test loss {test['loss']:.4f}, {test.get('examples', '?')} examples)</p>"
+        )
+    rows = [
+        (name, m.get("examples", ""), m.get("loss"), m.get("accuracy", ""))
+        for key, name in (("train", "training"), ("val", "validation"), ("test", "test"))
+        if (m := metrics.get(key))
+    ]
+    facts = [
+        (
+            "data",
+            f"{info.get('data', {}).get('name', '')} ({info.get('data', {}).get('source', '')})",
+        ),
+        ("epochs", info.get("epochs", "")),
+        ("time", f"{info.get('seconds', 0):.1f} s"),
+        ("parameters", f"{info.get('parameters', 0):,}"),
+        ("mlplab", info.get("mlplab_version", "")),
+        ("finished", info.get("finished", "")),
+        ("directory", str(run.directory)),
+    ]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_esc(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{_esc(title)}</h1>",
+        headline,
+        "<h2>Final metrics</h2>",
+        _table(["split", "examples", "loss", "accuracy"], rows),
+        _table(["", ""], facts),
+    ]
+    if plots:
+        parts.append("<h2>Plots</h2>")
+        parts += [_image(path, name) for name, path in plots.items()]
+    if run.model is not None:
+        parts += ["<h2>Network</h2>", f"<pre>{_esc(run.model.summary())}</pre>"]
+    parts += ["<h2>Config</h2>", f"<pre>{_esc(run.config.to_toml())}</pre>"]
+    if run.history:
+        columns = list(run.history[0])
+        parts += [
+            "<h2>Per epoch</h2>",
+            _table(columns, [[row.get(c, "") for c in columns] for row in run.history]),
+        ]
+    parts.append("</body></html>\n")
+    return "\n".join(p for p in parts if p)
+
+
+def write_report(run, plots: dict) -> Path:
+    """Write ``report.html`` into the run directory, atomically."""
+    from mlplab.run import REPORT_FILE
+
+    return atomic_write(run.directory / REPORT_FILE, render(run, plots))
