@@ -5,7 +5,6 @@ dead units (a rectifier unit whose output is ≤ 0 for every row) and of saturat
 beyond ±0.99, sigmoid below 0.01 or above 0.99).
 """
 
-
 RECTIFIERS = {"ReLU", "LeakyReLU", "PReLU", "ELU", "Maxout", "HingedRectifier"}
 SATURATION = {"Tanh": (-1.0, 1.0), "Sigmoid": (0.0, 1.0)}
 MARGIN = 0.01

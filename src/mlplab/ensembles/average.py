@@ -33,7 +33,10 @@ class Ensemble:
             raise ConfigError("ensemble: the weights sum to zero")
         self.weights = weights / weights.sum()
         self.kind = kind
-        self.sources = list(sources) if sources is not None else [None] * count
+        sources = list(sources) if sources is not None else [None] * count
+        if len(sources) != count:
+            raise ConfigError(f"ensemble: {count} members but {len(sources)} sources")
+        self.sources = [None if s is None else str(s) for s in sources]
         self._check_members()
         self.network = EnsembleNetwork(self)
 

@@ -33,6 +33,7 @@ def trial_rows(study, space: SearchSpace, stage: int) -> list[dict]:
                 "params": space.decode(t.params),
                 "config": t.user_attrs.get("config"),
                 "reason": attrs.get("fail_reason", ""),
+                "run": attrs.get("run"),
             }
         )
     return rows
@@ -52,10 +53,11 @@ def write_trials_csv(rows: list[dict], names: list[str], path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     head = ["stage", "trial", "state", "val_accuracy", "test_accuracy", "epochs", "duration_s"]
-    writer.writerow(head + names + ["reason"])
+    writer.writerow(head + names + ["reason", "run"])
     for r in rows:
         params = [_csv_value(r["params"].get(n)) for n in names]
-        writer.writerow([_csv_value(r[k]) for k in head] + params + [r["reason"]])
+        tail = [r["reason"], _csv_value(r.get("run"))]
+        writer.writerow([_csv_value(r[k]) for k in head] + params + tail)
     atomic_write_text(path, buffer.getvalue())
 
 
@@ -104,3 +106,28 @@ def _toml_value(value) -> str:
     if value is None:
         return '""'
     return json.dumps(str(value))
+
+
+def top_runs(path, k: int) -> list[str]:
+    """Run directories of the ``k`` best complete trials of a search's last stage (trials.csv)."""
+    from mlplab.errors import FileFormatError
+
+    path = Path(path)
+    csv_path = path / "trials.csv" if path.is_dir() else path
+    try:
+        with csv_path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except FileNotFoundError:
+        raise FileFormatError(f"{csv_path}: no such file (not a search directory?)") from None
+    try:
+        done = [r for r in rows if r["state"] == "complete" and r.get("run")]
+        last = max((int(r["stage"]) for r in done), default=None)
+        done = [r for r in done if int(r["stage"]) == last]
+        done.sort(key=lambda r: (-float(r["val_accuracy"]), int(r["trial"])))
+    except (KeyError, ValueError) as e:
+        raise FileFormatError(
+            f"{csv_path}: not a trials.csv written by mlplab search ({e})"
+        ) from None
+    if not done:
+        raise FileFormatError(f"{csv_path}: no complete trial with a saved run")
+    return [r["run"] for r in done[:k]]

@@ -10,18 +10,17 @@ import tomllib
 from pathlib import Path
 
 from mlplab.errors import ConfigError, FileFormatError
-from mlplab.search._minimal_training import minimal_train
 
-SECTION_KEYS = {
-    "data": ("source", "label", "validation", "test", "preprocess", "seed"),
-    "network": ("hidden", "activation", "init", "norm", "dropout", "loss", "dtype"),
-    "training": (
-        "optimizer", "lr", "momentum", "schedule", "weight_decay", "epochs", "batch_size",
-        "seed", "early_stopping", "checkpoint_every",
-    ),
-    "output": ("dir", "plots"),
-}  # fmt: skip
 SHORT_NAMES = {"data": "data.source", "seed": "training.seed"}
+
+
+def section_keys() -> dict:
+    """``{section: (key, ...)}`` of the run config (``mlplab.config``)."""
+    from dataclasses import fields
+
+    from mlplab.config import SECTIONS
+
+    return {section: tuple(f.name for f in fields(cls)) for section, cls in SECTIONS.items()}
 
 
 def dotted_name(name: str) -> str:
@@ -30,9 +29,10 @@ def dotted_name(name: str) -> str:
         return name
     if name in SHORT_NAMES:
         return SHORT_NAMES[name]
-    sections = [s for s, keys in SECTION_KEYS.items() if name in keys]
+    keys = section_keys()
+    sections = [s for s, names in keys.items() if name in names]
     if not sections:
-        known = sorted({k for keys in SECTION_KEYS.values() for k in keys})
+        known = sorted({k for names in keys.values() for k in names})
         raise ConfigError(f"search: unknown training option {name!r} (known: {', '.join(known)})")
     return f"{sections[0]}.{name}"
 
@@ -75,9 +75,27 @@ def _flatten(table: dict, prefix: str = "") -> dict:
 
 
 def train_config(config: dict, on_epoch, out_dir=None) -> dict:
-    """Train one trial's config; call ``on_epoch(epoch, metrics)`` after each epoch.
+    """Train one trial's config with ``mlplab.train``; ``on_epoch(epoch, logs)`` after each epoch.
 
-    Returns the final metrics (``val_accuracy``, ``val_loss``, ``test_accuracy``, ...).
+    The run directory goes to ``out_dir`` (without plots; one checkpoint at the end). Returns the
+    final metrics: ``val_accuracy``, ``val_loss``, ``test_accuracy``, ``test_loss``, ``epoch``,
+    ``run`` (the run directory, for ensembles of the best trials).
     """
-    _, metrics = minimal_train(config, on_epoch=on_epoch)
+    from mlplab.run import train
+    from mlplab.train import Callback
+
+    class Report(Callback):
+        def on_epoch_end(self, trainer):
+            on_epoch(trainer.epoch + 1, dict(trainer.epoch_logs))
+
+    values = {"output.plots": False, "training.checkpoint_every": 0}
+    if out_dir is not None:
+        values["output.dir"] = str(out_dir)
+    run = train(with_values(config, values), force=True, quiet=True, progress=False,
+                callbacks=[Report()])  # fmt: skip
+    metrics = {"epoch": len(run.history), "run": str(run.directory)}
+    for split in ("val", "test"):
+        for key, value in run.metrics.get(split, {}).items():
+            if key in ("loss", "accuracy"):
+                metrics[f"{split}_{key}"] = value
     return metrics
