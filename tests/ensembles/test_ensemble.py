@@ -123,3 +123,24 @@ def test_cli_ensemble_evaluate_and_predict(runs, x, tmp_path, cli):
     assert again.stderr.strip().count("\n") == 0
     one = cli("ensemble", runs[0], "--out", tmp_path / "one")
     assert one.returncode == 2 and "at least two runs" in one.stderr
+
+
+def test_cli_ensemble_of_the_top_trials_of_a_search(tmp_path, cli):
+    search_dir = tmp_path / "search"
+    searched = cli(
+        "search", "lr=log:3e-3..3e-2", "hidden=choice:[8]|[16]", "epochs=2", "--data", "spiral",
+        "--trials", "3", "--pruner", "none", "--out", search_dir, "--json",
+    )  # fmt: skip
+    assert searched.returncode == 0, searched.stderr
+    top = json.loads(searched.stdout)["top"]
+    made = cli(
+        "ensemble", "--search", search_dir, "--top", "2", "--out", tmp_path / "ens", "--json"
+    )
+    assert made.returncode == 0, made.stderr
+    data = json.loads(made.stdout)
+    assert [m["source"] for m in data["members"]] == [r["run"] for r in top[:2]]
+    assert [m["accuracy"] for m in data["members"]] == pytest.approx(
+        [r["test_accuracy"] for r in top[:2]], abs=1e-6
+    )
+    missing = cli("ensemble", "--search", tmp_path / "nowhere", "--out", tmp_path / "e2")
+    assert missing.returncode == 2 and "trials.csv" in missing.stderr

@@ -36,7 +36,9 @@ def test_polyak_average_matches_its_closed_form(rng):
     x, y = _data(rng)
     beta = 0.9
     recorder = Recorder()
-    polyak = PolyakAveraging(beta, validation_data=(x[:40], y[:40]), apply_at_end=False)
+    polyak = PolyakAveraging(
+        beta, validation_data=(x[:40], y[:40]), apply_at_end=False, warmup=False
+    )
     net = _net()
     trainer = Trainer(net, "momentum", lr=0.05, batch_size=16, epochs=3, quiet=True,
                       callbacks=[recorder, polyak])  # fmt: skip
@@ -56,6 +58,35 @@ def test_polyak_average_matches_its_closed_form(rng):
     with polyak.swapped_in(net):
         assert trainer.evaluate(x[:40], y[:40])["accuracy"] == logs["ema_val_accuracy"]
     assert np.array_equal(dict(_params(net))["0.W"], steps[-1]["0.W"])  # swapped back
+
+
+def test_polyak_warmup_follows_its_formula(rng):
+    """β_t = min(β, (1 + t) / (10 + t)): w̄_t = β_t w̄_(t−1) + (1 − β_t) w_t."""
+    x, y = _data(rng)
+    recorder = Recorder()
+    polyak = PolyakAveraging(0.95, apply_at_end=False)
+    Trainer(_net(), "adam", lr=0.01, batch_size=8, epochs=2, quiet=True,
+            callbacks=[recorder, polyak]).fit(x, y)  # fmt: skip
+    steps = recorder.steps
+    for name in steps[0]:
+        expected = steps[0][name]
+        for t in range(1, len(steps)):
+            beta = min(0.95, (1 + t) / (10 + t))
+            expected = beta * expected + (1 - beta) * steps[t][name]
+        np.testing.assert_allclose(polyak.average[name], expected, rtol=1e-12, atol=1e-14)
+    assert polyak.updates == len(steps) - 1 == 30
+
+
+def test_polyak_averages_batch_norm_statistics(rng):
+    x, y = _data(rng)
+    net = build_mlp(MLPConfig(4, 3, hidden=[8], norm="batch", dtype="float64"), seed=0)
+    polyak = PolyakAveraging(0.9)
+    Trainer(net, "sgd", lr=0.1, batch_size=30, epochs=2, quiet=True, callbacks=[polyak]).fit(x, y)
+    names = [n for n in polyak.average if n.startswith("buffer/")]
+    assert {n.rsplit(".", 1)[1] for n in names} == {"running_mean", "running_var"}
+    for i, layer in enumerate(net.layers):
+        for key, value in layer.buffers.items():
+            assert np.array_equal(value, polyak.average[f"buffer/{i}.{key}"])
 
 
 def test_polyak_average_replaces_the_weights_at_the_end(rng):

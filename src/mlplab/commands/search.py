@@ -46,6 +46,10 @@ def add_arguments(parser):
     parser.add_argument("--study", default="search", help="study name inside the storage")
     parser.add_argument("--out", default="searches/search", help="output directory")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sampler")
+    parser.add_argument(
+        "--same-seed", action="store_true",
+        help="every trial initializes from the config's seed (default: seed + trial number)",
+    )  # fmt: skip
     parser.add_argument("--top", type=int, default=5, help="rows in the table of best trials")
 
 
@@ -69,7 +73,7 @@ def run(args) -> int:
     settings = SearchSettings(
         stages=stages, sampler=args.sampler, pruner=args.pruner, jobs=args.jobs,
         storage=args.storage, study=args.study, out=args.out, seed=args.seed,
-        top_fraction=args.top_fraction,
+        top_fraction=args.top_fraction, vary_seed=not args.same_seed,
     )  # fmt: skip
     resumed = Path(args.out, "study.journal").exists() or bool(args.storage)
     result = search(space, config, settings)

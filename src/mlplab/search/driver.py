@@ -52,6 +52,9 @@ class SearchSettings:
     top_fraction: float = 0.25
     stale_after: float = 600.0
     poll: float = 0.5
+    #: each trial trains from its own seed (the config's seed + 10000 × stage + trial number):
+    #: the best trials then make a more diverse ensemble. False: every trial the same seed.
+    vary_seed: bool = True
 
 
 def stage_study_name(settings: SearchSettings, index: int) -> str:
@@ -73,7 +76,7 @@ def work(space: SearchSpace, config: dict, settings: SearchSettings, train_fn, w
             _recover_interrupted(study, settings.stale_after)
             trial_id = _claim_waiting(study)
             if trial_id is not None:
-                run_trial(study, trial_id, stage_space, config, stage, settings, train_fn)
+                run_trial(study, trial_id, stage_space, config, stage, settings, train_fn, index)
                 continue
             states = {t.state for t in study.get_trials(deepcopy=False)}
             if not states & {optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING}:
@@ -198,7 +201,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def run_trial(study, trial_id, space, config, stage, settings, train_fn):
+def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_index=0):
     """Train one claimed trial and record its outcome (complete, pruned or failed with reason)."""
     import optuna
 
@@ -222,6 +225,9 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn):
         params = space.suggest(trial)
         if stage.epochs is not None:
             params["training.epochs"] = stage.epochs
+        if settings.vary_seed and not {"seed", "training.seed"} & set(params):
+            base = int(config.get("training", {}).get("seed", 0))
+            params["training.seed"] = base + 10000 * stage_index + trial.number
         trial_config = with_values(config, params)
         trial.set_user_attr("config", trial_config)
         out_dir = Path(settings.out) / "trials" / f"{study.study_name}-{trial.number:04d}"

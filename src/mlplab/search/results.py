@@ -113,7 +113,7 @@ def top_runs(path, k: int) -> list[str]:
     from mlplab.errors import FileFormatError
 
     path = Path(path)
-    csv_path = path / "trials.csv" if path.is_dir() else path
+    csv_path = path if path.suffix == ".csv" else path / "trials.csv"
     try:
         with csv_path.open(newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
