@@ -147,3 +147,35 @@ def test_snapshot_ensemble_from_cycle_end_checkpoints(rng, tmp_path):
 
 def _params(net):
     return [(name, layer.params[key]) for name, layer, key in net.parameters()]
+
+
+def test_snapshot_and_polyak_through_the_run_pipeline(tmp_path, cli):
+    import json
+
+    import mlplab.io
+    from mlplab.run import train
+
+    directory = tmp_path / "cyclic"
+    config = {
+        "data": {"source": "spiral"},
+        "network": {"hidden": [16]},
+        "training": {"epochs": 4, "lr": 0.05, "schedule": "cosine:t_max=2,restart=true"},
+        "output": {"dir": str(directory), "plots": False},
+    }
+    keep = Checkpoint(directory / "checkpoints", every_epochs=None, keep_epochs=True)
+    train(config, callbacks=[keep])
+    made = cli("ensemble", "--snapshots", directory, "--out", tmp_path / "ens", "--json")
+    assert made.returncode == 0, made.stderr
+    data = json.loads(made.stdout)
+    assert data["kind"] == "snapshot"
+    assert [m["source"].rsplit("/", 1)[1] for m in data["members"]] == [
+        "epoch-0002.safetensors", "epoch-0004.safetensors",
+    ]  # fmt: skip
+    assert isinstance(data["ensemble"]["accuracy"], float)
+
+    polyak = PolyakAveraging(0.99)
+    config["output"]["dir"] = str(tmp_path / "polyak")
+    run = train(config, callbacks=[polyak])
+    saved = mlplab.io.load(run.directory).network
+    for name, value in _params(saved):
+        np.testing.assert_array_equal(value, polyak.average[name].astype(value.dtype))
