@@ -176,3 +176,24 @@ def test_cli_bad_range_is_one_line(cli, tmp_path):
     result = cli("search", "lr=log:0..1", "--out", tmp_path / "s")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "LOW > 0" in result.stderr
+
+
+def test_a_stage_where_every_trial_failed_stops_before_the_fine_stage(tmp_path):
+    stages = [Stage(3, 1), Stage(2, 2)]
+    space = parse_assignments(["lr=log:0.6..1"])  # every trial diverges
+    with pytest.raises(ConfigError, match="no finished trial"):
+        search(space, {}, settings(tmp_path, stages=stages), fake_train)
+    names = [s.study_name for s in optuna.get_all_study_summaries(
+        optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(
+            str(tmp_path / "search" / "study.journal"))))]  # fmt: skip
+    assert names == ["search-stage1"]  # no half-planned fine stage left behind
+
+
+def test_hyperband_and_tpe_run(tmp_path):
+    result = search(
+        parse_assignments(SPACE), {},
+        settings(tmp_path, stages=[Stage(10, 4)], pruner="hyperband", sampler="tpe"), fake_train,
+        plot=False,
+    )  # fmt: skip
+    assert len(result.rows) == 10
+    assert {r["state"] for r in result.rows} <= {"complete", "pruned", "fail"}

@@ -62,6 +62,12 @@ def run(args) -> int:
     from mlplab.search.training import base_config
 
     space, extra = load_space_file(args.space) if args.space else (SearchSpace(), {})
+    unknown = sorted(set(extra) - {"config"})
+    if unknown:
+        raise ConfigError(
+            f"{args.space}: unknown table(s) {', '.join(f'[{t}]' for t in unknown)}"
+            " (a search file holds [space] and [config])"
+        )
     space = merge(space, parse_assignments(args.ranges))
     config = base_config(args.config, extra.get("config"), data=args.data)
     for name, value in (("--trials", args.trials), ("--fine-trials", args.fine_trials + 1)):

@@ -88,6 +88,15 @@ def work(space: SearchSpace, config: dict, settings: SearchSettings, train_fn, w
 def _plan_stage(storage, name, index, stage, space, previous, settings, worker):
     import optuna
 
+    if index == 0:
+        stage_space = space
+    else:  # every worker can compute it; the one that creates the study stores it
+        prev_study, prev_space = previous
+        results = [
+            (prev_space.decode(t.params), t.value)
+            for t in prev_study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+        ]
+        stage_space = narrow(prev_space, results, top_fraction=settings.top_fraction)
     sampler = make_sampler(settings.sampler, settings.seed + 1000 * index, worker)
     pruner = make_pruner(settings.pruner, stage.epochs)
     try:
@@ -100,15 +109,6 @@ def _plan_stage(storage, name, index, stage, space, previous, settings, worker):
         if index == 0:
             _check_same_space(study, space, settings)
         return study
-    if index == 0:
-        stage_space = space
-    else:
-        prev_study, prev_space = previous
-        results = [
-            (prev_space.decode(t.params), t.value)
-            for t in prev_study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
-        ]
-        stage_space = narrow(prev_space, results, top_fraction=settings.top_fraction)
     study.set_user_attr("space", stage_space.to_specs())
     study.set_user_attr("fixed", stage_space.fixed)
     study.set_user_attr("epochs", stage.epochs)
