@@ -41,13 +41,15 @@ SPACES = {
         ],
         "epochs": (3, 10),
     },
-    # 500 points per arm: a test set of 225 points instead of 90 (one point = 0.4%, not 1.1%)
-    "spiral:points_per_class=500": {
+    # 500 points per arm: a test set of 225 points instead of 90 (one point = 0.4%, not 1.1%);
+    # noise 0.4 makes the arms overlap: at the default 0.2 the best single trial often scores
+    # 100% and every method ties at the ceiling (see ENSEMBLES.md for those numbers too)
+    "spiral:points_per_class=500,noise=0.4": {
         "ranges": [
             "lr=log:1e-3..1e-1", "weight_decay=log:1e-6..1e-3", "dropout=0..0.3",
             "hidden=choice:[64,64]|[128,128]|[100]",
         ],
-        "epochs": (10, 40),
+        "epochs": (10, 80),
     },
 }  # fmt: skip
 
