@@ -74,8 +74,10 @@ def test_bad_values_name_the_field(values, message):
         ("network.activation", "swish", "network.activation: unknown activation 'swish'"),
         ("network.init", "nonsense", "network.init: unknown initializer"),
         ("network.loss", "huber", "network.loss: unknown loss"),
+        ("network.loss", "mse", "network.loss must be a classification loss"),
         ("data.validation", 1.0, "data.validation"),
         ("data.test", 0.0, "data.test"),
+        ("training.callbacks", ["update_ratio:often=1"], "training.callbacks"),
     ],
 )
 def test_validation_names_the_field(key, value, message):

@@ -9,8 +9,10 @@ from safetensors.numpy import save as save_safetensors
 
 from mlplab import io
 from mlplab.errors import ConfigError, FileFormatError
+from mlplab.layers import ACTIVATIONS
 from mlplab.model import Model
 from mlplab.network import build_mlp
+from mlplab.train import atomic
 
 
 def trained_net(rng, dtype="float32", norm="batch", dropout=0.2):
@@ -91,7 +93,7 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, rng, monkeypatch):
     def broken_fsync(fd):
         raise OSError("disk full")
 
-    monkeypatch.setattr("mlplab.train.atomic.os.fsync", broken_fsync)
+    monkeypatch.setattr(atomic.os, "fsync", broken_fsync)
     with pytest.raises(OSError):
         Model(trained_net(rng, norm="none")).save(path)
     assert path.read_bytes() == original
@@ -187,3 +189,40 @@ def test_unstorable_config_value_is_a_config_error(tmp_path, rng):
     with pytest.raises(ConfigError, match="cannot store"):
         Model(trained_net(rng), config={"callback": object()}).save(tmp_path / "m.safetensors")
     assert not list(tmp_path.iterdir())
+
+
+def test_preprocessing_chain_and_labels_round_trip(tmp_path, rng):
+    from mlplab.data import LabelEncoder, Preprocessing
+
+    x = rng.standard_normal((40, 6)) * [1, 2, 3, 4, 5, 6] + 7
+    chain = Preprocessing.from_specs("standardize,pca:4").fit(x)
+    net = build_mlp({"input_size": 4, "hidden": [5], "output_size": 3}, seed=0)
+    labels = LabelEncoder().fit(np.array(["b", "c", "a"] * 2))
+    model = Model(net, preprocessing=chain, labels=labels, n_features_in=6)
+    loaded = io.load(model.save(tmp_path / "m.safetensors"))
+    np.testing.assert_array_equal(loaded.transform(x), model.transform(x))
+    assert loaded.predict(x).tolist() == model.predict(x).tolist()
+    assert loaded.classes.tolist() == ["a", "b", "c"] and loaded.n_features_in == 6
+    with pytest.raises(Exception, match="not one of the 3 training classes"):
+        loaded.encode_labels(np.array(["a", "z"]))
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS.names())
+def test_every_activation_round_trips(tmp_path, rng, activation):
+    """Every registered activation (PReLU's slopes, Maxout's pieces...) saves and loads exactly."""
+    net = build_mlp(
+        {
+            "input_size": 5,
+            "hidden": [6, 4],
+            "output_size": 3,
+            "activation": activation,
+            "dtype": "float64",
+        },
+        seed=1,
+    )
+    for _, layer, key in net.parameters():  # move every parameter off its initial value
+        layer.params[key] += rng.standard_normal(layer.params[key].shape) * 0.1
+    loaded = io.load(Model(net).save(tmp_path / "m.safetensors"))
+    assert [type(a) for a in loaded.network.layers] == [type(a) for a in net.layers]
+    x = rng.standard_normal((7, 5))
+    np.testing.assert_array_equal(loaded.network.scores(x), net.scores(x))

@@ -79,6 +79,8 @@ class TrainingConfig:
     early_stopping: int = 0
     #: write a checkpoint every this many epochs (0 = only at the end).
     checkpoint_every: int = 1
+    #: extra callbacks by spec (``mlplab.train.CALLBACKS``), e.g. ["update_ratio:every=5"].
+    callbacks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -180,10 +182,26 @@ class RunConfig:
         _check(t.checkpoint_every >= 0, "training.checkpoint_every", ">= 0", t.checkpoint_every)
         _check_name("network.activation", n.activation, "mlplab.layers", "ACTIVATIONS")
         _check_name("network.loss", n.loss, "mlplab.losses", "LOSSES")
+        from mlplab.losses import LOSSES
+
+        _check(
+            getattr(LOSSES.get(n.loss), "task", "") == "classification",
+            "network.loss",
+            "a classification loss (softmax or svm)",
+            n.loss,
+        )
         _check_name("training.optimizer", t.optimizer, "mlplab.optim", "OPTIMIZERS")
         _check_name(
             "training.schedule", t.schedule.partition(":")[0], "mlplab.schedules", "SCHEDULES"
         )
+        if t.callbacks:
+            from mlplab.train import get_callback
+
+            for spec in t.callbacks:
+                try:
+                    get_callback(spec)
+                except ConfigError as e:
+                    raise ConfigError(f"training.callbacks: {e}") from None
         if n.init != "auto":
             from mlplab.init import INITIALIZERS, parse_init_spec
 

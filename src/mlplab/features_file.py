@@ -1,8 +1,9 @@
 """Read the features to predict on: CSV, NPY or NPZ, without labels.
 
-- CSV: numbers separated by commas; an optional header row (any non-numeric first row). A
-  column whose header is the training label column is dropped, so the training file itself can
-  be passed.
+- CSV: numbers separated by commas; an optional header row (any non-numeric first row). The
+  training label column is dropped when present (by name or index; without one, a column named
+  label/target/class/y, or the last column when there is one column more than the model
+  takes), so the training file itself can be passed.
 - NPY: an array (N, D), or (N, *feature_shape) which is flattened to (N, D).
 - NPZ: the array under ``x``, ``x_test`` or ``X``, or the only array in the file.
 
@@ -18,8 +19,9 @@ import numpy as np
 from mlplab.errors import FileFormatError, ShapeError
 
 
-def read_features(path, label_column: str | None = None) -> np.ndarray:
-    """Features of shape (N, D) from a CSV, NPY or NPZ file."""
+def read_features(path, label_column: str | None = None, n_features: int | None = None):
+    """Features of shape (N, D) from a CSV, NPY or NPZ file (``n_features``: what the model
+    takes, to recognize a CSV's label column)."""
     path = Path(path)
     if not path.is_file():
         raise FileFormatError(f"{path}: no such file")
@@ -29,7 +31,7 @@ def read_features(path, label_column: str | None = None) -> np.ndarray:
     elif suffix == ".npz":
         x = _read_npz(path)
     elif suffix in (".csv", ".txt"):
-        x = _read_csv(path, label_column)
+        x = _read_csv(path, label_column, n_features)
     else:
         raise FileFormatError(f"{path}: unknown input format {suffix!r} (use .csv, .npy or .npz)")
     if x.ndim == 1:
@@ -68,7 +70,7 @@ def _read_npz(path: Path) -> np.ndarray:
     )
 
 
-def _read_csv(path: Path, label_column: str | None) -> np.ndarray:
+def _read_csv(path: Path, label_column: str | None, n_features: int | None) -> np.ndarray:
     try:
         with path.open(newline="") as f:
             rows = [row for row in csv.reader(f) if row and any(c.strip() for c in row)]
@@ -79,13 +81,8 @@ def _read_csv(path: Path, label_column: str | None) -> np.ndarray:
     header = None
     if not all(_is_number(c) for c in rows[0]):
         header, rows = [c.strip() for c in rows[0]], rows[1:]
-    drop = None
-    if header is not None and label_column:
-        if label_column in header:
-            drop = header.index(label_column)
-        elif label_column.lstrip("-").isdigit():
-            drop = int(label_column) % len(header)
     width = len(header) if header is not None else len(rows[0]) if rows else 0
+    drop = _label_index(header, width, label_column, n_features)
     values = np.empty((len(rows), width - (drop is not None)), dtype=np.float64)
     first_line = 2 if header is not None else 1
     for r, row in enumerate(rows):
@@ -106,6 +103,23 @@ def _read_csv(path: Path, label_column: str | None) -> np.ndarray:
                 ) from None
             c_out += 1
     return values
+
+
+def _label_index(header, width: int, label_column, n_features) -> int | None:
+    """The column to drop as the training label, or None."""
+    if label_column and header is not None and label_column in header:
+        return header.index(label_column)
+    one_more = n_features is not None and width == n_features + 1
+    if label_column and label_column.lstrip("-").isdigit() and width:
+        return int(label_column) % width if one_more or n_features is None else None
+    if not one_more:
+        return None
+    if header is not None:
+        lowered = [h.lower() for h in header]
+        for name in ("label", "target", "class", "y"):
+            if name in lowered:
+                return lowered.index(name)
+    return width - 1
 
 
 def _is_number(text: str) -> bool:

@@ -148,6 +148,11 @@ def resolve_model_path(path) -> Path:
     if path.is_dir():
         candidate = path / MODEL_FILENAME
         if not candidate.is_file():
+            if (path / "run.json").is_file():
+                raise FileFormatError(
+                    f"{path}: this run has no model yet (it did not finish); "
+                    f"continue it with: mlplab train --resume {path}"
+                )
             raise FileFormatError(f"{path}: no {MODEL_FILENAME} in this directory (not a run?)")
         return candidate
     if not path.exists():

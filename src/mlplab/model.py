@@ -75,7 +75,15 @@ class Model:
 
     def predict_proba(self, x):
         """Class probabilities, shape (N, C); columns follow ``classes``."""
-        return self.network.loss.probabilities(self.scores(x))
+        from mlplab.errors import ConfigError
+
+        if not hasattr(self.network.loss, "probabilities"):
+            raise ConfigError(f"{type(self.network.loss).__name__} gives no probabilities")
+        scores = self.scores(x)
+        try:
+            return self.network.loss.probabilities(scores)
+        except NotImplementedError as e:
+            raise ConfigError(f"this model cannot give probabilities: {e}") from None
 
     def encode_labels(self, y, where: str = "labels"):
         """Original label values -> class indices 0..C-1; unknown labels are a LabelError."""

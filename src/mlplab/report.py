@@ -21,6 +21,10 @@ img { max-width: 100%; } .headline { font-size: 1.25em; }
 """
 
 
+#: the per-epoch table's columns (metrics.csv has every logged value).
+EPOCH_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "time")
+
+
 def _esc(value) -> str:
     return html.escape(str(value), quote=True)
 
@@ -92,6 +96,16 @@ def render(run, plots: dict) -> str:
         _table(["split", "examples", "loss", "accuracy"], rows),
         _table(["", ""], facts),
     ]
+    if "confusion" in test:
+        classes = info.get("data", {}).get("classes") or list(range(len(test["confusion"])))
+        per_class = [
+            (str(c), sum(test["confusion"][i]), test["precision"][i], test["recall"][i])
+            for i, c in enumerate(classes)
+        ]
+        parts += [
+            "<h2>Test set per class</h2>",
+            _table(["class", "examples", "precision", "recall"], per_class),
+        ]
     if plots:
         parts.append("<h2>Plots</h2>")
         parts += [_image(path, name) for name, path in plots.items()]
@@ -99,7 +113,7 @@ def render(run, plots: dict) -> str:
         parts += ["<h2>Network</h2>", f"<pre>{_esc(run.model.summary())}</pre>"]
     parts += ["<h2>Config</h2>", f"<pre>{_esc(run.config.to_toml())}</pre>"]
     if run.history:
-        columns = list(run.history[0])
+        columns = [c for c in EPOCH_COLUMNS if c in run.history[0]]
         parts += [
             "<h2>Per epoch</h2>",
             _table(columns, [[row.get(c, "") for c in columns] for row in run.history]),

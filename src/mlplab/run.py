@@ -18,6 +18,7 @@ import contextlib
 import csv
 import io as _io
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -37,7 +38,6 @@ METRICS_FILE = "metrics.csv"
 REPORT_FILE = "report.html"
 PLOTS_DIR = "plots"
 CHECKPOINTS_DIR = "checkpoints"
-SPLIT_NAMES = {"train": "training", "val": "validation", "test": "test"}
 
 
 @dataclass
@@ -111,8 +111,7 @@ def train(
     ``progress`` shows the trainer's progress bar (default: when stderr is a terminal).
     """
     config = as_config(config if config is not None else RunConfig())
-    directory = prepare_directory(config, force)
-    return _execute(config, directory, quiet=quiet, progress=progress, callbacks=callbacks)
+    return _execute(config, None, quiet=quiet, progress=progress, callbacks=callbacks, force=force)
 
 
 def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=()) -> Run:
@@ -126,7 +125,8 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
     )
 
 
-def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> Run:
+def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
+    """Load and prepare the data first, so that bad data leaves no run directory behind."""
     from mlplab import __version__
     from mlplab.data import Preprocessing, load_data
     from mlplab.model import Model
@@ -161,15 +161,20 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> 
         ),
         seed=config.training.seed,
     )
+    if directory is None:
+        directory = prepare_directory(config, force)
+    # the saved config leaves the directory out: replaying it writes a new run, not this one
+    replay = config.copy()
+    replay.output.dir = ""
     model = Model(
         network,
         preprocessing=preprocessing,
         labels=dataset.labels,
         n_features_in=dataset.n_features,
-        config=config.to_dict(),
+        config=replay.to_dict(),
     )
     if not resume:
-        save_config(config, directory / CONFIG_FILE)
+        save_config(replay, directory / CONFIG_FILE)
     _write_info(
         directory,
         {"status": "running", "started": _now(), "mlplab_version": __version__},
@@ -199,7 +204,9 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> 
         _write_info(directory, {"status": "failed", "error": str(e)})
         raise
     metrics = {
-        which: _split_metrics(network, x[which], y[which])
+        which: _split_metrics(
+            network, x[which], y[which], dataset.n_classes if which == "test" else None
+        )
         for which in ("train", "val", "test")
         if len(y[which])
     }
@@ -221,7 +228,7 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> 
         },
         "metrics": metrics,
     }
-    _write_info(directory, info)
+    info = _write_info(directory, info)
     run = Run(directory, config, model, history, metrics, info)
     plots = draw_plots(run) if config.output.plots else {}
     from mlplab.report import write_report
@@ -230,10 +237,14 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False) -> 
     return run
 
 
-def _split_metrics(network, x, y, batch_size: int = 4096) -> dict:
-    """Mean loss (and accuracy) in evaluation mode, in batches."""
-    total, correct = 0.0, 0
+def _split_metrics(network, x, y, n_classes: int | None = None, batch_size: int = 4096) -> dict:
+    """Mean loss (and accuracy) in evaluation mode, in batches; given ``n_classes`` also the
+    confusion matrix and per-class precision and recall."""
+    from mlplab.metrics import confusion_matrix, precision_recall
+
+    total = 0.0
     classify = network.loss.task == "classification"
+    predictions = []
     for start in range(0, len(y), batch_size):
         xb = np.asarray(x[start : start + batch_size], dtype=network.dtype)
         yb = y[start : start + batch_size]
@@ -241,10 +252,17 @@ def _split_metrics(network, x, y, batch_size: int = 4096) -> dict:
         loss, _ = network.loss(scores, yb)
         total += loss * len(yb)
         if classify:
-            correct += int((network.loss.predict(scores) == yb).sum())
+            predictions.append(network.loss.predict(scores))
     result = {"examples": int(len(y)), "loss": total / max(len(y), 1)}
     if classify:
-        result["accuracy"] = correct / max(len(y), 1)
+        predicted = np.concatenate(predictions) if predictions else np.zeros(0, np.int64)
+        result["accuracy"] = float((predicted == y).mean()) if len(y) else 0.0
+        if n_classes:
+            confusion = confusion_matrix(y, predicted, n_classes)
+            precision, recall = precision_recall(confusion)
+            result.update(
+                precision=precision.tolist(), recall=recall.tolist(), confusion=confusion.tolist()
+            )
     return result
 
 
@@ -267,9 +285,13 @@ def prepare_directory(config: RunConfig, force: bool) -> Path:
                     "even with --force"
                 )
             shutil.rmtree(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ConfigError(f"output.dir: cannot create {directory} ({e.strerror})") from None
         return directory
-    stem = Path("runs") / f"{Path(config.data.source).stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(config.data.source).stem).strip("-.") or "run"
+    stem = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
     directory, k = stem, 1
     while True:
         try:
@@ -278,14 +300,20 @@ def prepare_directory(config: RunConfig, force: bool) -> Path:
         except FileExistsError:
             k += 1
             directory = stem.with_name(f"{stem.name}-{k}")
+        except OSError as e:
+            raise ConfigError(
+                f"cannot create the run directory {directory} ({e.strerror})"
+            ) from None
 
 
-def _write_info(directory: Path, info: dict) -> None:
+def _write_info(directory: Path, info: dict) -> dict:
+    """Merge ``info`` into ``run.json`` (atomically) and return the merged record."""
     path = directory / RUN_FILE
     if path.is_file():
         with contextlib.suppress(json.JSONDecodeError):
             info = {**json.loads(path.read_text()), **info}
     atomic_write(path, json.dumps(info, indent=2) + "\n")
+    return info
 
 
 def _now() -> str:
@@ -335,11 +363,21 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     """Train ``network`` in place with ``mlplab.train.Trainer``; return the per-epoch records.
 
     Callbacks, in a fixed order (checkpoints save their state by position): early stopping
-    (when configured), the metrics file, the user's callbacks, checkpoints.
+    (when configured), the babysitting monitors (with plots; they log per-layer statistics
+    and update/weight ratios into the history), the metrics file, the epoch lines, the user's
+    callbacks, checkpoints.
     """
     import sys
 
-    from mlplab.train import Checkpoint, EarlyStopping, Trainer, save_checkpoint
+    from mlplab.train import (
+        Checkpoint,
+        EarlyStopping,
+        LayerStatsMonitor,
+        Trainer,
+        UpdateRatioMonitor,
+        get_callback,
+        save_checkpoint,
+    )
 
     t = config.training
     options = {}
@@ -351,9 +389,12 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
+    if config.output.plots:
+        stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
     stack.append(MetricsFile(directory / METRICS_FILE))
     if not quiet and not (progress if progress is not None else sys.stderr.isatty()):
         stack.append(EpochLines(sys.stderr))
+    stack += [get_callback(spec) for spec in t.callbacks]
     stack += list(callbacks)
     stack.append(Checkpoint(checkpoints, every_epochs=t.checkpoint_every or None))
     trainer = Trainer(
@@ -412,11 +453,27 @@ class EpochLines(Callback):
 
 def draw_plots(run) -> dict:
     """Draw the run's figures into ``plots/``; return {title: path}."""
-    from mlplab.plots.run_history import plot_run_history
+    from mlplab.plots.layer_history import has_layer_statistics, plot_layer_history
+    from mlplab.plots.learning_curves import plot_learning_curves
+    from mlplab.train import History
 
     directory = run.directory / PLOTS_DIR
     directory.mkdir(exist_ok=True)
     plots = {}
     if run.history:
-        plots["Learning curves"] = plot_run_history(run.history, directory / "learning_curves.png")
+        plots["Learning curves"] = plot_learning_curves(
+            History(run.history), directory / "learning_curves.png"
+        )
+    test = run.metrics.get("test", {})
+    if "confusion" in test:
+        from mlplab.plots.confusion_matrix import plot_confusion_matrix
+
+        classes = run.info.get("data", {}).get("classes") or list(range(len(test["confusion"])))
+        plots["Confusion matrix (test)"] = plot_confusion_matrix(
+            test["confusion"], classes, directory / "confusion_matrix.png"
+        )
+    if has_layer_statistics(run.history):
+        plots["Per-layer statistics"] = plot_layer_history(
+            run.history, directory / "layer_statistics.png", run.model.network
+        )
     return plots

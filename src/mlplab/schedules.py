@@ -180,7 +180,7 @@ class Warmup(Schedule):
 
     name = "warmup"
 
-    def __init__(self, inner=None, warmup: int = 5, start_factor: float = 0.0, unit=None):
+    def __init__(self, inner=None, warmup: int = 5, start_factor: float = 1 / 3, unit=None):
         inner = get_schedule(inner) if inner is not None else Constant(unit or "epoch")
         super().__init__(inner.unit)
         if int(warmup) < 1:
@@ -341,7 +341,7 @@ def get_schedule(spec=None) -> Schedule:
     cls = SCHEDULES.get(name)
     wrap = None
     if cls is not Warmup and "warmup" in config:
-        wrap = {"warmup": config.pop("warmup"), "start_factor": config.pop("warmup_start", 0.0)}
+        wrap = {"warmup": config.pop("warmup"), "start_factor": config.pop("warmup_start", 1 / 3)}
     try:
         schedule = cls(**config)
     except TypeError as e:

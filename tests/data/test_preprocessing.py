@@ -131,6 +131,15 @@ def test_state_round_trips_through_plain_arrays_and_json(rng, step, tmp_path):
     np.testing.assert_array_equal(restored.transform(x[1500:]), step.transform(x[1500:]))
 
 
+def test_inconsistent_or_incomplete_state_is_refused(rng):
+    arrays, meta = ZCAWhitening().fit(correlated(rng)).to_state()
+    with pytest.raises(ConfigError, match="zca: incomplete or invalid saved state"):
+        ZCAWhitening.from_state({"mean_": arrays["mean_"]}, meta)
+    arrays["whitening_"] = arrays["whitening_"][:3, :3]
+    with pytest.raises(ConfigError, match="zca: saved state is inconsistent"):
+        ZCAWhitening.from_state(arrays, meta)
+
+
 def test_chain_fits_in_order_and_round_trips(rng):
     x = correlated(rng, d=6)
     chain = Preprocessing.from_specs("standardize,pca_whiten:0.9").fit(x[:1500])
@@ -240,7 +249,43 @@ def test_fit_needs_enough_examples():
     ids=repr,
 )
 def test_passes_scikit_learns_estimator_checks(step):
+    import warnings
+
+    from sklearn.exceptions import SkipTestWarning
     from sklearn.utils.estimator_checks import check_estimator
 
-    failed = [r for r in check_estimator(step, on_fail=None) if r["status"] == "failed"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkipTestWarning)  # array-API checks need SCIPY_ARRAY_API
+        results = check_estimator(step, on_fail=None)
+    failed = [r for r in results if r["status"] == "failed"]
     assert not failed, [(r["check_name"], str(r["exception"])[:200]) for r in failed]
+
+
+@pytest.mark.parametrize("step", all_steps(), ids=repr)
+def test_fitting_on_a_memory_map_in_chunks_matches_fitting_in_memory(
+    rng, tmp_path, monkeypatch, step
+):
+    import mlplab.data.validation
+
+    x = correlated(rng, n=300)
+    np.save(tmp_path / "x.npy", x)
+    mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
+    monkeypatch.setattr(mlplab.data.validation, "CHUNK_BYTES", 7 * 8 * 5)  # chunks of 7 rows
+    chunked = clone(step).fit(mapped)
+    monkeypatch.undo()
+    whole = clone(step).fit(x)
+    np.testing.assert_allclose(chunked.transform(x), whole.transform(x), atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "step", [MeanImage(), PerChannelMean(), MeanImage(image_shape=(4, 5, 3))], ids=repr
+)
+def test_image_steps_state_round_trips(rng, step):
+    images = rng.integers(0, 256, (20, 4, 5, 3)).astype(np.uint8)
+    x = images if step.image_shape is None else images.reshape(20, -1)
+    step = step.fit(x)
+    arrays, meta = step.to_state()
+    restored = type(step).from_state(arrays, json.loads(json.dumps(meta)))
+    np.testing.assert_array_equal(restored.transform(x), step.transform(x))
+    polar = PolarTransform().fit(rng.standard_normal((5, 2)))
+    assert PolarTransform.from_state(*polar.to_state()).n_features_in_ == 2

@@ -29,7 +29,7 @@ def main(mode: str, out: Path) -> None:
     )
     callbacks = [
         EarlyStopping(monitor="val_loss", patience=50),
-        Checkpoint(out / "checkpoints", every_steps=5),
+        Checkpoint(out / "checkpoints", every_epochs=None, every_steps=5),
     ]
     if mode == "slow":
         callbacks.append(Sleep())

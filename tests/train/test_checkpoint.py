@@ -130,7 +130,8 @@ def test_missing_checkpoint_and_wrong_architecture(digits, tmp_path):
         load_checkpoint(tmp_path / "last.safetensors").restore_weights(wider)
 
 
-def test_resume_in_process_matches_uninterrupted(digits, tmp_path):
+@pytest.mark.parametrize("stop_step", [21, 32])  # mid-epoch; the end of epoch 2 (16 per epoch)
+def test_resume_in_process_matches_uninterrupted(digits, tmp_path, stop_step):
     X, y, _, _ = digits
 
     def make(callbacks):
@@ -150,14 +151,38 @@ def test_resume_in_process_matches_uninterrupted(digits, tmp_path):
 
     class StopAt(Callback):
         def on_batch_end(self, trainer):
-            if trainer.step == 21:
+            if trainer.step == stop_step:
                 trainer.stop_training = True
 
     part = make([Checkpoint(tmp_path / "b", every_steps=7), StopAt()])
     part.fit(X, y)
-    assert part.step == 21
+    assert part.step == stop_step
+    if stop_step % 7:  # no step checkpoint there: write one now
+        from mlplab.train import save_checkpoint
+
+        save_checkpoint(part, tmp_path / "b" / "last.safetensors")
     resumed = make([Checkpoint(tmp_path / "b", every_steps=7)])
     resumed.fit(X, y, resume=tmp_path / "b" / "last.safetensors")
     for a, b in zip(_params(full.net), _params(resumed.net), strict=True):
         np.testing.assert_array_equal(a, b)
     assert [r["loss"] for r in full.history.records] == [r["loss"] for r in resumed.history.records]
+
+
+def test_resume_with_other_settings_or_data_is_refused(digits, tmp_path):
+    from mlplab.errors import ConfigError
+
+    X, y, _, _ = digits
+    Trainer(
+        _net(), epochs=1, batch_size=100, seed=1, callbacks=[Checkpoint(tmp_path)], quiet=True
+    ).fit(X, y)
+    path = tmp_path / "last.safetensors"
+    with pytest.raises(ConfigError, match="batch_size=100"):
+        Trainer(_net(), epochs=2, batch_size=50, seed=1, quiet=True).fit(X, y, resume=path)
+    with pytest.raises(ConfigError, match="seed=1"):
+        Trainer(_net(), epochs=2, batch_size=100, seed=2, quiet=True).fit(X, y, resume=path)
+    with pytest.raises(ConfigError, match="1000 training rows, got 900"):
+        Trainer(_net(), epochs=2, batch_size=100, seed=1, quiet=True).fit(
+            X, y, validation_split=0.1, resume=path
+        )
+    history = Trainer(_net(), epochs=2, batch_size=100, seed=1, quiet=True).fit(X, y, resume=path)
+    assert len(history) == 2

@@ -117,3 +117,15 @@ def test_callbacks_by_name():
 
     with pytest.raises(ConfigError, match="unknown callback"):
         get_callback("update_ratioo")
+
+
+def test_monitor_plot(digits, tmp_path):
+    from mlplab.plots.training_monitors import monitor_keys, plot_training_monitors
+
+    _, history, _ = _fit(digits, 0.05, [UpdateRatioMonitor(), LayerStatsMonitor()])
+    assert set(monitor_keys(history)) == {"update_ratio/", "grad_norm/", "act_std/", "dead/"}
+    path = plot_training_monitors(history, tmp_path / "monitors.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    _, plain, _ = _fit(digits, 0.05, [])
+    assert plot_training_monitors(plain, tmp_path / "none.png") is None
+    assert not (tmp_path / "none.png").exists()

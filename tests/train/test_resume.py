@@ -51,7 +51,7 @@ def test_sigkill_mid_epoch_then_resume_gives_identical_weights(tmp_path):
                     ck = load_checkpoint(checkpoint)
                 except Exception:  # being replaced right now: read again
                     continue
-                # steps_per_epoch is 22: stop in the second epoch, away from its edges
+                # 26 steps per epoch: stop in the second epoch, away from its edges
                 if ck.step >= 30:
                     break
         assert proc.poll() is None, "training finished before it could be killed"

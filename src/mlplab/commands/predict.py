@@ -24,13 +24,7 @@ def run(args) -> int:
 
     model = load(args.run_path)
     label = (model.config or {}).get("data", {}).get("label") or None
-    x = read_features(args.input, label_column=label)
-    if (
-        model.n_features_in != x.shape[1]
-        and label is None
-        and x.shape[1] == model.n_features_in + 1
-    ):
-        x = x[:, :-1]  # a training CSV whose label is its last column
+    x = read_features(args.input, label_column=label, n_features=model.n_features_in)
     labels = model.predict(x).tolist()
     proba = model.predict_proba(x) if args.proba else None
     if args.json:

@@ -14,6 +14,7 @@ FLAGS = [
     ("--label", "data.label", "COLUMN", "CSV label column, by name or index (default: last)"),
     ("--val-fraction", "data.validation", "F", "validation share when the data has none"),
     ("--test-fraction", "data.test", "F", "test share when the data has none"),
+    ("--data-seed", "data.seed", "N", "seed of the data splits (and generated data)"),
     ("--preprocess", "data.preprocess", "STEPS", "comma-separated steps, or none"),
     ("--hidden", "network.hidden", "SIZES", "hidden layer sizes, e.g. 256,256"),
     ("--activation", "network.activation", "NAME", "relu, leaky_relu, elu, tanh, sigmoid, ..."),
@@ -45,6 +46,13 @@ def add_arguments(parser):
     parser.add_argument("--config", metavar="FILE", help="TOML run config; flags override it")
     for flag, key, metavar, text in FLAGS:
         parser.add_argument(flag, dest=key.replace(".", "__"), metavar=metavar, help=text)
+    parser.add_argument(
+        "--callback",
+        action="append",
+        dest="training__callbacks",
+        metavar="SPEC",
+        help="add a callback, e.g. update_ratio:every=5 (repeatable)",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
     parser.add_argument(
         "--force", action="store_true", help="overwrite an existing run directory (--out)"
@@ -59,7 +67,7 @@ def build_config(args):
     from mlplab.config import RunConfig, load_config
 
     config = load_config(args.config) if args.config else RunConfig()
-    for flag, key, _, _ in FLAGS:
+    for flag, key, _, _ in [*FLAGS, ("--callback", "training.callbacks", "", "")]:
         value = getattr(args, key.replace(".", "__"))
         if value is not None:
             config.set(key, value, where=flag)
@@ -69,22 +77,35 @@ def build_config(args):
 
 
 def run(args) -> int:
-    import sys
 
     from mlplab.commands._output import emit
     from mlplab.errors import ConfigError
     from mlplab.run import resume, train
 
     show = not (args.quiet or args.json)
+    _one_line_warnings(show)
     if args.resume:
-        if args.config or any(getattr(args, k.replace(".", "__")) for _, k, _, _ in FLAGS):
+        given = [k for _, k, _, _ in FLAGS if getattr(args, k.replace(".", "__")) is not None]
+        if args.config or given or args.training__callbacks:
             raise ConfigError("--resume continues a run as it was configured; give no other flags")
-        result = resume(args.resume, quiet=not show, progress=show and sys.stderr.isatty())
+        result = resume(args.resume, quiet=not show, progress=None if show else False)
     else:
         config = build_config(args)
         result = train(config, force=args.force, quiet=not show, progress=None if show else False)
     emit(args, result.to_dict(), summary(result))
     return 0
+
+
+def _one_line_warnings(show: bool) -> None:
+    """Babysitting warnings (learning rate too low or high...) as one line each on stderr."""
+    import sys
+    import warnings
+
+    def print_warning(message, category, filename, lineno, file=None, line=None):
+        if show:
+            print(f"mlplab train: warning: {message}", file=sys.stderr, flush=True)
+
+    warnings.showwarning = print_warning
 
 
 def summary(run) -> str:

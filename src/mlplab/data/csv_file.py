@@ -15,11 +15,12 @@ from mlplab.errors import ConfigError, FileFormatError, NonFiniteError
 LABEL_NAMES = ("label", "target", "class", "y")
 
 
-def read_csv(path, label_column=None, allow_nonfinite=False):
+def read_csv(path, label_column=None, allow_nonfinite=False, labels=True):
     """(x (N, D) float64, y (N,) strings or ints, feature column names) from a CSV file.
 
     ``label_column`` is a header name or a column index (negative counts from the end).
     With ``allow_nonfinite`` an empty cell reads as NaN (for ``mlplab data info``).
+    With ``labels=False`` every column is a feature and y is None (inputs for prediction).
     """
     path = require_file(path)
     try:
@@ -39,11 +40,14 @@ def read_csv(path, label_column=None, allow_nonfinite=False):
     if not rows:
         raise FileFormatError(f"{path}: empty file (no header)")
     header = [h.strip() for h in rows[0]]
-    if len(header) < 2:
-        raise FileFormatError(f"{path}: header has {len(header)} column; need features and a label")
+    if len(header) < 1 + labels:
+        raise FileFormatError(
+            f"{path}: header has {len(header)} column(s); need features"
+            + (" and a label" if labels else "")
+        )
     if not rows[1:]:
         raise FileFormatError(f"{path}: a header but no data rows")
-    label = _label_index(path, header, label_column)
+    label = _label_index(path, header, label_column) if labels else None
     features = [c for c in range(len(header)) if c != label]
     lines = lines[1:]
     for number, row in enumerate(rows[1:]):
@@ -55,6 +59,8 @@ def read_csv(path, label_column=None, allow_nonfinite=False):
     text = np.array(rows[1:], dtype=object)
     columns = [(c, header[c]) for c in features]
     x = _parse_numbers(path, text[:, features], columns, lines, allow_nonfinite)
+    if not labels:
+        return x, None, header
     y = [cell.strip() for cell in text[:, label]]
     missing = [i for i, v in enumerate(y) if v == ""]
     if missing:

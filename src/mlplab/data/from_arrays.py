@@ -70,13 +70,21 @@ def dataset_from_arrays(
             notes.append(f"{which} split: training rows {start}..{end - 1} (kept memory-mapped)")
             end = start
         x, y = x[:end], y[:end]
+        absent = np.setdiff1d(np.arange(labels.n_classes), y)
+        if missing and absent.size:
+            names = ", ".join(str(labels.classes_[c]) for c in absent[:5])
+            notes.append(
+                f"warning: class(es) {names} only occur in the held-out last rows; "
+                "shuffle the file or supply x_val.npy/x_test.npy"
+            )
     elif missing:
         parts = stratified_split(y, [fractions[w] for w in missing], seed=seed)
         for which, part in zip(missing, parts[1:], strict=True):
             encoded[which] = (x[part], y[part])
         x, y = x[parts[0]], y[parts[0]]
         shares = ", ".join(f"{w} {fractions[w]:.0%}" for w in missing)
-        notes.append(f"stratified split of the training data ({shares}), seed {seed}")
+        whole = "all examples" if len(missing) == 2 else "the training data"
+        notes.append(f"stratified split of {whole} ({shares}), seed {seed}")
     encoded["train"] = (x, y)
     return Dataset(
         name=name,

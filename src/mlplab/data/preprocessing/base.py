@@ -101,6 +101,10 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                 setattr(step, key, value)
         except (KeyError, TypeError) as e:
             raise ConfigError(f"{cls.name}: incomplete or invalid saved state ({e})") from None
+        try:  # the arrays must fit together: one row of zeros goes through
+            step.transform(np.zeros((1, int(step.n_features_in_))))
+        except (ValueError, TypeError, IndexError) as e:
+            raise ConfigError(f"{cls.name}: saved state is inconsistent ({e})") from None
         return step
 
 
