@@ -179,3 +179,11 @@ def test_snapshot_and_polyak_through_the_run_pipeline(tmp_path, cli):
     saved = mlplab.io.load(run.directory).network
     for name, value in _params(saved):
         np.testing.assert_array_equal(value, polyak.average[name].astype(value.dtype))
+
+
+def test_polyak_is_a_named_callback_for_the_command_line():
+    from mlplab.train import get_callback
+
+    callback = get_callback("polyak:beta=0.5,warmup=false")
+    assert isinstance(callback, PolyakAveraging)
+    assert callback.beta == 0.5 and callback.warmup is False

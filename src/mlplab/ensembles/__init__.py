@@ -2,8 +2,8 @@
 
 from mlplab.ensembles.average import Ensemble
 from mlplab.ensembles.files import load_ensemble, save_ensemble
-from mlplab.ensembles.polyak import PolyakAveraging
 from mlplab.ensembles.snapshot import cycle_ends, snapshot_ensemble
+from mlplab.train.polyak import PolyakAveraging
 
 __all__ = [
     "Ensemble",
