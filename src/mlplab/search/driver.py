@@ -230,7 +230,7 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
             params["training.seed"] = base + 10000 * stage_index + trial.number
         trial_config = with_values(config, params)
         trial.set_user_attr("config", trial_config)
-        out_dir = Path(settings.out) / "trials" / f"{study.study_name}-{trial.number:04d}"
+        out_dir = Path(settings.out).resolve() / "trials" / f"{study.study_name}-{trial.number:04d}"
         metrics = train_fn(trial_config, on_epoch, out_dir)
         value = float(metrics["val_accuracy"])
         if not math.isfinite(value):
