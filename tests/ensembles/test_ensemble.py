@@ -111,6 +111,11 @@ def test_cli_ensemble_evaluate_and_predict(runs, x, tmp_path, cli):
     evaluated = cli("evaluate", out, "--json")
     assert evaluated.returncode == 0, evaluated.stderr
     assert json.loads(evaluated.stdout)["accuracy"] == pytest.approx(accuracy)
+    info = cli("info", out, "--json")
+    assert info.returncode == 0, info.stderr
+    described = json.loads(info.stdout)
+    assert described["kind"] == "average" and len(described["members"]) == 3
+    assert "ensemble (average) of 3 models" in described["summary"]
     np.save(tmp_path / "x.npy", x[:5])
     predicted = cli("predict", out, tmp_path / "x.npy", "--proba")
     assert predicted.returncode == 0, predicted.stderr

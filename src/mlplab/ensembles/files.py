@@ -121,3 +121,23 @@ def load_ensemble(path):
         )
     except ConfigError as e:
         raise FileFormatError(f"{path}: {e}") from None
+
+
+def describe_ensemble(path) -> dict:
+    """What ``mlplab info`` shows for an ensemble: its index, members and summary."""
+    ensemble = load_ensemble(path)
+    document = json.loads((Path(path) / INDEX).read_text(encoding="utf-8"))
+    classes = ensemble.classes
+    return {
+        "path": str(path),
+        "format_version": document["format_version"],
+        "mlplab_version": document.get("mlplab_version"),
+        "summary": ensemble.summary(),
+        "parameters": ensemble.network.parameter_count(),
+        "kind": ensemble.kind,
+        "members": document["members"],
+        "classes": None if classes is None else classes.tolist(),
+        "n_features_in": ensemble.n_features_in,
+        "preprocessing": ["each member its own"],
+        "config": None,
+    }
