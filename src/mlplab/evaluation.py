@@ -51,8 +51,11 @@ def describe(path) -> dict:
     """Everything ``mlplab info`` prints, as plain data."""
     import json
 
+    from mlplab.ensembles.files import describe_ensemble, is_ensemble
     from mlplab.io import load, read_model_document, resolve_model_path
 
+    if is_ensemble(path):
+        return describe_ensemble(path)
     model_path = resolve_model_path(path)
     document, _ = read_model_document(model_path)
     model = load(model_path)

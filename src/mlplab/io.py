@@ -232,11 +232,17 @@ def _read_header(path: Path, blob: bytes) -> dict:
 
 
 def load(path):
-    """Load a model file (or a run directory) written by mlplab: returns a ``Model``."""
+    """Load a model file (or a run directory) written by mlplab: returns a ``Model``.
+
+    An ensemble directory (``mlplab ensemble``) loads as an ``Ensemble``, used the same way.
+    """
     from mlplab.data import LabelEncoder
+    from mlplab.ensembles.files import is_ensemble, load_ensemble
     from mlplab.model import Model
     from mlplab.network import MLPConfig, Sequential
 
+    if is_ensemble(path):
+        return load_ensemble(path)
     path = resolve_model_path(path)
     document, tensors = read_model_document(path)
     try:

@@ -56,3 +56,9 @@ __all__ = [
     "load_checkpoint",
     "save_checkpoint",
 ]
+
+
+# Polyak averaging (an ensemble along one run's trajectory; also ``mlplab.ensembles``)
+from mlplab.train.polyak import PolyakAveraging  # noqa: E402
+
+CALLBACKS.register("polyak", "ema")(PolyakAveraging)

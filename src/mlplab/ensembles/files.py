@@ -1,0 +1,143 @@
+"""Ensemble files: a directory with ``ensemble.json`` and one model file per member.
+
+    ENS/ensemble.json         {"format": "mlplab-ensemble", "format_version": 1, "kind": ...,
+                               "members": [{"file": "members/00.safetensors", "weight": 0.2,
+                                            "source": "runs/a"}, ...]}
+    ENS/members/00.safetensors   an ordinary mlplab model file (``mlplab.load`` reads it alone)
+
+Files are data: member files are read with ``mlplab.io.load`` (safetensors + JSON, checksummed)
+and must lie inside the directory. The directory is written beside its final place and renamed
+into it, so an interrupted save leaves no half ensemble; an existing one is replaced only with
+``force``.
+"""
+
+import json
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from mlplab.errors import ConfigError, FileFormatError
+
+FORMAT = "mlplab-ensemble"
+FORMAT_VERSION = 1
+INDEX = "ensemble.json"
+
+
+def is_ensemble(path) -> bool:
+    return Path(path, INDEX).is_file()
+
+
+def save_ensemble(ensemble, path, force: bool = False) -> Path:
+    """Write ``ensemble`` to the directory ``path``; return it."""
+    from mlplab import __version__
+    from mlplab.io import save_model
+
+    path = Path(path)
+    if path.exists() and not (path.is_dir() and not any(path.iterdir())):
+        if not force:
+            raise ConfigError(
+                f"{path} already exists; pass --force to replace it or choose another --out"
+            )
+        if not is_ensemble(path):
+            raise ConfigError(
+                f"{path} is not an mlplab ensemble; refusing to replace it, even with --force"
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        members = []
+        for i, (member, weight) in enumerate(zip(ensemble.members, ensemble.weights, strict=True)):
+            name = f"members/{i:02d}.safetensors"
+            (staging / "members").mkdir(exist_ok=True)
+            save_model(member, staging / name)
+            members.append({"file": name, "weight": float(weight), "source": ensemble.sources[i]})
+        document = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "mlplab_version": __version__,
+            "kind": ensemble.kind,
+            "members": members,
+        }
+        (staging / INDEX).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        old = None
+        if path.exists():
+            old = path.with_name(f".{path.name}.old-{staging.name}")
+            path.rename(old)
+        staging.rename(path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return path
+
+
+def load_ensemble(path):
+    """Read an ensemble directory written by ``save_ensemble``: returns an ``Ensemble``."""
+    from mlplab.ensembles.average import Ensemble
+    from mlplab.io import load
+
+    path = Path(path)
+    index = path / INDEX
+    if not index.is_file():
+        raise FileFormatError(f"{path}: not an ensemble (no {INDEX})")
+    try:
+        document = json.loads(index.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise FileFormatError(f"{index}: corrupt (invalid JSON)") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise FileFormatError(f"{index}: not an mlplab ensemble description")
+    version = document.get("format_version")
+    if not isinstance(version, int):
+        raise FileFormatError(f"{index}: corrupt (no format version)")
+    if version > FORMAT_VERSION:
+        raise FileFormatError(
+            f"{index}: ensemble format version {version} is newer than this mlplab reads"
+            f" (version {FORMAT_VERSION}); upgrade mlplab"
+        )
+    entries = document.get("members")
+    if not isinstance(entries, list) or not entries:
+        raise FileFormatError(f"{index}: corrupt (no members)")
+    members, weights, sources = [], [], []
+    for i, entry in enumerate(entries):
+        try:
+            name, weight = entry["file"], float(entry["weight"])
+        except (TypeError, KeyError, ValueError):
+            raise FileFormatError(
+                f"{index}: member {i} is corrupt (needs file and weight)"
+            ) from None
+        relative = PurePosixPath(str(name))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise FileFormatError(f"{index}: member {i} file {name!r} lies outside the ensemble")
+        member_path = path / relative
+        if not member_path.is_file():
+            raise FileFormatError(f"{index}: member {i} file {member_path} is missing")
+        members.append(load(member_path))
+        weights.append(weight)
+        sources.append(entry.get("source"))
+    try:
+        return Ensemble(
+            members, weights, kind=str(document.get("kind", "average")), sources=sources
+        )
+    except ConfigError as e:
+        raise FileFormatError(f"{path}: {e}") from None
+
+
+def describe_ensemble(path) -> dict:
+    """What ``mlplab info`` shows for an ensemble: its index, members and summary."""
+    ensemble = load_ensemble(path)
+    document = json.loads((Path(path) / INDEX).read_text(encoding="utf-8"))
+    classes = ensemble.classes
+    return {
+        "path": str(path),
+        "format_version": document["format_version"],
+        "mlplab_version": document.get("mlplab_version"),
+        "summary": ensemble.summary(),
+        "parameters": ensemble.network.parameter_count(),
+        "kind": ensemble.kind,
+        "members": document["members"],
+        "classes": None if classes is None else classes.tolist(),
+        "n_features_in": ensemble.n_features_in,
+        "preprocessing": ["each member its own"],
+        "config": None,
+    }

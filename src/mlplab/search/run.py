@@ -1,0 +1,121 @@
+"""``search()``: run a (coarse-to-fine) search with N local worker processes, then report.
+
+Writes into ``settings.out``: the journal storage (unless ``storage`` names another),
+``trials.csv``, ``search.png`` (validation accuracy against each hyperparameter) and
+``best.toml`` (the best trial's full config, for ``mlplab train --config``).
+"""
+
+import multiprocessing
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlplab.errors import ConfigError, MlplabError
+from mlplab.search.driver import SearchSettings, _stage_space, stage_study_name, work
+from mlplab.search.results import best_row, trial_rows, write_toml, write_trials_csv
+from mlplab.search.space import SearchSpace
+from mlplab.search.storage import open_storage, storage_url
+from mlplab.search.training import dotted_name, train_config
+
+
+@dataclass
+class SearchResult:
+    rows: list
+    best: dict | None
+    spaces: list
+    out: Path
+
+    def top(self, k: int = 5, stage: int | None = None) -> list:
+        """The ``k`` complete trials of highest validation accuracy (last stage by default)."""
+        stage = stage or max((r["stage"] for r in self.rows), default=1)
+        done = [r for r in self.rows if r["stage"] == stage and r["state"] == "complete"]
+        return sorted(done, key=lambda r: (-r["val_accuracy"], r["trial"]))[:k]
+
+
+def search(
+    space: SearchSpace, config: dict, settings: SearchSettings, train_fn=None, plot=True
+) -> SearchResult:
+    """Run every stage with ``settings.jobs`` worker processes (0/1: in this process)."""
+    if not space:
+        raise ConfigError("search: no range to search; give NAME=SPEC like lr=log:1e-5..1e-1")
+    if any(s.trials < 1 for s in settings.stages):
+        raise ConfigError(f"search: each stage needs at least one trial, got {settings.stages}")
+    if settings.jobs < 1:
+        raise ConfigError(f"--jobs: expected at least 1, got {settings.jobs}")
+    for name in [*space.ranges, *space.fixed]:
+        dotted_name(name)  # an unknown option stops the search before any trial
+    train_fn = train_fn or train_config
+    Path(settings.out).mkdir(parents=True, exist_ok=True)
+    if settings.jobs == 1:
+        work(space, config, settings, train_fn)
+    else:
+        _run_processes(space, config, settings, train_fn)
+    return collect(settings, plot=plot)
+
+
+def collect(settings: SearchSettings, plot: bool = True) -> SearchResult:
+    """Read every stage's trials from the storage; write trials.csv, best.toml, search.png."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = open_storage(storage_url(settings.storage, settings.out))
+    rows, spaces = [], []
+    for index in range(len(settings.stages)):
+        try:
+            study = optuna.load_study(storage=storage, study_name=stage_study_name(settings, index))
+        except KeyError:
+            break
+        space = _stage_space(study)
+        spaces.append(space)
+        rows += trial_rows(study, space, stage=index + 1)
+    out = Path(settings.out)
+    names = sorted({n for s in spaces for n in s.ranges})
+    write_trials_csv(rows, names, out / "trials.csv")
+    best = best_row(rows)
+    if best is not None and best["config"]:
+        write_toml(best["config"], out / "best.toml")
+    if plot and rows:
+        from mlplab.plots.search import plot_search
+
+        plot_search(rows, spaces, out / "search.png")
+    return SearchResult(rows, best, spaces, out)
+
+
+def _run_processes(space, config, settings, train_fn):
+    # fork where there is one: it also works from a notebook or a script read from stdin
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    threads = max(1, (os.cpu_count() or 1) // settings.jobs)
+    workers = [
+        context.Process(target=_worker_main, args=(space, config, settings, train_fn, i, threads))
+        for i in range(settings.jobs)
+    ]
+    for w in workers:
+        w.start()
+    try:
+        for w in workers:
+            w.join()
+    except KeyboardInterrupt:
+        for w in workers:
+            w.join(timeout=30)
+        raise
+    failed = [(i, w.exitcode) for i, w in enumerate(workers) if w.exitcode != 0]
+    if failed:
+        raise MlplabError(
+            f"search: worker(s) {', '.join(f'{i} (exit code {c})' for i, c in failed)} stopped;"
+            " run the same command again to resume"
+        )
+
+
+def _worker_main(space, config, settings, train_fn, worker, threads):
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)  # N workers share the cores instead of oversubscribing them
+    try:
+        work(space, config, settings, train_fn, worker=worker)
+    except MlplabError as e:
+        print(f"mlplab search: worker {worker}: error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,101 @@
+"""How a search trial trains: a config in, per-epoch validation accuracy out, final metrics back.
+
+A trial's config is a run config as nested sections (``{"training": {"lr": ...}, ...}``), the
+shape of ``mlplab train``'s TOML file. Search names may be short (``lr``, ``hidden``) or dotted
+(``training.lr``); a short name is found in the one section that has it (``seed`` means
+``training.seed``).
+"""
+
+import tomllib
+from pathlib import Path
+
+from mlplab.errors import ConfigError, FileFormatError
+
+SHORT_NAMES = {"data": "data.source", "seed": "training.seed"}
+
+
+def section_keys() -> dict:
+    """``{section: (key, ...)}`` of the run config (``mlplab.config``)."""
+    from dataclasses import fields
+
+    from mlplab.config import SECTIONS
+
+    return {section: tuple(f.name for f in fields(cls)) for section, cls in SECTIONS.items()}
+
+
+def dotted_name(name: str) -> str:
+    """``lr`` -> ``training.lr``; dotted names pass through (checked by the trainer)."""
+    if "." in name:
+        return name
+    if name in SHORT_NAMES:
+        return SHORT_NAMES[name]
+    keys = section_keys()
+    sections = [s for s, names in keys.items() if name in names]
+    if not sections:
+        known = sorted({k for names in keys.values() for k in names})
+        raise ConfigError(f"search: unknown training option {name!r} (known: {', '.join(known)})")
+    return f"{sections[0]}.{name}"
+
+
+def with_values(config: dict, values: dict) -> dict:
+    """A copy of nested ``config`` with ``values`` (short or dotted names) set."""
+    result = {section: dict(items) for section, items in config.items()}
+    for name, value in values.items():
+        section, _, key = dotted_name(name).partition(".")
+        result.setdefault(section, {})[key] = value
+    return result
+
+
+def base_config(path=None, table=None, data=None) -> dict:
+    """The config every trial starts from: a TOML file, a ``[config]`` table, ``--data``."""
+    config = {}
+    if path:
+        path = Path(path)
+        try:
+            config = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise FileFormatError(f"{path}: no such config file") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise FileFormatError(f"{path}: not a valid TOML file ({e})") from None
+    if table:
+        config = with_values(config, _flatten(table))
+    if data:
+        config = with_values(config, {"data.source": data})
+    return config
+
+
+def _flatten(table: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def train_config(config: dict, on_epoch, out_dir=None) -> dict:
+    """Train one trial's config with ``mlplab.train``; ``on_epoch(epoch, logs)`` after each epoch.
+
+    The run directory goes to ``out_dir`` (without plots; one checkpoint at the end). Returns the
+    final metrics: ``val_accuracy``, ``val_loss``, ``test_accuracy``, ``test_loss``, ``epoch``,
+    ``run`` (the run directory, for ensembles of the best trials).
+    """
+    from mlplab.run import train
+    from mlplab.train import Callback
+
+    class Report(Callback):
+        def on_epoch_end(self, trainer):
+            on_epoch(trainer.epoch + 1, dict(trainer.epoch_logs))
+
+    values = {"output.plots": False, "training.checkpoint_every": 0}
+    if out_dir is not None:
+        values["output.dir"] = str(out_dir)
+    run = train(with_values(config, values), force=True, quiet=True, progress=False,
+                callbacks=[Report()])  # fmt: skip
+    metrics = {"epoch": len(run.history), "run": str(run.directory)}
+    for split in ("val", "test"):
+        for key, value in run.metrics.get(split, {}).items():
+            if key in ("loss", "accuracy"):
+                metrics[f"{split}_{key}"] = value
+    return metrics
