@@ -13,7 +13,7 @@ from sklearn.datasets import load_digits
 from mlplab.network import build_mlp
 from mlplab.plots.learning_curves import plot_learning_curves
 from mlplab.plots.training_monitors import plot_training_monitors
-from mlplab.train import (
+from mlplab.training import (
     Checkpoint,
     EarlyStopping,
     LayerStatsMonitor,

@@ -12,7 +12,7 @@ from mlplab.errors import ConfigError, FileFormatError
 from mlplab.layers import ACTIVATIONS
 from mlplab.model import Model
 from mlplab.network import build_mlp
-from mlplab.train import atomic
+from mlplab.training import atomic
 
 
 def trained_net(rng, dtype="float32", norm="batch", dropout=0.2):

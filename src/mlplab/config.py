@@ -79,7 +79,7 @@ class TrainingConfig:
     early_stopping: int = 0
     #: write a checkpoint every this many epochs (0 = only at the end).
     checkpoint_every: int = 1
-    #: extra callbacks by spec (``mlplab.train.CALLBACKS``), e.g. ["update_ratio:every=5"].
+    #: extra callbacks by spec (``mlplab.training.CALLBACKS``), e.g. ["update_ratio:every=5"].
     callbacks: list[str] = field(default_factory=list)
 
 
@@ -195,7 +195,7 @@ class RunConfig:
             "training.schedule", t.schedule.partition(":")[0], "mlplab.schedules", "SCHEDULES"
         )
         if t.callbacks:
-            from mlplab.train import get_callback
+            from mlplab.training import get_callback
 
             for spec in t.callbacks:
                 try:

@@ -36,7 +36,7 @@ def atomic_write(path, data: bytes | str) -> Path:
 
     A reader sees the old file or the new one, never a partial one.
     """
-    from mlplab.train.atomic import atomic_write_bytes
+    from mlplab.training.atomic import atomic_write_bytes
 
     if isinstance(data, str):
         data = data.encode("utf-8")

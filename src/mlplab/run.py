@@ -30,7 +30,7 @@ import numpy as np
 from mlplab.config import RunConfig, as_config, load_config, save_config
 from mlplab.errors import ConfigError, FileFormatError, MlplabError
 from mlplab.io import MODEL_FILENAME, atomic_write
-from mlplab.train.callbacks import Callback
+from mlplab.training.callbacks import Callback
 
 RUN_FILE = "run.json"
 CONFIG_FILE = "config.toml"
@@ -360,7 +360,7 @@ def _number(text: str):
 
 # -- training ---------------------------------------------------------------------------------
 def fit(network, train_data, val_data, config, directory, *, quiet, progress, callbacks, resume):
-    """Train ``network`` in place with ``mlplab.train.Trainer``; return the per-epoch records.
+    """Train ``network`` in place with ``mlplab.training.Trainer``; return the per-epoch records.
 
     Callbacks, in a fixed order (checkpoints save their state by position): early stopping
     (when configured), the babysitting monitors (with plots; they log per-layer statistics
@@ -369,7 +369,7 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     """
     import sys
 
-    from mlplab.train import (
+    from mlplab.training import (
         Checkpoint,
         EarlyStopping,
         LayerStatsMonitor,
@@ -455,7 +455,7 @@ def draw_plots(run) -> dict:
     """Draw the run's figures into ``plots/``; return {title: path}."""
     from mlplab.plots.layer_history import has_layer_statistics, plot_layer_history
     from mlplab.plots.learning_curves import plot_learning_curves
-    from mlplab.train import History
+    from mlplab.training import History
 
     directory = run.directory / PLOTS_DIR
     directory.mkdir(exist_ok=True)

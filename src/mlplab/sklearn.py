@@ -62,7 +62,7 @@ class _TrainedNetwork(BaseEstimator):
         return name
 
     def _make_trainer(self):
-        from mlplab.train import EarlyStopping, Trainer
+        from mlplab.training import EarlyStopping, Trainer
 
         options = dict(self.optimizer_options or {})
         if isinstance(self.optimizer, str) and self.optimizer.lower() in _MOMENTUM_OPTIMIZERS:
@@ -155,7 +155,7 @@ _ARCHITECTURE_DOC = """
         init: an initializer spec (``he``, ``xavier``, ``normal:0.01``; None = He for the ReLU
         family, else Xavier). norm: ``"none"`` or ``"batch"``. dropout: drop probability after
         each hidden activation. maxout_pieces: pieces per unit for maxout. dtype: float32/64.
-    Training (``mlplab.train.Trainer``):
+    Training (``mlplab.training.Trainer``):
         optimizer: sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw. lr: base learning rate.
         momentum: μ for momentum and nesterov. optimizer_options: other hyperparameters as a dict
         (``{"beta2": 0.99}``). schedule: a learning-rate schedule spec (``"cosine"``,
@@ -164,7 +164,7 @@ _ARCHITECTURE_DOC = """
         data per ``fit``. batch_size: minibatch size (capped at the number of samples).
         shuffle: reshuffle every epoch. early_stopping: patience in epochs on the validation loss
         of a held-out ``validation_fraction`` (0 = off); the best weights are restored.
-        seed: weights, dropout and shuffling. callbacks: extra ``mlplab.train.Callback``s.
+        seed: weights, dropout and shuffling. callbacks: extra ``mlplab.training.Callback``s.
         warm_start: ``fit`` continues from the current weights and optimizer state.
         verbose: show the progress bar (on a terminal).
 """

@@ -31,7 +31,7 @@ EPOCH_SCRIPT = textwrap.dedent(
 
     from mlplab.data import load_data
     from mlplab.network import build_mlp
-    from mlplab.train import Callback, Trainer
+    from mlplab.training import Callback, Trainer
 
     class RssAnonPeak(Callback):
         def __init__(self):

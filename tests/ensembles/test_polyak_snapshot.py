@@ -4,7 +4,7 @@ import pytest
 from mlplab.ensembles import PolyakAveraging, cycle_ends, snapshot_ensemble
 from mlplab.errors import ConfigError, FileFormatError
 from mlplab.network import MLPConfig, build_mlp
-from mlplab.train import Callback, Checkpoint, Trainer, load_checkpoint
+from mlplab.training import Callback, Checkpoint, Trainer, load_checkpoint
 
 
 def _data(rng, n=120):
@@ -182,7 +182,7 @@ def test_snapshot_and_polyak_through_the_run_pipeline(tmp_path, cli):
 
 
 def test_polyak_is_a_named_callback_for_the_command_line():
-    from mlplab.train import get_callback
+    from mlplab.training import get_callback
 
     callback = get_callback("polyak:beta=0.5,warmup=false")
     assert isinstance(callback, PolyakAveraging)

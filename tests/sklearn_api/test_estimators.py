@@ -11,7 +11,7 @@ from sklearn.preprocessing import StandardScaler
 from mlplab.errors import ConfigError, LabelError
 from mlplab.layers import ACTIVATIONS
 from mlplab.sklearn import MLPClassifier, MLPRegressor
-from mlplab.train import Callback
+from mlplab.training import Callback
 
 
 @pytest.fixture(scope="module")

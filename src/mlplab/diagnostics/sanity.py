@@ -105,7 +105,7 @@ def check_overfit(
     config, X, y, optimizer="adam", lr=1e-3, seed=0, subset=20, max_epochs=300
 ) -> SanityResult:
     """Full-batch training on ``subset`` examples, regularization off, until 100% accuracy."""
-    from mlplab.train import Callback, Trainer
+    from mlplab.training import Callback, Trainer
 
     rows = np.random.default_rng(seed).choice(len(X), size=min(subset, len(X)), replace=False)
     Xs, ys = np.asarray(X[np.sort(rows)]), np.asarray(y[np.sort(rows)])
@@ -158,7 +158,7 @@ def sweep_rate(config, X, y, lr, optimizer="adam", seed=0, steps=100, batch_size
     3× the initial loss (it exploded); too low: the final loss is above 90% of the initial;
     workable: otherwise. Losses are measured on the same rows before and after.
     """
-    from mlplab.train import Callback, Trainer
+    from mlplab.training import Callback, Trainer
 
     net = build_mlp({**config, "dropout": 0.0}, seed=seed)
     probe = slice(0, min(len(X), 512))

@@ -3,7 +3,7 @@
 from mlplab.ensembles.average import Ensemble
 from mlplab.ensembles.files import load_ensemble, save_ensemble
 from mlplab.ensembles.snapshot import cycle_ends, snapshot_ensemble
-from mlplab.train.polyak import PolyakAveraging
+from mlplab.training.polyak import PolyakAveraging
 
 __all__ = [
     "Ensemble",

@@ -43,7 +43,7 @@ def cycle_ends(directory, snapshots: int | None = None) -> list[Path]:
     The cycle length comes from the schedule stored in the checkpoints; a run without a
     restarting cosine schedule has no cycles, and then every epoch's checkpoint counts.
     """
-    from mlplab.train import load_checkpoint
+    from mlplab.training import load_checkpoint
 
     found = epoch_checkpoints(directory)
     schedule = load_checkpoint(found[-1][1]).meta["schedule"]["config"]
@@ -66,7 +66,7 @@ def cycle_ends(directory, snapshots: int | None = None) -> list[Path]:
 
 def snapshot_ensemble(template, checkpoints) -> Ensemble:
     """An ensemble of copies of ``template`` (a model or network) with each checkpoint's weights."""
-    from mlplab.train import load_checkpoint
+    from mlplab.training import load_checkpoint
 
     members = []
     for path in checkpoints:

@@ -4,7 +4,7 @@ import io
 import math
 from pathlib import Path
 
-from mlplab.train.atomic import atomic_write_bytes
+from mlplab.training.atomic import atomic_write_bytes
 
 
 def plot_learning_curves(history, path, title: str | None = None) -> Path:

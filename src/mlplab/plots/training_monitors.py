@@ -5,7 +5,7 @@ import io
 import math
 from pathlib import Path
 
-from mlplab.train.atomic import atomic_write_bytes
+from mlplab.training.atomic import atomic_write_bytes
 
 PANELS = (
     ("update_ratio/", "update / weight ratio", True),

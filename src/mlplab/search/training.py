@@ -82,7 +82,7 @@ def train_config(config: dict, on_epoch, out_dir=None) -> dict:
     ``run`` (the run directory, for ensembles of the best trials).
     """
     from mlplab.run import train
-    from mlplab.train import Callback
+    from mlplab.training import Callback
 
     class Report(Callback):
         def on_epoch_end(self, trainer):

@@ -5,7 +5,7 @@ import pytest
 
 from mlplab.diagnostics.layer_statistics import layer_statistics
 from mlplab.network import build_mlp
-from mlplab.train import (
+from mlplab.training import (
     LayerStatsMonitor,
     LearningCurves,
     Trainer,
@@ -39,7 +39,7 @@ def test_update_ratio_matches_a_hand_computation(digits):
     net = _net()
     seen = []
 
-    from mlplab.train import Callback
+    from mlplab.training import Callback
 
     class Hand(Callback):
         def on_batch_begin(self, trainer):

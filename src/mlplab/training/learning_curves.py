@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mlplab.train.callbacks import Callback
+from mlplab.training.callbacks import Callback
 
 
 class LearningCurves(Callback):

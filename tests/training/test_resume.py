@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlplab.train.checkpoint import load_checkpoint
+from mlplab.training.checkpoint import load_checkpoint
 
 SCRIPT = Path(__file__).with_name("resume_script.py")
 SRC = Path(__file__).resolve().parents[2] / "src"

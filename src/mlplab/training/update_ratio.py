@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from mlplab.backend import array_module
-from mlplab.train.callbacks import Callback
+from mlplab.training.callbacks import Callback
 
 
 class TrainingWarning(UserWarning):

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 from mlplab.network import build_mlp
-from mlplab.train import Callback, Checkpoint, EarlyStopping, Trainer
+from mlplab.training import Callback, Checkpoint, EarlyStopping, Trainer
 
 
 class Sleep(Callback):

@@ -11,7 +11,7 @@ norm ‖g‖₂ is added up and the epoch's mean reported. The history gets ``ac
 import numpy as np
 
 from mlplab.diagnostics.layer_statistics import layer_statistics
-from mlplab.train.callbacks import Callback
+from mlplab.training.callbacks import Callback
 
 
 class LayerStatsMonitor(Callback):

@@ -50,7 +50,7 @@ class History:
         import csv
         import io
 
-        from mlplab.train.atomic import atomic_write_bytes
+        from mlplab.training.atomic import atomic_write_bytes
 
         keys = self.keys()
         out = io.StringIO()

@@ -3,7 +3,7 @@ import pytest
 
 from mlplab.errors import ConfigError
 from mlplab.network import build_mlp
-from mlplab.train import Callback, EarlyStopping, Trainer
+from mlplab.training import Callback, EarlyStopping, Trainer
 
 
 def _net():

@@ -30,8 +30,8 @@ from mlplab.errors import (
 from mlplab.optim import clip_by_global_norm, get_optimizer
 from mlplab.regularization import add_l1, apply_max_norm
 from mlplab.schedules import get_schedule
-from mlplab.train.callbacks import hooks_by_name
-from mlplab.train.history import History
+from mlplab.training.callbacks import hooks_by_name
+from mlplab.training.history import History
 
 
 class Trainer:
@@ -260,13 +260,13 @@ class Trainer:
             self.optimizer.bind(self.net)
             self._bound = True
         if resume is not None:
-            from mlplab.train.checkpoint import load_checkpoint
+            from mlplab.training.checkpoint import load_checkpoint
 
             load_checkpoint(resume).restore(self)
             self.end_epoch = self.epochs
         else:
             self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
-        from mlplab.train.progress import ProgressBar
+        from mlplab.training.progress import ProgressBar
 
         callbacks = list(self.callbacks)
         if not self.quiet and sys.stderr.isatty():

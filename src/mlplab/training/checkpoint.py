@@ -18,9 +18,9 @@ import numpy as np
 
 from mlplab.backend import to_numpy
 from mlplab.errors import ConfigError, FileFormatError
-from mlplab.train.atomic import atomic_write_bytes
-from mlplab.train.callbacks import Callback
-from mlplab.train.history import History
+from mlplab.training.atomic import atomic_write_bytes
+from mlplab.training.callbacks import Callback
+from mlplab.training.history import History
 
 FORMAT = "mlplab-checkpoint"
 VERSION = 1

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from mlplab.train import History
+from mlplab.training import History
 
 
 def test_history_lists_metrics_and_finds_the_best():

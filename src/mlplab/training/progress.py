@@ -6,7 +6,7 @@ refreshed at most every ``interval`` seconds, so the bar costs almost nothing pe
 
 import time
 
-from mlplab.train.callbacks import Callback
+from mlplab.training.callbacks import Callback
 
 
 class ProgressBar(Callback):

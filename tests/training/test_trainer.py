@@ -10,7 +10,7 @@ from mlplab.errors import (
     ShapeError,
 )
 from mlplab.network import build_mlp
-from mlplab.train import Callback, Trainer
+from mlplab.training import Callback, Trainer
 
 
 def _net(seed=0, hidden=(32,), dtype="float32"):
@@ -185,7 +185,7 @@ def test_config_round_trip(digits):
 
 
 def test_hooks_a_callback_does_not_override_are_never_called():
-    from mlplab.train.callbacks import hooks_by_name
+    from mlplab.training.callbacks import hooks_by_name
 
     class OnlyEpochs(Callback):
         def on_epoch_end(self, trainer):
@@ -199,7 +199,7 @@ def test_hooks_a_callback_does_not_override_are_never_called():
 def test_progress_bar_shows_epochs_loss_and_throughput(digits):
     import io
 
-    from mlplab.train import ProgressBar
+    from mlplab.training import ProgressBar
 
     X, y, _, _ = digits
     out = io.StringIO()

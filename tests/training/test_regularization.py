@@ -3,7 +3,7 @@ import pytest
 
 from mlplab.network import build_mlp
 from mlplab.regularization import add_l1, apply_max_norm
-from mlplab.train import Trainer
+from mlplab.training import Trainer
 
 
 def _net(seed=0, dtype="float64"):

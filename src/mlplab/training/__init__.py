@@ -7,15 +7,15 @@
 from mlplab.errors import ConfigError
 from mlplab.registry import Registry
 from mlplab.schedules import parse_spec
-from mlplab.train.callbacks import Callback
-from mlplab.train.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from mlplab.train.early_stopping import EarlyStopping
-from mlplab.train.history import History
-from mlplab.train.layer_stats import LayerStatsMonitor
-from mlplab.train.learning_curves import LearningCurves
-from mlplab.train.progress import ProgressBar
-from mlplab.train.trainer import Trainer
-from mlplab.train.update_ratio import TrainingWarning, UpdateRatioMonitor
+from mlplab.training.callbacks import Callback
+from mlplab.training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from mlplab.training.early_stopping import EarlyStopping
+from mlplab.training.history import History
+from mlplab.training.layer_stats import LayerStatsMonitor
+from mlplab.training.learning_curves import LearningCurves
+from mlplab.training.progress import ProgressBar
+from mlplab.training.trainer import Trainer
+from mlplab.training.update_ratio import TrainingWarning, UpdateRatioMonitor
 
 CALLBACKS = Registry("callback")
 CALLBACKS.register("early_stopping", "early_stop")(EarlyStopping)
@@ -59,6 +59,6 @@ __all__ = [
 
 
 # Polyak averaging (an ensemble along one run's trajectory; also ``mlplab.ensembles``)
-from mlplab.train.polyak import PolyakAveraging  # noqa: E402
+from mlplab.training.polyak import PolyakAveraging  # noqa: E402
 
 CALLBACKS.register("polyak", "ema")(PolyakAveraging)

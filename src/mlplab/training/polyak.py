@@ -20,7 +20,7 @@ averaged the same way, so they match the averaged weights.
 import numpy as np
 
 from mlplab.errors import ConfigError
-from mlplab.train.callbacks import Callback
+from mlplab.training.callbacks import Callback
 
 
 class PolyakAveraging(Callback):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from mlplab.errors import ConfigError
-from mlplab.train.callbacks import Callback
+from mlplab.training.callbacks import Callback
 
 
 class EarlyStopping(Callback):

@@ -3,7 +3,7 @@ import pytest
 
 from mlplab.errors import DivergenceError, FileFormatError
 from mlplab.network import build_mlp
-from mlplab.train import Callback, Checkpoint, Trainer, load_checkpoint
+from mlplab.training import Callback, Checkpoint, Trainer, load_checkpoint
 
 
 def _net(seed=0):
@@ -158,7 +158,7 @@ def test_resume_in_process_matches_uninterrupted(digits, tmp_path, stop_step):
     part.fit(X, y)
     assert part.step == stop_step
     if stop_step % 7:  # no step checkpoint there: write one now
-        from mlplab.train import save_checkpoint
+        from mlplab.training import save_checkpoint
 
         save_checkpoint(part, tmp_path / "b" / "last.safetensors")
     resumed = make([Checkpoint(tmp_path / "b", every_steps=7)])
