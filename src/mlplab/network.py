@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from mlplab.errors import ConfigError, DTypeError, NonFiniteError, ShapeError
-from mlplab.layers import ACTIVATIONS, Linear
+from mlplab.layers import ACTIVATIONS, BatchNorm, Dropout, Linear
 from mlplab.losses import get_loss
 
 
@@ -147,27 +147,26 @@ class MLPConfig:
     loss: str = "softmax"
     bias: bool = True
     dtype: str = "float32"
+    #: affine pieces per unit when ``activation="maxout"`` (the lecture's k = 2).
+    maxout_pieces: int = 2
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def default_init(activation: str) -> str:
-    """He for the ReLU family, Xavier for tanh/sigmoid and anything else."""
-    return "he" if activation.lower() in RELU_FAMILY else "xavier"
+    """He for the ReLU family, Xavier for tanh/sigmoid; for a user's activation, the
+    ``default_init`` it was registered with (Xavier if none)."""
+    if activation.lower() in RELU_FAMILY:
+        return "he"
+    return getattr(ACTIVATIONS.get(activation), "default_init", "xavier")
 
 
-def build_mlp(config, seed: int | None = 0) -> Sequential:
-    """Build ``[Linear → (BatchNorm) → activation → (Dropout)] × hidden → Linear`` from a config.
+NORMS = ("none", "batch")
 
-    ``config`` is an ``MLPConfig`` or a dict of its fields. Batch norm sits after the affine map
-    and before the nonlinearity, as the lecture says.
-    """
-    if isinstance(config, dict):
-        try:
-            config = MLPConfig(**config)
-        except TypeError as e:
-            raise ConfigError(f"network config: {e}") from None
+
+def _validate(config) -> np.dtype:
+    """Check every field of an ``MLPConfig``; raise a ``ConfigError`` naming the bad one."""
     try:
         dtype = np.dtype(config.dtype)
     except TypeError:
@@ -175,20 +174,73 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
     if dtype not in (np.float32, np.float64):
         raise ConfigError(f"network config: dtype must be float32 or float64, got {dtype}")
     for name in ("input_size", "output_size"):
-        if int(getattr(config, name)) < 1:
-            raise ConfigError(
-                f"network config: {name} must be at least 1, got {getattr(config, name)}"
-            )
-    if any(int(h) < 1 for h in config.hidden):
-        raise ConfigError(f"network config: hidden sizes must be at least 1, got {config.hidden}")
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ConfigError(f"network config: {name} must be an integer >= 1, got {value!r}")
+    if isinstance(config.hidden, int | str) or any(
+        isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 1 for h in config.hidden
+    ):
+        raise ConfigError(
+            f"network config: hidden sizes must be a list of integers >= 1, got {config.hidden!r}"
+        )
+    if config.norm not in NORMS:
+        raise ConfigError(
+            f"network config: norm must be one of {', '.join(NORMS)}, got {config.norm!r}"
+        )
+    k = config.maxout_pieces
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ConfigError(f"network config: maxout_pieces must be an integer >= 1, got {k!r}")
+    p = config.dropout
+    if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p < 1.0:
+        raise ConfigError(f"network config: dropout must be a number in [0, 1), got {p!r}")
+    return dtype
+
+
+def build_mlp(config, seed: int | None = 0) -> Sequential:
+    """Build ``[Linear → (BatchNorm) → activation → (Dropout)] × hidden → Linear`` from a config.
+
+    ``config`` is an ``MLPConfig`` or a dict of its fields. Batch norm sits after the affine map
+    and before the nonlinearity, as the lecture says; the affine map before it has no bias,
+    since batch norm subtracts the batch mean (which would cancel any bias, leaving it a
+    parameter with a zero gradient) and its β takes the bias's role. Dropout follows the
+    activation. ``activation="maxout"`` replaces each hidden Linear + activation by one
+    ``Maxout`` layer with ``maxout_pieces`` affine pieces per unit; it holds its own affine map,
+    so it cannot take batch norm between the map and the max.
+    """
+    if isinstance(config, dict):
+        try:
+            config = MLPConfig(**config)
+        except TypeError as e:
+            raise ConfigError(f"network config: {e}") from None
+    dtype = _validate(config)
     rng = np.random.default_rng(seed)
     init = config.init or default_init(config.activation)
     make_activation = ACTIVATIONS.get(config.activation)
+    batch_norm = config.norm == "batch"
+    fused = getattr(make_activation, "replaces_affine", False)
+    if fused and batch_norm:
+        raise ConfigError(
+            f"network config: norm 'batch' cannot be used with activation {config.activation!r}, "
+            "which holds its own affine map (no place for batch norm before the nonlinearity)"
+        )
     layers = []
     width = int(config.input_size)
-    for units in config.hidden:
-        layers.append(Linear(width, units, bias=config.bias, init=init, dtype=dtype, rng=rng))
-        layers.append(make_activation(units, dtype, rng))
+    for units in map(int, config.hidden):
+        if fused:
+            pieces = int(config.maxout_pieces)
+            layers.append(
+                make_activation.layer_class(
+                    width, units, pieces, bias=config.bias, init=init, dtype=dtype, rng=rng
+                )
+            )
+        else:
+            bias = config.bias and not batch_norm
+            layers.append(Linear(width, units, bias=bias, init=init, dtype=dtype, rng=rng))
+            if batch_norm:
+                layers.append(BatchNorm(units, dtype=dtype))
+            layers.append(make_activation(units, dtype, rng))
+        if config.dropout:
+            layers.append(Dropout(config.dropout, rng=rng))
         width = units
     layers.append(
         Linear(width, config.output_size, bias=config.bias, init=init, dtype=dtype, rng=rng)

@@ -1,4 +1,4 @@
-"""Layers of the layer protocol, and the registry of activations by name.
+"""Layers of the layer protocol, and the registries of layers and activations by name.
 
 ``ACTIVATIONS[name]`` is a factory ``(units, dtype, rng) -> Layer`` used by the network builder,
 so a config string, a CLI flag and the Python API all meet in one place. To add your own
@@ -6,16 +6,41 @@ activation, see ``docs/custom-activations.md``.
 """
 
 from mlplab.layers.base import Layer
+from mlplab.layers.batchnorm import BatchNorm
+from mlplab.layers.dropout import Dropout
+from mlplab.layers.elementwise import ElementwiseActivation
+from mlplab.layers.elu import ELU
+from mlplab.layers.hinged_rectifier import HingedRectifier
+from mlplab.layers.leaky_relu import LeakyReLU
 from mlplab.layers.linear import Linear
+from mlplab.layers.maxout import Maxout
+from mlplab.layers.prelu import PReLU
+from mlplab.layers.registries import (
+    ACTIVATIONS,
+    LAYERS,
+    register_activation,
+    register_layer,
+)
 from mlplab.layers.relu import ReLU
-from mlplab.registry import Registry
+from mlplab.layers.sigmoid import Sigmoid
+from mlplab.layers.tanh import Tanh
 
-#: layer classes by class name, so a model file can rebuild any stack from its configs.
-LAYERS = Registry("layer")
-for _cls in (Linear, ReLU):
-    LAYERS.register(_cls.__name__)(_cls)
-
-ACTIVATIONS = Registry("activation")
-ACTIVATIONS.register("relu")(lambda units, dtype, rng: ReLU())
-
-__all__ = ["ACTIVATIONS", "LAYERS", "Layer", "Linear", "ReLU"]
+__all__ = [
+    "ACTIVATIONS",
+    "BatchNorm",
+    "Dropout",
+    "ELU",
+    "ElementwiseActivation",
+    "HingedRectifier",
+    "LAYERS",
+    "Layer",
+    "LeakyReLU",
+    "Linear",
+    "Maxout",
+    "PReLU",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "register_activation",
+    "register_layer",
+]

@@ -4,8 +4,10 @@ import numpy as np
 
 from mlplab.backend import array_module
 from mlplab.layers.base import Layer
+from mlplab.layers.registries import register_layer
 
 
+@register_layer
 class Linear(Layer):
     """Affine map ``y = x W + b``.
 

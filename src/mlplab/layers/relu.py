@@ -1,14 +1,22 @@
 """The rectified linear unit."""
 
-from mlplab.layers.base import Layer
+from mlplab.layers.elementwise import ElementwiseActivation
+from mlplab.layers.registries import register_activation
 
 
-class ReLU(Layer):
-    """``max(0, x)`` [Krizhevsky et al., 2012]. Backward: dx = dy where x > 0, else 0."""
+@register_activation("relu", default_init="he")
+class ReLU(ElementwiseActivation):
+    """``max(0, x)`` [Krizhevsky et al., 2012]. Backward: dx = dy where x > 0, else 0.
 
-    def forward(self, x, training=False):
+    Shapes: (N, D) -> (N, D).
+    """
+
+    def function(self, x):
         self.mask = x > 0
         return x * self.mask
+
+    def derivative(self, x, y):
+        return (x > 0).astype(x.dtype)
 
     def backward(self, dy):
         return dy * self.mask

@@ -1,0 +1,100 @@
+"""Batch normalization."""
+
+import numpy as np
+
+from mlplab.backend import array_module
+from mlplab.errors import ConfigError, ShapeError
+from mlplab.layers.base import Layer
+from mlplab.layers.registries import register_layer
+
+
+@register_layer
+class BatchNorm(Layer):
+    """Normalize each feature over the batch, then scale and shift [Ioffe & Szegedy, 2015].
+
+    Training: μ = mean(x), σ² = mean((x - μ)²) over the batch, x̂ = (x - μ) / √(σ² + ε),
+    y = γ x̂ + β; the running statistics follow PyTorch's convention
+    running ← (1 - m) running + m batch, with the unbiased batch variance (× N/(N-1)).
+    Evaluation: the running mean and variance replace the batch's (the lecture's different
+    test-time behaviour), so the layer becomes a fixed affine map.
+    Backward (training), the compact form:
+    dx = γ / (N √(σ² + ε)) · (N dy - Σ dy - x̂ Σ(dy x̂)), dγ = Σ dy x̂, dβ = Σ dy.
+    Shapes: x (N, D), γ, β, running statistics (D,), y (N, D).
+    """
+
+    def __init__(
+        self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype=np.float32
+    ):
+        super().__init__()
+        if not 0.0 <= float(momentum) <= 1.0:
+            raise ConfigError(f"BatchNorm: momentum must be in [0, 1], got {momentum}")
+        if not float(eps) > 0.0:
+            raise ConfigError(f"BatchNorm: eps must be positive, got {eps}")
+        self.num_features = int(num_features)
+        self.momentum = float(momentum)
+        self.eps = float(eps)
+        dtype = np.dtype(dtype)
+        self.params["gamma"] = np.ones(self.num_features, dtype)
+        self.params["beta"] = np.zeros(self.num_features, dtype)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.buffers["running_mean"] = np.zeros(self.num_features, dtype)
+        self.buffers["running_var"] = np.ones(self.num_features, dtype)
+
+    def forward(self, x, training=False):
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        self.check_input(x, self.num_features, gamma.dtype)
+        self.training = training
+        if not training:
+            self.inv_std = 1 / (self.buffers["running_var"] + self.eps) ** 0.5
+            scale = gamma * self.inv_std
+            y = x * scale
+            y += beta - self.buffers["running_mean"] * scale
+            self.x = x
+            return y
+        n = x.shape[0]
+        if n < 2:
+            raise ShapeError(f"{self.name}: training needs a batch of at least 2 rows, got {n}")
+        xp = array_module(x)
+        mean = x.mean(axis=0)
+        xhat = x - mean
+        y = xhat * xhat
+        var = y.mean(axis=0)
+        self.inv_std = 1 / xp.sqrt(var + self.eps)
+        xhat *= self.inv_std
+        self.xhat = xhat
+        xp.multiply(xhat, gamma, out=y)
+        y += beta
+        m = self.momentum
+        running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
+        running_mean *= 1 - m
+        running_mean += m * mean
+        running_var *= 1 - m
+        running_var += (m * n / (n - 1)) * var
+        return y
+
+    def backward(self, dy):
+        xp = array_module(dy)
+        dgamma, dbeta = self.grads["gamma"], self.grads["beta"]
+        dy.sum(axis=0, out=dbeta)
+        if not self.training:
+            xhat = self.x - self.buffers["running_mean"]
+            xhat *= self.inv_std
+            xhat *= dy
+            xhat.sum(axis=0, out=dgamma)
+            if not self.needs_input_grad:
+                return None
+            return dy * (self.params["gamma"] * self.inv_std)
+        tmp = dy * self.xhat
+        tmp.sum(axis=0, out=dgamma)
+        if not self.needs_input_grad:
+            return None
+        n = dy.shape[0]
+        xp.multiply(self.xhat, dgamma, out=tmp)
+        dx = dy * n
+        dx -= dbeta
+        dx -= tmp
+        dx *= (self.params["gamma"] * self.inv_std) / n
+        return dx
+
+    def get_config(self):
+        return {"num_features": self.num_features, "momentum": self.momentum, "eps": self.eps}

@@ -1,0 +1,58 @@
+"""Inverted dropout."""
+
+import numpy as np
+
+from mlplab.backend import array_module
+from mlplab.errors import ConfigError
+from mlplab.layers.base import Layer
+from mlplab.layers.registries import register_layer
+
+
+@register_layer
+class Dropout(Layer):
+    """Zero each unit with probability p during training, and scale the survivors by 1/(1-p)
+    [Srivastava et al., 2014], so that evaluation is the identity ("inverted dropout").
+
+    y = x ⊙ m / (1 - p), m ~ Bernoulli(1 - p); dx = dy ⊙ m / (1 - p). The mask comes from the
+    layer's own ``self.rng``, whose state gradient checks and checkpoints save and restore.
+    Shapes: (N, D) -> (N, D).
+    """
+
+    def __init__(self, p: float = 0.5, rng=None):
+        super().__init__()
+        try:
+            p = float(p)
+        except (TypeError, ValueError):
+            raise ConfigError(f"Dropout: p must be a number in [0, 1), got {p!r}") from None
+        if not 0.0 <= p < 1.0:
+            raise ConfigError(f"Dropout: p must be in [0, 1), got {p}")
+        self.p = p
+        if rng is None:
+            self.rng = np.random.default_rng()
+        elif isinstance(rng, np.random.Generator):
+            self.rng = rng.spawn(1)[0]
+        else:
+            self.rng = np.random.default_rng(rng)
+        self.mask = None
+
+    def forward(self, x, training=False):
+        self.check_input(x)
+        if not training or self.p == 0.0:
+            self.mask = None
+            return x
+        xp = array_module(x)
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self.mask = keep if xp is np else xp.asarray(keep)
+        y = x * self.mask
+        y *= 1.0 / (1.0 - self.p)
+        return y
+
+    def backward(self, dy):
+        if self.mask is None:
+            return dy
+        dx = dy * self.mask
+        dx *= 1.0 / (1.0 - self.p)
+        return dx
+
+    def get_config(self):
+        return {"p": self.p}

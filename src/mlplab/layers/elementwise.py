@@ -1,0 +1,67 @@
+"""The base class of elementwise activations: write f and its derivatives, get a layer."""
+
+from mlplab.errors import DTypeError, ShapeError
+from mlplab.layers.base import Layer
+
+
+def sum_to_shape(g, shape):
+    """Sum ``g`` over the axes that broadcasting added or stretched to reach ``shape``.
+
+    The gradient of a parameter of shape (D,) or (1,) used against an (N, D) input.
+    """
+    if g.shape == tuple(shape):
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and g.shape[lead + i] != 1
+    )
+    return g.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+class ElementwiseActivation(Layer):
+    """y = f(x; θ) applied to every element; dx = dy ⊙ ∂f/∂x, dθ = Σ dy ⊙ ∂f/∂θ.
+
+    A subclass writes ``function(x)`` and ``derivative(x, y)`` (∂f/∂x at x, given y = f(x) too,
+    for functions whose derivative is cheaper from the output, like the sigmoid's y (1 - y)).
+    A subclass with learnable parameters puts them in ``self.params`` (shape (D,) for one per
+    unit, (1,) for one shared) and writes ``parameter_derivatives(x, y)``: a dict of ∂f/∂θ per
+    element, broadcastable to x; the sum over the batch (and over units, for a shared
+    parameter) is done here. ``function`` must not modify ``x``. Shapes: x (N, D), y (N, D).
+    Built-in activations override ``backward`` to work in place; a user's needs only these
+    functions (see ``docs/custom-activations.md``).
+    """
+
+    def function(self, x):
+        raise NotImplementedError
+
+    def derivative(self, x, y):
+        raise NotImplementedError
+
+    def parameter_derivatives(self, x, y) -> dict:
+        return {}
+
+    def forward(self, x, training=False):
+        self.check_input(x)
+        self.x = x
+        self.y = self.function(x)
+        return self.y
+
+    def backward(self, dy):
+        for key, partial in self.parameter_derivatives(self.x, self.y).items():
+            self.grads[key][...] = sum_to_shape(dy * partial, self.params[key].shape)
+        return dy * self.derivative(self.x, self.y)
+
+    def check_input(self, x, features=None, dtype=None):
+        """2-D floating-point input (an integer input would be silently upcast); with learnable
+        parameters, of their dtype and (for one per unit) their width."""
+        if getattr(x, "ndim", None) != 2:
+            raise ShapeError(
+                f"{self.name}: expected a 2-D input (batch, features), "
+                f"got shape {getattr(x, 'shape', type(x).__name__)}"
+            )
+        if x.dtype.kind != "f":
+            raise DTypeError(f"{self.name}: expected a floating-point input, got dtype {x.dtype}")
+        for p in self.params.values():
+            features = p.shape[-1] if p.ndim and p.shape[-1] > 1 else features
+            dtype = p.dtype
+        super().check_input(x, features, dtype)

@@ -1,0 +1,44 @@
+"""The exponential linear unit."""
+
+from mlplab.backend import array_module
+from mlplab.layers.elementwise import ElementwiseActivation
+from mlplab.layers.registries import register_activation
+
+
+@register_activation("elu", default_init="he")
+class ELU(ElementwiseActivation):
+    """f(x) = x for x > 0, α (eˣ - 1) otherwise [Clevert et al., 2015].
+
+    f'(x) = 1 for x > 0, f(x) + α otherwise. Closer to zero-mean outputs than ReLU, and it does
+    not die. Shapes: (N, D) -> (N, D).
+    """
+
+    def __init__(self, alpha: float = 1.0):
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def function(self, x):
+        xp = array_module(x)
+        y = xp.minimum(x, 0)
+        xp.expm1(y, out=y)
+        y *= self.alpha
+        xp.copyto(y, x, where=x > 0)
+        return y
+
+    def derivative(self, x, y):
+        xp = array_module(x)
+        return xp.where(x > 0, 1, y + self.alpha).astype(x.dtype)
+
+    def backward(self, dy):
+        xp = array_module(dy)
+        dx = self.y + self.alpha
+        xp.copyto(dx, 1, where=self.x > 0)
+        dx *= dy
+        return dx
+
+    def distance_to_kink(self, x):
+        # f'' jumps at 0 (and f' too when α ≠ 1), so finite differences must not straddle it.
+        return float(abs(x).min(initial=float("inf")))
+
+    def get_config(self):
+        return {"alpha": self.alpha}
