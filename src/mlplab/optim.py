@@ -1,0 +1,330 @@
+"""Parameter updates (optimizers), in place, with state that saves and restores exactly.
+
+An optimizer is bound to a network once (``bind(net)``: it looks up every learnable array and
+allocates its state), then ``step()`` reads each layer's ``grads`` and updates its ``params`` in
+place. The learning rate is the attribute ``lr``; a schedule (``mlplab.schedules``) sets it
+before each step. State is plain arrays (``state_dict()`` / ``load_state_dict()``) named
+``"<parameter>.<slot>"`` plus the step count ``t``.
+
+The update rules follow PyTorch's ``torch.optim`` conventions (so the two agree to rounding):
+
+- ``sgd``: p ← p − lr·g
+- ``momentum``: v ← μ v + g; p ← p − lr·v  (the lecture's v = μv − lr·g with lr folded out)
+- ``nesterov``: v ← μ v + g; p ← p − lr·(g + μ v)  [Sutskever et al., 2013]
+- ``adagrad``: G ← G + g²; p ← p − lr·g / (√G + ε)  [Duchi et al., 2011]
+- ``rmsprop``: E ← ρ E + (1−ρ) g²; p ← p − lr·g / (√E + ε)  [Tieleman & Hinton, 2012]
+- ``adam``: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − lr·m̂ / (√v̂ + ε), with
+  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)  [Kingma & Ba, 2015]
+- ``adamw``: p ← p − lr·λ·p on weights (``layer.decay_params``) only, then Adam
+  [Loshchilov & Hutter, 2019]
+
+Each step works in place through one scratch buffer per parameter: no allocation per step.
+"""
+
+import math
+
+import numpy as np
+
+from mlplab.backend import array_module
+from mlplab.errors import ConfigError, FileFormatError
+from mlplab.registry import Registry
+
+OPTIMIZERS = Registry("optimizer")
+
+
+class Optimizer:
+    """Base class. Subclasses list their per-parameter state in ``slots`` and define ``_update``."""
+
+    name = "optimizer"
+    slots: tuple[str, ...] = ()
+    #: whether ``_update`` needs a scratch buffer of each parameter's shape
+    needs_scratch = False
+
+    def __init__(self, lr: float = 0.01):
+        if not lr > 0:
+            raise ConfigError(f"{self.name}: learning rate must be positive, got {lr}")
+        self.lr = float(lr)
+        self.t = 0
+        self._entries = []  # (name, layer, key, decays, state dict, scratch)
+
+    # -- binding --------------------------------------------------------------------------------
+    def bind(self, net):
+        """Attach to ``net`` (anything with ``parameters()`` yielding (name, layer, key))."""
+        self._entries = []
+        self.t = 0
+        for name, layer, key in net.parameters():
+            p = layer.params[key]
+            xp = array_module(p)
+            state = {slot: xp.zeros_like(p) for slot in self.slots}
+            scratch = xp.empty_like(p) if self.needs_scratch else None
+            decays = key in getattr(layer, "decay_params", ())
+            self._entries.append((name, layer, key, decays, state, scratch))
+        return self
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return [e[0] for e in self._entries]
+
+    # -- the update -----------------------------------------------------------------------------
+    def step(self):
+        """Update every bound parameter in place from its layer's current gradient."""
+        self.t += 1
+        for _name, layer, key, decays, state, scratch in self._entries:
+            self._update(layer.params[key], layer.grads[key], state, scratch, decays)
+
+    def _update(self, p, g, state, scratch, decays):
+        raise NotImplementedError
+
+    # -- state ----------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """Plain data: ``{"t": int, "<param>.<slot>": array, ...}`` (arrays are the live ones)."""
+        state = {"t": self.t}
+        for name, _layer, _key, _decays, slots, _scratch in self._entries:
+            for slot, value in slots.items():
+                state[f"{name}.{slot}"] = value
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a ``state_dict`` exactly (values are copied into the bound arrays)."""
+        for name, _layer, _key, _decays, slots, _scratch in self._entries:
+            for slot, value in slots.items():
+                k = f"{name}.{slot}"
+                if k not in state:
+                    raise FileFormatError(f"{self.name} state: missing array {k!r}")
+                src = state[k]
+                if tuple(src.shape) != tuple(value.shape):
+                    raise FileFormatError(
+                        f"{self.name} state: {k!r} has shape {tuple(src.shape)}, "
+                        f"expected {tuple(value.shape)}"
+                    )
+                value[...] = src
+        self.t = int(state.get("t", 0))
+
+    def get_config(self) -> dict:
+        """The name and hyperparameters that rebuild this optimizer."""
+        return {"name": self.name, "lr": self.lr}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+@OPTIMIZERS.register("sgd")
+class SGD(Optimizer):
+    """Vanilla update: p ← p − lr·g."""
+
+    name = "sgd"
+    needs_scratch = True
+
+    def _update(self, p, g, state, scratch, decays):
+        np.multiply(g, -self.lr, out=scratch)
+        p += scratch
+
+
+@OPTIMIZERS.register("momentum")
+class Momentum(Optimizer):
+    """Momentum: v ← μ v + g; p ← p − lr·v (PyTorch's form, dampening 0).
+
+    With ``nesterov=True``: p ← p − lr·(g + μ v) [Sutskever et al., 2013].
+    """
+
+    name = "momentum"
+    slots = ("velocity",)
+    needs_scratch = True
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False):
+        super().__init__(lr)
+        if not 0 <= momentum < 1:
+            raise ConfigError(f"{self.name}: momentum must be in [0, 1), got {momentum}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _update(self, p, g, state, scratch, decays):
+        v = state["velocity"]
+        v *= self.momentum
+        v += g
+        if self.nesterov:
+            np.multiply(v, self.momentum, out=scratch)
+            scratch += g
+            scratch *= -self.lr
+        else:
+            np.multiply(v, -self.lr, out=scratch)
+        p += scratch
+
+    def get_config(self):
+        config = {**super().get_config(), "momentum": self.momentum}
+        if type(self) is Momentum and self.nesterov:
+            config["nesterov"] = True
+        return config
+
+
+@OPTIMIZERS.register("nesterov")
+class Nesterov(Momentum):
+    """Nesterov momentum: v ← μ v + g; p ← p − lr·(g + μ v) [Sutskever et al., 2013]."""
+
+    name = "nesterov"
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9):
+        super().__init__(lr, momentum, nesterov=True)
+
+
+@OPTIMIZERS.register("adagrad")
+class AdaGrad(Optimizer):
+    """AdaGrad: G ← G + g²; p ← p − lr·g / (√G + ε) [Duchi, Hazan & Singer, 2011]."""
+
+    name = "adagrad"
+    slots = ("sum_squares",)
+    needs_scratch = True
+
+    def __init__(self, lr: float = 0.01, eps: float = 1e-10):
+        super().__init__(lr)
+        self.eps = float(eps)
+
+    def _update(self, p, g, state, scratch, decays):
+        G = state["sum_squares"]
+        np.multiply(g, g, out=scratch)
+        G += scratch
+        np.sqrt(G, out=scratch)
+        scratch += self.eps
+        np.divide(g, scratch, out=scratch)
+        scratch *= -self.lr
+        p += scratch
+
+    def get_config(self):
+        return {**super().get_config(), "eps": self.eps}
+
+
+@OPTIMIZERS.register("rmsprop")
+class RMSProp(Optimizer):
+    """RMSProp: E ← ρ E + (1−ρ) g²; p ← p − lr·g / (√E + ε) [Tieleman & Hinton, 2012]."""
+
+    name = "rmsprop"
+    slots = ("mean_square",)
+    needs_scratch = True
+
+    def __init__(self, lr: float = 0.001, rho: float = 0.99, eps: float = 1e-8):
+        super().__init__(lr)
+        if not 0 <= rho < 1:
+            raise ConfigError(f"{self.name}: rho must be in [0, 1), got {rho}")
+        self.rho = float(rho)
+        self.eps = float(eps)
+
+    def _update(self, p, g, state, scratch, decays):
+        E = state["mean_square"]
+        E *= self.rho
+        np.multiply(g, g, out=scratch)
+        scratch *= 1.0 - self.rho
+        E += scratch
+        np.sqrt(E, out=scratch)
+        scratch += self.eps
+        np.divide(g, scratch, out=scratch)
+        scratch *= -self.lr
+        p += scratch
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "eps": self.eps}
+
+
+@OPTIMIZERS.register("adam")
+class Adam(Optimizer):
+    """Adam with bias correction [Kingma & Ba, 2015].
+
+    m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε).
+    """
+
+    name = "adam"
+    slots = ("m", "v")
+    needs_scratch = True
+
+    def __init__(
+        self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ):
+        super().__init__(lr)
+        for label, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not 0 <= beta < 1:
+                raise ConfigError(f"{self.name}: {label} must be in [0, 1), got {beta}")
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+
+    def step(self):
+        self.t += 1
+        self._step_size = self.lr / (1.0 - self.beta1**self.t)
+        self._root_correction = math.sqrt(1.0 - self.beta2**self.t)
+        for _name, layer, key, decays, state, scratch in self._entries:
+            self._update(layer.params[key], layer.grads[key], state, scratch, decays)
+
+    def _update(self, p, g, state, scratch, decays):
+        m, v = state["m"], state["v"]
+        m *= self.beta1
+        np.multiply(g, 1.0 - self.beta1, out=scratch)
+        m += scratch
+        v *= self.beta2
+        np.multiply(g, g, out=scratch)
+        scratch *= 1.0 - self.beta2
+        v += scratch
+        np.sqrt(v, out=scratch)
+        scratch /= self._root_correction
+        scratch += self.eps
+        np.divide(m, scratch, out=scratch)
+        scratch *= -self._step_size
+        p += scratch
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "eps": self.eps,
+        }
+
+
+@OPTIMIZERS.register("adamw")
+class AdamW(Adam):
+    """Adam with decoupled weight decay [Loshchilov & Hutter, 2019].
+
+    p ← p·(1 − lr·λ) on weights only (``layer.decay_params``; not biases or batch-norm
+    parameters), then the Adam step. Unlike L2 in the loss, the decay does not pass through
+    Adam's per-coordinate scaling.
+    """
+
+    name = "adamw"
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ):
+        super().__init__(lr, beta1, beta2, eps)
+        if weight_decay < 0:
+            raise ConfigError(f"{self.name}: weight_decay must be >= 0, got {weight_decay}")
+        self.weight_decay = float(weight_decay)
+
+    def _update(self, p, g, state, scratch, decays):
+        if decays and self.weight_decay:
+            p *= 1.0 - self.lr * self.weight_decay
+        super()._update(p, g, state, scratch, decays)
+
+    def get_config(self):
+        return {**super().get_config(), "weight_decay": self.weight_decay}
+
+
+def get_optimizer(spec, **kwargs) -> Optimizer:
+    """An optimizer from a name (``"adam"``), a config dict (``{"name": "adam", "lr": 1e-3}``)
+    or an ``Optimizer`` (returned as is). ``kwargs`` override the dict's values."""
+    if isinstance(spec, Optimizer):
+        return spec
+    if isinstance(spec, dict):
+        config = dict(spec)
+        name = config.pop("name", None)
+        if name is None:
+            raise ConfigError(f"optimizer config: missing 'name' in {spec!r}")
+        config.update(kwargs)
+    else:
+        name, config = spec, dict(kwargs)
+    cls = OPTIMIZERS.get(name)
+    try:
+        return cls(**config)
+    except TypeError as e:
+        raise ConfigError(f"optimizer {name!r}: {e}") from None

@@ -1,0 +1,57 @@
+"""The callback protocol: everything around the training loop is a callback (DESIGN.md #6).
+
+A callback overrides any of the hooks below; each receives the ``Trainer``, whose attributes
+say where training is (``epoch``, ``batch``, ``step``, ``batch_loss``, ``lr``, ``history``,
+``net``, ``optimizer``, ``schedule``, ``x_batch``, ``y_batch``, ``epoch_logs``) and which a
+callback may change (``stop_training = True`` ends training after the current batch).
+
+Hooks a callback does not override cost nothing: the trainer calls only overridden ones.
+A callback that must survive a resume defines ``state_dict()`` (arrays and plain values) and
+``load_state_dict(state)``; checkpoints save and restore it.
+"""
+
+HOOKS = (
+    "on_train_begin",
+    "on_epoch_begin",
+    "on_batch_begin",
+    "on_batch_end",
+    "on_epoch_end",
+    "on_train_end",
+)
+
+
+class Callback:
+    """Base class with no-op hooks."""
+
+    def on_train_begin(self, trainer):
+        """Once, before the first epoch (also when resuming)."""
+
+    def on_epoch_begin(self, trainer):
+        """Before the first batch of an epoch (not called for an epoch resumed mid-way)."""
+
+    def on_batch_begin(self, trainer):
+        """Before the forward pass of a batch (``x_batch``/``y_batch`` are set)."""
+
+    def on_batch_end(self, trainer):
+        """After the optimizer step (``batch_loss`` is set; layer ``grads`` still hold the
+        batch's gradients)."""
+
+    def on_epoch_end(self, trainer):
+        """After the epoch's metrics were computed and appended to ``history``; a callback may
+        add its own values to ``trainer.epoch_logs`` (the same dict as the history record)."""
+
+    def on_train_end(self, trainer):
+        """Once, after the last epoch or an early stop (not after an exception)."""
+
+
+def hooks_by_name(callbacks) -> dict[str, list]:
+    """For each hook, the bound methods of the callbacks that override it."""
+    table = {}
+    for hook in HOOKS:
+        base = getattr(Callback, hook)
+        table[hook] = [
+            getattr(cb, hook)
+            for cb in callbacks
+            if getattr(type(cb), hook, base) is not base and callable(getattr(cb, hook, None))
+        ]
+    return table

@@ -1,0 +1,249 @@
+"""Checkpoints: everything needed to resume a run exactly, in one safetensors file.
+
+Tensors (safetensors): ``param/<layer>.<key>`` (weights), ``buffer/<layer>.<key>`` (batch-norm
+running statistics), ``optim/<param>.<slot>`` (optimizer state), ``callback/<i>/<key>``
+(callback arrays, e.g. early stopping's best weights). Everything else is one JSON document in
+the safetensors metadata under ``"mlplab"``: format and version, the trainer's config, the
+optimizer's step count, the schedule's config and state, every ``layer.rng`` state, the position
+(epoch, batch within the epoch, global step, the epoch's running sums) and the history. One file
+written atomically (temp file, fsync, rename): a crash leaves the previous checkpoint intact.
+Never pickle.
+"""
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from mlplab.backend import to_numpy
+from mlplab.errors import FileFormatError
+from mlplab.train.atomic import atomic_write_bytes
+from mlplab.train.callbacks import Callback
+from mlplab.train.history import History
+
+FORMAT = "mlplab-checkpoint"
+VERSION = 1
+
+
+def trainer_state(trainer) -> tuple[dict, dict]:
+    """(tensors, metadata) describing ``trainer`` now, between two steps."""
+    net = trainer.net
+    tensors = {}
+    for name, layer, key in net.parameters():
+        tensors[f"param/{name}"] = layer.params[key]
+    rngs = {}
+    for i, layer in enumerate(net.layers):
+        for key, value in getattr(layer, "buffers", {}).items():
+            tensors[f"buffer/{i}.{key}"] = value
+        rng = getattr(layer, "rng", None)
+        if rng is not None:
+            rngs[str(i)] = rng.bit_generator.state
+    optim_scalars = {}
+    for key, value in trainer.optimizer.state_dict().items():
+        if hasattr(value, "shape"):
+            tensors[f"optim/{key}"] = value
+        else:
+            optim_scalars[key] = value
+    callbacks = {}
+    for j, cb in enumerate(trainer.callbacks):
+        if not hasattr(cb, "state_dict"):
+            continue
+        scalars = {}
+        for key, value in cb.state_dict().items():
+            if hasattr(value, "shape"):
+                tensors[f"callback/{j}/{key}"] = value
+            else:
+                scalars[key] = value
+        callbacks[str(j)] = {"type": type(cb).__name__, "state": scalars}
+    epoch_done = trainer.batch >= trainer.steps_per_epoch and trainer._epoch_done
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "trainer": trainer.get_config(),
+        "optimizer": {"config": trainer.optimizer.get_config(), "state": optim_scalars},
+        "schedule": {
+            "config": trainer.schedule.get_config(),
+            "state": trainer.schedule.state_dict(),
+        },
+        "rng": {"seed": trainer.seed, "layers": rngs},
+        "position": {
+            "epoch": trainer.epoch + 1 if epoch_done else trainer.epoch,
+            "batch": 0 if epoch_done else trainer.batch,
+            "step": trainer.step,
+            "sums": list(trainer._sums),
+            "lr": trainer.lr,
+        },
+        "history": trainer.history.records,
+        "callbacks": callbacks,
+        "layers": [type(layer).__name__ for layer in net.layers],
+    }
+    return tensors, meta
+
+
+def save_checkpoint(trainer, path) -> Path:
+    """Write ``trainer``'s full state to ``path`` atomically (after checking weights are finite)."""
+    from safetensors.numpy import save
+
+    trainer.check_weights_finite()
+    tensors, meta = trainer_state(trainer)
+    arrays = {k: np.ascontiguousarray(to_numpy(v)) for k, v in tensors.items()}
+    data = save(arrays, metadata={"mlplab": json.dumps(meta)})
+    return atomic_write_bytes(path, data)
+
+
+class CheckpointData:
+    """A loaded checkpoint: ``tensors`` (name -> array) and ``meta`` (the JSON document)."""
+
+    def __init__(self, tensors: dict, meta: dict, path: str = "checkpoint"):
+        self.tensors, self.meta, self.path = tensors, meta, path
+
+    @property
+    def epoch(self) -> int:
+        return int(self.meta["position"]["epoch"])
+
+    @property
+    def step(self) -> int:
+        return int(self.meta["position"]["step"])
+
+    @property
+    def history(self) -> History:
+        return History(self.meta["history"])
+
+    def restore_weights(self, net) -> None:
+        """Copy the parameters and buffers into ``net`` (same architecture), in place."""
+        for name, layer, key in net.parameters():
+            _copy_into(layer.params, key, self._tensor(f"param/{name}"), self.path, name)
+        for i, layer in enumerate(net.layers):
+            for key in getattr(layer, "buffers", {}):
+                _copy_into(layer.buffers, key, self._tensor(f"buffer/{i}.{key}"), self.path, key)
+
+    def restore(self, trainer) -> None:
+        """Put ``trainer`` (bound to the same network and optimizer kind) back where it was."""
+        meta = self.meta
+        self.restore_weights(trainer.net)
+        for i, layer in enumerate(trainer.net.layers):
+            state = meta["rng"]["layers"].get(str(i))
+            if state is not None and getattr(layer, "rng", None) is not None:
+                layer.rng.bit_generator.state = state
+        saved = meta["optimizer"]["config"]["name"]
+        if saved != trainer.optimizer.name:
+            raise FileFormatError(
+                f"{self.path}: checkpoint was written with optimizer {saved!r}, "
+                f"the trainer uses {trainer.optimizer.name!r}"
+            )
+        state = dict(meta["optimizer"]["state"])
+        state.update({k[len("optim/") :]: v for k, v in self.tensors.items() if k[:6] == "optim/"})
+        trainer.optimizer.load_state_dict(state)
+        trainer.schedule.load_state_dict(meta["schedule"]["state"])
+        for j, cb in enumerate(trainer.callbacks):
+            saved_cb = meta["callbacks"].get(str(j))
+            if saved_cb is None or not hasattr(cb, "load_state_dict"):
+                continue
+            state = dict(saved_cb["state"])
+            prefix = f"callback/{j}/"
+            state.update(
+                {k[len(prefix) :]: v for k, v in self.tensors.items() if k.startswith(prefix)}
+            )
+            cb.load_state_dict(state)
+        pos = meta["position"]
+        trainer.epoch, trainer.batch, trainer.step = pos["epoch"], pos["batch"], pos["step"]
+        trainer._sums[:] = pos["sums"]
+        trainer.lr = pos["lr"]
+        trainer.history = History(meta["history"])
+        trainer.last_checkpoint = self.path
+
+    def _tensor(self, key):
+        if key not in self.tensors:
+            raise FileFormatError(f"{self.path}: checkpoint has no array {key!r}")
+        return self.tensors[key]
+
+
+def _copy_into(store: dict, key, value, path, label) -> None:
+    current = store[key]
+    if hasattr(current, "shape"):
+        if tuple(current.shape) != tuple(value.shape):
+            raise FileFormatError(
+                f"{path}: {label} has shape {tuple(value.shape)} in the checkpoint, "
+                f"the network expects {tuple(current.shape)}"
+            )
+        current[...] = value
+    else:
+        store[key] = value.item() if value.ndim == 0 else value
+
+
+def load_checkpoint(path) -> CheckpointData:
+    """Read a checkpoint written by ``save_checkpoint``; ``FileFormatError`` if it is missing,
+    truncated, corrupt or not a checkpoint."""
+    from safetensors.numpy import load
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(f"{path}: no such checkpoint file") from None
+    except OSError as e:
+        raise FileFormatError(f"{path}: cannot read checkpoint ({e.strerror})") from None
+    meta = _read_metadata(data, path)
+    try:
+        tensors = load(data)
+    except Exception as e:  # safetensors raises its own error types for corrupt data
+        raise FileFormatError(f"{path}: corrupt checkpoint ({e})") from None
+    return CheckpointData(tensors, meta, str(path))
+
+
+def _read_metadata(data: bytes, path) -> dict:
+    if len(data) < 8:
+        raise FileFormatError(f"{path}: not a checkpoint (file is {len(data)} bytes)")
+    (header_len,) = struct.unpack("<Q", data[:8])
+    if header_len > len(data) - 8:
+        raise FileFormatError(f"{path}: truncated checkpoint (header runs past the end)")
+    try:
+        header = json.loads(data[8 : 8 + header_len])
+        meta = json.loads(header["__metadata__"]["mlplab"])
+    except (ValueError, KeyError, TypeError):
+        raise FileFormatError(f"{path}: not an mlplab checkpoint (no mlplab metadata)") from None
+    if meta.get("format") != FORMAT:
+        raise FileFormatError(f"{path}: not an mlplab checkpoint (format {meta.get('format')!r})")
+    if int(meta.get("version", 0)) > VERSION:
+        raise FileFormatError(
+            f"{path}: checkpoint format version {meta['version']} is newer than this mlplab "
+            f"reads (version {VERSION})"
+        )
+    return meta
+
+
+class Checkpoint(Callback):
+    """Write ``directory/last.safetensors`` every ``every_epochs`` epochs and/or every
+    ``every_steps`` optimizer steps; with ``keep_epochs`` also ``epoch-0001.safetensors`` ...
+    (snapshot ensembles read those). ``trainer.last_checkpoint`` names the latest file.
+    Resume with ``Trainer(...).fit(X, y, resume=directory / "last.safetensors")``.
+    """
+
+    order = 100  # after every other callback, so their state for this epoch is saved too
+
+    def __init__(
+        self,
+        directory,
+        every_epochs: int | None = 1,
+        every_steps: int | None = None,
+        keep_epochs: bool = False,
+        filename: str = "last.safetensors",
+    ):
+        self.directory = Path(directory)
+        self.every_epochs, self.every_steps = every_epochs, every_steps
+        self.keep_epochs, self.filename = keep_epochs, filename
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.filename
+
+    def on_batch_end(self, trainer):
+        if self.every_steps and trainer.step % self.every_steps == 0:
+            trainer.last_checkpoint = str(save_checkpoint(trainer, self.path))
+
+    def on_epoch_end(self, trainer):
+        if self.every_epochs and (trainer.epoch + 1) % self.every_epochs == 0:
+            trainer.last_checkpoint = str(save_checkpoint(trainer, self.path))
+        if self.keep_epochs:
+            save_checkpoint(trainer, self.directory / f"epoch-{trainer.epoch + 1:04d}.safetensors")

@@ -1,0 +1,103 @@
+"""Early stopping on a validation metric, restoring the best weights."""
+
+import math
+
+import numpy as np
+
+from mlplab.errors import ConfigError
+from mlplab.train.callbacks import Callback
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    mode: ``"min"``, ``"max"`` or ``"auto"`` (max for names with "acc", else min). With
+    ``restore_best_weights`` the network's parameters and buffers are set back, at the end of
+    training, to those of the best epoch (``best_epoch``, 1-based, as in the history).
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 5,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best_weights: bool = True,
+    ):
+        if mode == "auto":
+            mode = "max" if "acc" in monitor else "min"
+        if mode not in ("min", "max"):
+            raise ConfigError(f"early stopping: mode must be min, max or auto, got {mode!r}")
+        if int(patience) < 0:
+            raise ConfigError(f"early stopping: patience must be >= 0, got {patience}")
+        self.monitor, self.patience, self.mode = monitor, int(patience), mode
+        self.min_delta = abs(float(min_delta))
+        self.restore_best_weights = bool(restore_best_weights)
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_epoch = 0
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best_weights: dict = {}
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, trainer):
+        logs = trainer.epoch_logs
+        if self.monitor not in logs:
+            raise ConfigError(
+                f"early stopping: metric {self.monitor!r} is not logged; available: "
+                f"{', '.join(k for k in logs if k != 'epoch')} (val_* needs validation data)"
+            )
+        value = float(logs[self.monitor])
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, int(logs["epoch"]), 0
+            if self.restore_best_weights:
+                self._snapshot(trainer.net)
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                self.stopped_epoch = int(logs["epoch"])
+                trainer.stop_training = True
+
+    def on_train_end(self, trainer):
+        if self.restore_best_weights and self.best_weights:
+            for key, array in _arrays(trainer.net):
+                array[...] = self.best_weights[key]
+
+    def _snapshot(self, net):
+        for key, array in _arrays(net):
+            if key in self.best_weights:
+                self.best_weights[key][...] = array
+            else:
+                self.best_weights[key] = array.copy()
+
+    def state_dict(self) -> dict:
+        state = {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "stopped_epoch": self.stopped_epoch,
+        }
+        state.update({f"weights.{k}": v for k, v in self.best_weights.items()})
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best = float(state["best"])
+        self.best_epoch = int(state["best_epoch"])
+        self.wait = int(state["wait"])
+        self.stopped_epoch = int(state["stopped_epoch"])
+        self.best_weights = {
+            k[len("weights.") :]: np.array(v) for k, v in state.items() if k.startswith("weights.")
+        }
+
+
+def _arrays(net):
+    """(key, live array) for every parameter and buffer of ``net``."""
+    for i, layer in enumerate(net.layers):
+        for key, value in layer.params.items():
+            yield f"{i}.params.{key}", value
+        for key, value in getattr(layer, "buffers", {}).items():
+            yield f"{i}.buffers.{key}", value

@@ -1,0 +1,384 @@
+"""The trainer: minibatch gradient descent over arrays, extended by callbacks.
+
+    trainer = Trainer(net, optimizer="adam", lr=1e-3, schedule="cosine", l2=1e-4,
+                      batch_size=128, epochs=20, seed=0, callbacks=[EarlyStopping()])
+    history = trainer.fit(X, y, validation_split=0.1)
+
+One epoch: a permutation of the training rows drawn from ``default_rng([seed, epoch])`` (so the
+order depends on the seed and the epoch only, and a resumed run sees the same order); for each
+minibatch, rows are gathered by index (``np.take``, which reads only those rows of a
+``np.memmap``), then forward, loss, backward, penalties, a finiteness check of the loss, the
+optimizer step and constraints. At the end of the epoch: mean training loss and accuracy (over
+the minibatches as they were seen, as Keras reports them), validation loss and accuracy in
+evaluation mode, the history record, the schedule's plateau signal, the callbacks.
+"""
+
+import math
+import sys
+import time
+
+import numpy as np
+
+from mlplab.errors import ConfigError, DivergenceError, DTypeError, NonFiniteError, ShapeError
+from mlplab.optim import get_optimizer
+from mlplab.regularization import add_l1, apply_max_norm
+from mlplab.schedules import get_schedule
+from mlplab.train.callbacks import hooks_by_name
+from mlplab.train.history import History
+
+
+class Trainer:
+    """Train ``net`` (a ``Sequential``) with an optimizer, a schedule and callbacks.
+
+    optimizer: a name (``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"adagrad"``, ``"rmsprop"``,
+        ``"adam"``, ``"adamw"``), a config dict or an ``Optimizer``; ``optimizer_options`` are
+        its hyperparameters (``{"momentum": 0.95}``); ``lr`` its base learning rate
+        (``None``: the optimizer's default).
+    schedule: ``None`` (constant), a spec string (``"cosine"``, ``"step:step_size=10"``,
+        ``"cosine:warmup=3"``), a config dict or a ``Schedule``.
+    l2, l1: penalty strengths on weights (``decay_params``) only; max_norm: a per-unit bound.
+    check_gradients: also check every gradient for NaN/inf at every step (a pass over all
+        gradients; off by default — a non-finite gradient shows up as a non-finite loss one step
+        later, and weights are checked at the end of every epoch and before every checkpoint).
+    quiet: no progress bar (there is none anyway when stderr is not a terminal).
+    """
+
+    def __init__(
+        self,
+        net,
+        optimizer="adam",
+        lr: float | None = None,
+        schedule=None,
+        l2: float = 0.0,
+        l1: float = 0.0,
+        max_norm: float | None = None,
+        batch_size: int = 128,
+        epochs: int = 10,
+        seed: int = 0,
+        shuffle: bool = True,
+        callbacks=(),
+        quiet: bool = False,
+        optimizer_options: dict | None = None,
+        check_gradients: bool = False,
+    ):
+        self.net = net
+        options = dict(optimizer_options or {})
+        if lr is not None:
+            options["lr"] = lr
+        self.optimizer = get_optimizer(optimizer, **options)
+        if lr is not None:
+            self.optimizer.lr = float(lr)
+        self.base_lr = self.optimizer.lr
+        self.schedule = get_schedule(schedule)
+        for label, value in (("l2", l2), ("l1", l1)):
+            if not value >= 0:
+                raise ConfigError(f"trainer: {label} must be >= 0, got {value}")
+        if max_norm is not None and not max_norm > 0:
+            raise ConfigError(f"trainer: max_norm must be positive, got {max_norm}")
+        if int(batch_size) < 1:
+            raise ConfigError(f"trainer: batch_size must be at least 1, got {batch_size}")
+        if int(epochs) < 0:
+            raise ConfigError(f"trainer: epochs must be >= 0, got {epochs}")
+        self.l2, self.l1, self.max_norm = float(l2), float(l1), max_norm
+        self.batch_size, self.epochs = int(batch_size), int(epochs)
+        self.seed, self.shuffle = int(seed), bool(shuffle)
+        self.callbacks = list(callbacks)
+        self.quiet = bool(quiet)
+        self.check_gradients = bool(check_gradients)
+        self.history = History()
+        # where training stands (read by callbacks, saved in checkpoints)
+        self.epoch = 0
+        self.batch = 0
+        self.step = 0
+        self.steps_per_epoch = 0
+        self.lr = self.base_lr
+        self.batch_loss = math.nan
+        self.x_batch = self.y_batch = None
+        self.epoch_logs: dict = {}
+        self.stop_training = False
+        self.last_checkpoint = None
+        self._sums = [0.0, 0.0, 0, 0]  # loss·n, penalty·n, correct, seen (this epoch so far)
+        self._epoch_done = False
+        self._bound = False
+
+    # -- configuration --------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """The training choices (not the network) as plain data."""
+        return {
+            "optimizer": self.optimizer.get_config(),
+            "schedule": self.schedule.get_config(),
+            "l2": self.l2,
+            "l1": self.l1,
+            "max_norm": self.max_norm,
+            "batch_size": self.batch_size,
+            "epochs": self.epochs,
+            "seed": self.seed,
+            "shuffle": self.shuffle,
+        }
+
+    # -- data -----------------------------------------------------------------------------------
+    def _check_arrays(self, X, y, what: str):
+        if not hasattr(X, "ndim"):
+            X = np.asarray(X)
+        if not hasattr(y, "ndim"):
+            y = np.asarray(y)
+        if X.ndim != 2:
+            raise ShapeError(f"{what} X: expected a 2-D array (samples, features), got {X.shape}")
+        features = self.net.in_features
+        if features is not None and X.shape[1] != features:
+            raise ShapeError(f"{what} X: expected {features} features, got {X.shape[1]}")
+        if X.dtype.kind not in "fiub":
+            raise DTypeError(f"{what} X: expected numbers, got dtype {X.dtype}")
+        if len(y) != len(X):
+            raise ShapeError(f"{what}: X has {len(X)} rows but y has {len(y)}")
+        if len(X) == 0:
+            raise ShapeError(f"{what}: no samples")
+        dtype = self.net.dtype
+        if not isinstance(X, np.memmap):
+            X = X.astype(dtype, copy=False)
+            _check_finite(X, f"{what} X")
+        task = getattr(self.net.loss, "task", "classification")
+        if task == "classification":
+            if y.dtype.kind not in "iu":
+                raise DTypeError(
+                    f"{what} y: class labels must be integers 0..C-1, got dtype {y.dtype}"
+                )
+            y = np.asarray(y, dtype=np.int64)
+        else:
+            y = np.asarray(y).astype(dtype, copy=False)
+            _check_finite(y, f"{what} y")
+        return X, y
+
+    def _prepare(self, X, y, validation_data, validation_split):
+        X, y = self._check_arrays(X, y, "training data")
+        n = len(X)
+        train_idx = np.arange(n)
+        val = None
+        if validation_data is not None:
+            Xv, yv = validation_data
+            Xv, yv = self._check_arrays(Xv, yv, "validation data")
+            val = (Xv, yv, np.arange(len(Xv)))
+        elif validation_split:
+            if not 0 < validation_split < 1:
+                raise ConfigError(
+                    f"trainer: validation_split must be in (0, 1), got {validation_split}"
+                )
+            n_val = int(round(n * validation_split))
+            if n_val < 1 or n_val >= n:
+                raise ConfigError(
+                    f"trainer: validation_split {validation_split} of {n} samples leaves "
+                    f"{n_val} for validation and {n - n_val} for training"
+                )
+            order = np.random.default_rng([self.seed, 2**32 - 1]).permutation(n)
+            train_idx, val_idx = np.sort(order[n_val:]), np.sort(order[:n_val])
+            val = (X, y, val_idx)
+        return X, y, train_idx, val
+
+    def _gather(self, X, y, idx):
+        """The rows ``idx`` of X and y as contiguous arrays in the network's dtype."""
+        dtype = self.net.dtype
+        if X.dtype == dtype and not isinstance(X, np.memmap):
+            buf = self._buffers.get(len(idx))
+            if buf is None:
+                buf = self._buffers[len(idx)] = np.empty((len(idx), X.shape[1]), dtype)
+            xb = np.take(X, idx, axis=0, out=buf)
+        else:
+            xb = np.asarray(X[idx], dtype=dtype)
+        return xb, y[idx]
+
+    def _epoch_order(self, epoch: int, train_idx):
+        if not self.shuffle:
+            return train_idx
+        return np.random.default_rng([self.seed, epoch]).permutation(train_idx)
+
+    # -- the loop -------------------------------------------------------------------------------
+    def fit(self, X, y, validation_data=None, validation_split: float = 0.0, resume=None):
+        """Train; return the ``History``.
+
+        X: (N, D) array (a ``np.memmap`` is read batch by batch); y: (N,) integer labels for
+        classification, targets for regression. ``validation_data=(X_val, y_val)`` or
+        ``validation_split`` (a seeded random fraction of X held out). ``resume``: a checkpoint
+        path written by ``Checkpoint`` — training continues exactly where it stopped.
+        """
+        X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
+        # overflow on the way to a divergence is reported once, by DivergenceError
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._fit(X, y, train_idx, val, resume)
+
+    def _fit(self, X, y, train_idx, val, resume):
+        self._buffers = {}
+        n = len(train_idx)
+        bs = self.batch_size
+        spe = self.steps_per_epoch = -(-n // bs)
+        self.schedule.bind(self.epochs, spe)
+        if not self._bound:
+            self.optimizer.bind(self.net)
+            self._bound = True
+        if resume is not None:
+            from mlplab.train.checkpoint import load_checkpoint
+
+            load_checkpoint(resume).restore(self)
+        from mlplab.train.progress import ProgressBar
+
+        callbacks = list(self.callbacks)
+        if not self.quiet and sys.stderr.isatty():
+            callbacks.append(ProgressBar())
+        callbacks.sort(key=lambda cb: getattr(cb, "order", 0))
+        hooks = hooks_by_name(callbacks)
+        on_batch_begin, on_batch_end = hooks["on_batch_begin"], hooks["on_batch_end"]
+        net, loss_fn, optimizer, schedule = self.net, self.net.loss, self.optimizer, self.schedule
+        classify = getattr(loss_fn, "task", "classification") in ("classification", "binary")
+        per_step_lr = schedule.unit == "step"
+        l2, l1, max_norm = self.l2, self.l1, self.max_norm
+        sums = self._sums
+        self.stop_training = False
+        for hook in hooks["on_train_begin"]:
+            hook(self)
+        while self.epoch < self.epochs and not self.stop_training:
+            order = self._epoch_order(self.epoch, train_idx)
+            self._epoch_done = False
+            if self.batch == 0:
+                sums[:] = [0.0, 0.0, 0, 0]
+                self._epoch_start = time.perf_counter()
+                for hook in hooks["on_epoch_begin"]:
+                    hook(self)
+            elif not hasattr(self, "_epoch_start"):
+                self._epoch_start = time.perf_counter()
+            if not per_step_lr:
+                self.lr = optimizer.lr = schedule.lr(self.epoch, self.base_lr)
+            while self.batch < spe:
+                idx = order[self.batch * bs : (self.batch + 1) * bs]
+                xb, yb = self._gather(X, y, idx)
+                self.x_batch, self.y_batch = xb, yb
+                if per_step_lr:
+                    self.lr = optimizer.lr = schedule.lr(self.step, self.base_lr)
+                for hook in on_batch_begin:
+                    hook(self)
+                scores = net.forward(xb, True)
+                loss, dscores = loss_fn(scores, yb)
+                net.backward(dscores, input_grad=False)
+                penalty = 0.0
+                if l2:
+                    penalty += net.add_l2(l2)
+                if l1:
+                    penalty += add_l1(net, l1)
+                if not math.isfinite(loss + penalty):
+                    self._diverged(loss + penalty, "loss", xb)
+                if self.check_gradients:
+                    self._check_gradients(xb)
+                optimizer.step()
+                if max_norm:
+                    apply_max_norm(net, max_norm)
+                m = len(idx)
+                sums[0] += loss * m
+                sums[1] += penalty * m
+                if classify:
+                    sums[2] += int((loss_fn.predict(scores) == yb).sum())
+                sums[3] += m
+                self.batch_loss = loss
+                self.batch += 1
+                self.step += 1
+                for hook in on_batch_end:
+                    hook(self)
+                if self.stop_training:
+                    break
+            if self.batch < spe:  # stopped mid-epoch by a callback
+                break
+            self._end_epoch(val, classify)
+            for hook in hooks["on_epoch_end"]:
+                hook(self)
+            self.epoch += 1
+            self.batch = 0
+        for hook in hooks["on_train_end"]:
+            hook(self)
+        return self.history
+
+    def _end_epoch(self, val, classify):
+        loss_n, penalty_n, correct, seen = self._sums
+        self.check_weights_finite()
+        logs = {"epoch": self.epoch + 1, "loss": loss_n / seen}
+        if classify:
+            logs["accuracy"] = correct / seen
+        if self.l2 or self.l1:
+            logs["penalty"] = penalty_n / seen
+        if val is not None:
+            logs.update(self.evaluate(val[0], val[1], rows=val[2], prefix="val_"))
+        logs["lr"] = self.lr
+        logs["time"] = time.perf_counter() - self._epoch_start
+        self.history.append(logs)
+        self.epoch_logs = self.history.records[-1]
+        self._epoch_done = True
+        self.schedule.observe(logs.get("val_loss", logs["loss"]))
+
+    # -- evaluation -----------------------------------------------------------------------------
+    def evaluate(self, X, y, rows=None, prefix: str = "", batch_size: int = 2048) -> dict:
+        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all)."""
+        net, loss_fn = self.net, self.net.loss
+        classify = getattr(loss_fn, "task", "classification") in ("classification", "binary")
+        rows = np.arange(len(X)) if rows is None else rows
+        total, correct = 0.0, 0
+        for start in range(0, len(rows), batch_size):
+            idx = rows[start : start + batch_size]
+            xb = np.asarray(X[idx], dtype=net.dtype)
+            yb = y[idx]
+            scores = net.forward(xb, False)
+            loss, _ = loss_fn(scores, yb)
+            total += loss * len(idx)
+            if classify:
+                correct += int((loss_fn.predict(scores) == yb).sum())
+        out = {f"{prefix}loss": total / max(len(rows), 1)}
+        if classify:
+            out[f"{prefix}accuracy"] = correct / max(len(rows), 1)
+        return out
+
+    # -- divergence -----------------------------------------------------------------------------
+    def _diverged(self, value, what, xb):
+        if not np.isfinite(xb).all():
+            row = int(np.argwhere(~np.isfinite(xb))[0][0])
+            raise NonFiniteError(
+                f"training data: non-finite value in batch {self.batch} of epoch "
+                f"{self.epoch + 1} (row {row} of the batch)"
+            )
+        where = (
+            f" The last good checkpoint is {self.last_checkpoint}." if self.last_checkpoint else ""
+        )
+        raise DivergenceError(
+            f"training diverged at epoch {self.epoch + 1}, step {self.step + 1}: the {what} is "
+            f"{value} with learning rate {self.lr:g}. The learning rate is the usual suspect: "
+            f"try a smaller one (for example {self.lr / 10:g}).{where}"
+        )
+
+    def _check_gradients(self, xb):
+        for name, layer, key in self.net.parameters():
+            g = layer.grads[key]
+            if not np.isfinite(g).all():
+                self._diverged("non-finite", f"gradient of {name}", xb)
+
+    def check_weights_finite(self) -> None:
+        """Raise ``DivergenceError`` if any parameter holds NaN or inf."""
+        for name, layer, key in self.net.parameters():
+            if not np.isfinite(layer.params[key]).all():
+                where = (
+                    f" The last good checkpoint is {self.last_checkpoint}."
+                    if self.last_checkpoint
+                    else ""
+                )
+                raise DivergenceError(
+                    f"training diverged by epoch {self.epoch + 1}, step {self.step}: parameter "
+                    f"{name} holds NaN or inf (a non-finite gradient or update) with learning "
+                    f"rate {self.lr:g}. The learning rate is the usual suspect: try a smaller one "
+                    f"(for example {self.lr / 10:g}).{where}"
+                )
+
+
+def _check_finite(a, what: str, chunk: int = 1 << 16) -> None:
+    """Raise ``NonFiniteError`` naming the first non-finite entry (checked in row chunks)."""
+    if a.dtype.kind != "f":
+        return
+    for start in range(0, len(a), chunk):
+        part = a[start : start + chunk]
+        if not np.isfinite(part).all():
+            pos = np.argwhere(~np.isfinite(part))[0]
+            row = start + int(pos[0])
+            col = f", column {int(pos[1])}" if len(pos) > 1 else ""
+            raise NonFiniteError(f"{what}: non-finite value at row {row}{col}")

@@ -1,0 +1,149 @@
+import numpy as np
+import pytest
+
+from mlplab.errors import ConfigError, DivergenceError, DTypeError, NonFiniteError, ShapeError
+from mlplab.network import build_mlp
+from mlplab.train import Callback, Trainer
+
+
+def _net(seed=0, hidden=(32,), dtype="float32"):
+    return build_mlp(
+        {"input_size": 64, "output_size": 10, "hidden": list(hidden), "dtype": dtype}, seed=seed
+    )
+
+
+def _weights(net):
+    return [layer.params[k].copy() for _, layer, k in net.parameters()]
+
+
+def test_training_learns_digits(digits):
+    X, y, Xt, yt = digits
+    net = _net()
+    history = Trainer(net, "adam", lr=3e-3, epochs=8, batch_size=64, quiet=True).fit(
+        X, y, validation_data=(Xt, yt)
+    )
+    assert len(history) == 8
+    assert history["loss"][-1] < history["loss"][0] / 3
+    assert history["val_accuracy"][-1] > 0.9
+    assert set(history.keys()) >= {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr"}
+
+
+def test_same_seed_gives_identical_weights_and_other_seed_does_not(digits):
+    X, y, _, _ = digits
+    runs = []
+    for seed in (0, 0, 1):
+        net = _net()
+        Trainer(net, "momentum", lr=0.05, epochs=2, batch_size=50, seed=seed, quiet=True).fit(X, y)
+        runs.append(_weights(net))
+    for a, b in zip(runs[0], runs[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(runs[0][0], runs[2][0])
+
+
+def test_memmap_input_trains_like_in_memory(digits, tmp_path):
+    X, y, _, _ = digits
+    path = tmp_path / "x.npy"
+    np.save(path, X)
+    X_map = np.load(path, mmap_mode="r")
+    results = []
+    for data in (X, X_map):
+        net = _net()
+        Trainer(net, "sgd", lr=0.1, epochs=2, batch_size=64, quiet=True).fit(data, y)
+        results.append(_weights(net))
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_validation_split_holds_out_a_seeded_fraction(digits):
+    X, y, _, _ = digits
+    seen = []
+
+    class Record(Callback):
+        def on_batch_begin(self, trainer):
+            seen.append(len(trainer.y_batch))
+
+    Trainer(_net(), epochs=1, batch_size=100, quiet=True, callbacks=[Record()]).fit(
+        X, y, validation_split=0.2
+    )
+    assert sum(seen) == 800
+
+
+def test_callback_hooks_are_called_in_order(digits):
+    X, y, _, _ = digits
+    calls = []
+
+    class Spy(Callback):
+        def on_train_begin(self, t):
+            calls.append("train_begin")
+
+        def on_epoch_begin(self, t):
+            calls.append("epoch_begin")
+
+        def on_batch_end(self, t):
+            calls.append("batch_end")
+
+        def on_epoch_end(self, t):
+            calls.append(("epoch_end", t.epoch_logs["epoch"]))
+
+        def on_train_end(self, t):
+            calls.append("train_end")
+
+    Trainer(_net(), epochs=2, batch_size=500, quiet=True, callbacks=[Spy()]).fit(X, y)
+    assert calls == [
+        "train_begin",
+        "epoch_begin",
+        "batch_end",
+        "batch_end",
+        ("epoch_end", 1),
+        "epoch_begin",
+        "batch_end",
+        "batch_end",
+        ("epoch_end", 2),
+        "train_end",
+    ]
+
+
+def test_stop_training_from_a_callback(digits):
+    X, y, _, _ = digits
+
+    class StopAfterThree(Callback):
+        def on_batch_end(self, trainer):
+            if trainer.step == 3:
+                trainer.stop_training = True
+
+    trainer = Trainer(_net(), epochs=5, batch_size=100, quiet=True, callbacks=[StopAfterThree()])
+    history = trainer.fit(X, y)
+    assert trainer.step == 3 and len(history) == 0
+
+
+def test_huge_learning_rate_raises_divergence_error_naming_the_rate(digits):
+    X, y, _, _ = digits
+    with pytest.raises(DivergenceError, match=r"learning rate 1e\+06.*usual suspect"):
+        Trainer(_net(), "sgd", lr=1e6, epochs=3, batch_size=32, quiet=True).fit(X * 100, y)
+
+
+@pytest.mark.parametrize(
+    "X_change,y_change,error,message",
+    [
+        (lambda X: X[:, :10], None, ShapeError, "expected 64 features, got 10"),
+        (lambda X: X[0], None, ShapeError, "2-D"),
+        (None, lambda y: y[:-1], ShapeError, "1000 rows but y has 999"),
+        (None, lambda y: y.astype(float), DTypeError, "integers"),
+        (lambda X: np.where(np.arange(64) == 5, np.nan, X), None, NonFiniteError, "row 0, col"),
+    ],
+)
+def test_bad_input_is_rejected_at_the_boundary(digits, X_change, y_change, error, message):
+    X, y, _, _ = digits
+    X = X_change(X) if X_change else X
+    y = y_change(y) if y_change else y
+    with pytest.raises(error, match=message):
+        Trainer(_net(), epochs=1, quiet=True).fit(X, y)
+
+
+def test_bad_options_are_config_errors():
+    with pytest.raises(ConfigError, match="batch_size"):
+        Trainer(_net(), batch_size=0)
+    with pytest.raises(ConfigError, match="unknown optimizer"):
+        Trainer(_net(), optimizer="adamax")
+    with pytest.raises(ConfigError, match="unknown schedule"):
+        Trainer(_net(), schedule="cosin")
