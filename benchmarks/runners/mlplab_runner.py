@@ -15,8 +15,8 @@ def _mlplab_optimizer(name, net, a):
     except ImportError:
         return None
     if name == "sgdm":
-        return optim.SGD(net, lr=a["lr"], momentum=a["momentum"])
-    return optim.Adam(net, lr=a["lr"], betas=(a["beta1"], a["beta2"]), eps=a["eps"])
+        return optim.Momentum(lr=a["lr"], momentum=a["momentum"]).bind(net)
+    return optim.Adam(lr=a["lr"], beta1=a["beta1"], beta2=a["beta2"], eps=a["eps"]).bind(net)
 
 
 class MlplabTrainer:
