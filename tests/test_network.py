@@ -201,3 +201,30 @@ def test_a_registered_custom_activation_works_from_a_config(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Swish input" in done.stdout and "True" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"norm": "batch", "dropout": 0.1}, {"activation": "maxout"}, {"activation": "prelu"},
+     {"activation": "hinged_rectifier", "norm": "batch"}],
+    ids=["bn+dropout", "maxout", "prelu", "hinged+bn"],
+)  # fmt: skip
+def test_plain_gradient_descent_learns_a_nonlinear_problem(extra, rng):
+    """Two interleaved rings: no linear model separates them; every variant must."""
+    n = 200
+    radius = np.where(np.arange(n) % 2 == 0, 1.0, 2.0)
+    angle = rng.uniform(0, 2 * np.pi, n)
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    x += 0.1 * rng.standard_normal(x.shape)
+    y = (np.arange(n) % 2).astype(np.int64)
+    net = build_mlp(
+        {"input_size": 2, "hidden": [32, 32], "output_size": 2, "dtype": "float64", **extra},
+        seed=0,
+    )
+    first = net.loss_and_gradients(x, y)
+    for _ in range(300):
+        net.loss_and_gradients(x, y)
+        for _, layer, key in net.parameters():
+            layer.params[key] -= 0.1 * layer.grads[key]
+    assert net.loss_and_gradients(x, y, training=False) < 0.25 * first
+    assert (net.predict(x) == y).mean() > 0.95

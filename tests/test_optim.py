@@ -159,3 +159,23 @@ def test_load_state_with_wrong_shape_is_a_file_format_error():
     state["0.W.m"] = np.zeros((2, 2))
     with pytest.raises(FileFormatError, match="0.W.m"):
         opt.load_state_dict(state)
+
+
+@pytest.mark.parametrize("max_norm", [0.5, 1e6])
+def test_clip_by_global_norm_matches_torch(max_norm):
+    from mlplab.optim import clip_by_global_norm
+
+    net = _Net(np.random.default_rng(3))
+    tgrads = []
+    for _, layer, key in net.parameters():
+        layer.grads[key][...] = np.random.default_rng(len(tgrads)).normal(
+            size=layer.grads[key].shape
+        )
+        t = torch.zeros(layer.grads[key].shape, dtype=torch.float64, requires_grad=True)
+        t.grad = torch.tensor(layer.grads[key].copy())
+        tgrads.append(t)
+    norm = clip_by_global_norm(net, max_norm)
+    tnorm = torch.nn.utils.clip_grad_norm_(tgrads, max_norm)
+    assert norm == pytest.approx(float(tnorm), rel=1e-12)
+    for (_, layer, key), t in zip(net.parameters(), tgrads, strict=True):
+        np.testing.assert_allclose(layer.grads[key], t.grad.numpy(), rtol=1e-10, atol=1e-12)

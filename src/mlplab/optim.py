@@ -310,6 +310,18 @@ class AdamW(Adam):
         return {**super().get_config(), "weight_decay": self.weight_decay}
 
 
+def clip_by_global_norm(net, max_norm: float) -> float:
+    """Scale every gradient by min(1, c / (‖g‖ + 1e-6)) where ‖g‖ is the norm of all gradients
+    together [Pascanu et al., 2013] (PyTorch's ``clip_grad_norm_``); return ‖g‖ before."""
+    grads = [layer.grads[key] for _, layer, key in net.parameters()]
+    norm = math.sqrt(sum(float(array_module(g).vdot(g, g)) for g in grads))
+    if norm > max_norm:
+        scale = max_norm / (norm + 1e-6)
+        for g in grads:
+            g *= scale
+    return norm
+
+
 def get_optimizer(spec, **kwargs) -> Optimizer:
     """An optimizer from a name (``"adam"``), a config dict (``{"name": "adam", "lr": 1e-3}``)
     or an ``Optimizer`` (returned as is). ``kwargs`` override the dict's values."""

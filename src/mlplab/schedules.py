@@ -180,7 +180,7 @@ class Warmup(Schedule):
 
     name = "warmup"
 
-    def __init__(self, inner=None, warmup: int = 5, start_factor: float = 0.0, unit=None):
+    def __init__(self, inner=None, warmup: int = 5, start_factor: float = 1 / 3, unit=None):
         inner = get_schedule(inner) if inner is not None else Constant(unit or "epoch")
         super().__init__(inner.unit)
         if int(warmup) < 1:
@@ -304,15 +304,17 @@ def _parse_value(text: str):
     return text
 
 
-def parse_schedule_spec(spec: str) -> dict:
-    """``"cosine:t_max=50,warmup=5"`` -> ``{"name": "cosine", "t_max": 50, "warmup": 5}``."""
+def parse_spec(spec: str) -> dict:
+    """``"cosine:t_max=50,warmup=5"`` -> ``{"name": "cosine", "t_max": 50, "warmup": 5}``.
+
+    The ``NAME:key=value,...`` syntax of schedules and callbacks on the command line."""
     name, _, rest = spec.partition(":")
     config = {"name": name.strip()}
     for part in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = part.partition("=")
         if not eq:
             raise ConfigError(
-                f"schedule {spec!r}: expected key=value after ':', got {part!r} "
+                f"{spec!r}: expected key=value after ':', got {part!r} "
                 "(for example 'step:step_size=10,gamma=0.5')"
             )
         config[key.strip()] = _parse_value(value.strip())
@@ -327,7 +329,7 @@ def get_schedule(spec=None) -> Schedule:
     if isinstance(spec, Schedule):
         return spec
     if isinstance(spec, str):
-        spec = parse_schedule_spec(spec)
+        spec = parse_spec(spec)
     if not isinstance(spec, dict):
         raise ConfigError(
             f"schedule must be a name, a dict or a Schedule, got {type(spec).__name__}"
@@ -339,7 +341,7 @@ def get_schedule(spec=None) -> Schedule:
     cls = SCHEDULES.get(name)
     wrap = None
     if cls is not Warmup and "warmup" in config:
-        wrap = {"warmup": config.pop("warmup"), "start_factor": config.pop("warmup_start", 0.0)}
+        wrap = {"warmup": config.pop("warmup"), "start_factor": config.pop("warmup_start", 1 / 3)}
     try:
         schedule = cls(**config)
     except TypeError as e:

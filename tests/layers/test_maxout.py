@@ -100,7 +100,7 @@ def test_errors(rng):
         layer.forward(np.zeros((2, 4), np.float32))
     with pytest.raises(DTypeError, match="Maxout: expected input dtype float32, got float64"):
         layer.forward(np.zeros((2, 3)))
-    with pytest.raises(ConfigError, match="Maxout: pieces must be an integer >= 1, got 0"):
+    with pytest.raises(ConfigError, match="Maxout: pieces must be an integer in 1..255, got 0"):
         Maxout(3, 2, 0)
 
 

@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from mlplab.errors import ConfigError, DivergenceError, DTypeError, NonFiniteError, ShapeError
+from mlplab.errors import (
+    ConfigError,
+    DivergenceError,
+    DTypeError,
+    LabelError,
+    NonFiniteError,
+    ShapeError,
+)
 from mlplab.network import build_mlp
 from mlplab.train import Callback, Trainer
 
@@ -130,6 +137,9 @@ def test_huge_learning_rate_raises_divergence_error_naming_the_rate(digits):
         (None, lambda y: y[:-1], ShapeError, "1000 rows but y has 999"),
         (None, lambda y: y.astype(float), DTypeError, "integers"),
         (lambda X: np.where(np.arange(64) == 5, np.nan, X), None, NonFiniteError, "row 0, col"),
+        (None, lambda y: np.where(np.arange(len(y)) == 7, 10, y), LabelError, "label 10 at row 7"),
+        (None, lambda y: np.where(np.arange(len(y)) == 3, -1, y), LabelError, "label -1 at row 3"),
+        (None, lambda y: y.reshape(-1, 1), ShapeError, "shape \\(N,\\)"),
     ],
 )
 def test_bad_input_is_rejected_at_the_boundary(digits, X_change, y_change, error, message):
@@ -147,3 +157,116 @@ def test_bad_options_are_config_errors():
         Trainer(_net(), optimizer="adamax")
     with pytest.raises(ConfigError, match="unknown schedule"):
         Trainer(_net(), schedule="cosin")
+
+
+def test_a_second_fit_continues_training(digits):
+    X, y, _, _ = digits
+    once = _net()
+    Trainer(once, "adam", epochs=3, batch_size=100, quiet=True).fit(X, y)
+    twice = _net()
+    trainer = Trainer(twice, "adam", epochs=2, batch_size=100, quiet=True)
+    trainer.fit(X, y)
+    history = trainer.fit(X, y, epochs=1)
+    assert len(history) == 3 and trainer.epoch == 3
+    for a, b in zip(_weights(once), _weights(twice), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_config_round_trip(digits):
+    X, y, _, _ = digits
+    a = Trainer(_net(), "nesterov", lr=0.02, schedule="step:step_size=2", l2=1e-4, epochs=3,
+                batch_size=50, seed=4, quiet=True)  # fmt: skip
+    b = Trainer.from_config(_net(), a.get_config(), quiet=True)
+    assert b.get_config() == a.get_config()
+    a.fit(X, y)
+    b.fit(X, y)
+    for wa, wb in zip(_weights(a.net), _weights(b.net), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_hooks_a_callback_does_not_override_are_never_called():
+    from mlplab.train.callbacks import hooks_by_name
+
+    class OnlyEpochs(Callback):
+        def on_epoch_end(self, trainer):
+            pass
+
+    table = hooks_by_name([OnlyEpochs()])
+    assert len(table["on_epoch_end"]) == 1
+    assert table["on_batch_end"] == [] and table["on_batch_begin"] == []
+
+
+def test_progress_bar_shows_epochs_loss_and_throughput(digits):
+    import io
+
+    from mlplab.train import ProgressBar
+
+    X, y, _, _ = digits
+    out = io.StringIO()
+    Trainer(
+        _net(), epochs=2, batch_size=50, quiet=True, callbacks=[ProgressBar(interval=0, file=out)]
+    ).fit(X, y)
+    text = out.getvalue()
+    assert "epochs" in text and "2/2" in text
+    assert "samples/s" in text and "loss" in text
+
+
+@pytest.mark.parametrize("check_gradients", [True, False])
+def test_a_nan_gradient_stops_training(digits, check_gradients):
+    X, y, _, _ = digits
+    net = _net()
+    first = net.layers[0]
+    original = first.backward
+
+    def poisoned(dy):
+        out = original(dy)
+        first.grads["W"][0, 0] = np.nan
+        return out
+
+    first.backward = poisoned
+    trainer = Trainer(net, "sgd", lr=0.1, epochs=2, batch_size=100, quiet=True,
+                      check_gradients=check_gradients)  # fmt: skip
+    with pytest.raises(DivergenceError) as info:
+        trainer.fit(X, y)
+    assert "learning rate 0.1" in str(info.value)
+    if check_gradients:  # caught before the update
+        assert "gradient of 0.W is non-finite" in str(info.value) and trainer.step == 0
+    else:  # the NaN reaches the weights, and the next loss
+        assert "step 2: the loss is nan" in str(info.value) and trainer.step == 1
+
+
+def test_gradient_clipping_bounds_the_step(digits):
+    """With SGD and clipping, ‖ΔW‖ over all parameters is at most lr·c per step."""
+    X, y, _, _ = digits
+    net = _net()
+    before = _weights(net)
+    Trainer(net, "sgd", lr=1.0, clip_norm=0.01, epochs=1, batch_size=len(X), quiet=True).fit(X, y)
+    step = np.sqrt(
+        sum(
+            ((a - b).astype(np.float64) ** 2).sum()
+            for a, b in zip(_weights(net), before, strict=True)
+        )
+    )
+    assert 0.005 < step <= 0.01 * (1 + 1e-5)
+
+
+@pytest.mark.parametrize("target_shape", ["flat", "column"])
+def test_binary_cross_entropy_reports_accuracy(digits, target_shape):
+    X, y, _, _ = digits
+    t = (y >= 5).astype(np.float32)
+    t = t if target_shape == "flat" else t.reshape(-1, 1)
+    net = build_mlp({"input_size": 64, "output_size": 1, "hidden": [16], "loss": "bce"}, seed=0)
+    history = Trainer(net, "adam", lr=1e-2, epochs=5, batch_size=50, quiet=True).fit(
+        X, t, validation_split=0.2
+    )
+    assert 0.8 < history["val_accuracy"][-1] <= 1.0
+    assert 0.8 < history["accuracy"][-1] <= 1.0
+
+
+def test_regression_logs_loss_only(digits):
+    X, y, _, _ = digits
+    net = build_mlp({"input_size": 64, "output_size": 1, "hidden": [16], "loss": "mse"}, seed=0)
+    history = Trainer(net, "adam", lr=1e-2, epochs=3, batch_size=50, quiet=True).fit(
+        X, y.astype(np.float32), validation_split=0.2
+    )
+    assert "accuracy" not in history and history["val_loss"][-1] < history["val_loss"][0]

@@ -34,6 +34,7 @@ class Dropout(Layer):
         else:
             self.rng = np.random.default_rng(rng)
         self.mask = None
+        self._uniform = self._keep = None  # scratch reused while the batch shape stays the same
 
     def forward(self, x, training=False):
         self.check_input(x)
@@ -41,7 +42,11 @@ class Dropout(Layer):
             self.mask = None
             return x
         xp = array_module(x)
-        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        if self._uniform is None or self._uniform.shape != x.shape:
+            self._uniform = np.empty(x.shape, np.float32)
+            self._keep = np.empty(x.shape, bool)
+        self.rng.random(dtype=np.float32, out=self._uniform)
+        keep = np.greater_equal(self._uniform, self.p, out=self._keep)
         self.mask = keep if xp is np else xp.asarray(keep)
         y = x * self.mask
         y *= 1.0 / (1.0 - self.p)

@@ -22,7 +22,7 @@ class ELU(ElementwiseActivation):
         y = xp.minimum(x, 0)
         xp.expm1(y, out=y)
         y *= self.alpha
-        xp.copyto(y, x, where=x > 0)
+        y += xp.maximum(x, 0)
         return y
 
     def derivative(self, x, y):
@@ -30,9 +30,12 @@ class ELU(ElementwiseActivation):
         return xp.where(x > 0, 1, y + self.alpha).astype(x.dtype)
 
     def backward(self, dy):
+        # y <= 0 exactly where x <= 0, so min(y, 0) + α is f' there and α elsewhere.
         xp = array_module(dy)
-        dx = self.y + self.alpha
-        xp.copyto(dx, 1, where=self.x > 0)
+        dx = xp.minimum(self.y, 0)
+        dx += self.alpha
+        if self.alpha != 1.0:
+            dx += xp.multiply(self.y > 0, 1.0 - self.alpha, dtype=dy.dtype)
         dx *= dy
         return dx
 

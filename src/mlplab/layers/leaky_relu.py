@@ -29,9 +29,11 @@ class LeakyReLU(ElementwiseActivation):
         return xp.where(x > 0, 1.0, self.negative_slope).astype(x.dtype)
 
     def backward(self, dy):
+        # Masked arithmetic, not where/copyto: no per-element branch, several times faster.
         xp = array_module(dy)
-        dx = dy * self.negative_slope
-        xp.copyto(dx, dy, where=self.x > 0)
+        dx = xp.multiply(self.x > 0, 1.0 - self.negative_slope, dtype=dy.dtype)
+        dx += self.negative_slope
+        dx *= dy
         return dx
 
     def distance_to_kink(self, x):

@@ -24,10 +24,11 @@ class PReLU(ElementwiseActivation):
         self.grads = {"alpha": np.zeros_like(self.params["alpha"])}
 
     def function(self, x):
+        # f(x) = max(x, 0) + a min(x, 0): masked arithmetic, no per-element branch.
         xp = array_module(x)
-        self.positive = x > 0
-        y = x * self.params["alpha"]
-        xp.copyto(y, x, where=self.positive)
+        self.negative = xp.minimum(x, 0)
+        y = self.negative * self.params["alpha"]
+        y += xp.maximum(x, 0)
         return y
 
     def derivative(self, x, y):
@@ -39,17 +40,18 @@ class PReLU(ElementwiseActivation):
 
     def backward(self, dy):
         xp = array_module(dy)
-        dalpha = dy * self.x
-        xp.copyto(dalpha, 0, where=self.positive)
+        alpha = self.params["alpha"]
+        dalpha = dy * self.negative
         if self.num_features == 1:
             self.grads["alpha"][0] = dalpha.sum()
         else:
             dalpha.sum(axis=0, out=self.grads["alpha"])
         if not self.needs_input_grad:
             return None
-        dx = dy * self.params["alpha"]
-        xp.copyto(dx, dy, where=self.positive)
-        return dx
+        xp.multiply(self.x > 0, 1 - alpha, out=dalpha)
+        dalpha += alpha
+        dalpha *= dy
+        return dalpha
 
     def distance_to_kink(self, x):
         return float(abs(x).min(initial=float("inf")))

@@ -1,19 +1,58 @@
-"""Training: the ``Trainer`` loop, its callbacks, checkpoints and history."""
+"""Training: the ``Trainer`` loop, its callbacks, checkpoints and history.
 
+``CALLBACKS`` names the built-in callbacks, so the command line and configs can switch them on:
+``get_callback("update_ratio:every=20")``.
+"""
+
+from mlplab.errors import ConfigError
+from mlplab.registry import Registry
+from mlplab.schedules import parse_spec
 from mlplab.train.callbacks import Callback
 from mlplab.train.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from mlplab.train.early_stopping import EarlyStopping
 from mlplab.train.history import History
+from mlplab.train.layer_stats import LayerStatsMonitor
+from mlplab.train.learning_curves import LearningCurves
 from mlplab.train.progress import ProgressBar
 from mlplab.train.trainer import Trainer
+from mlplab.train.update_ratio import TrainingWarning, UpdateRatioMonitor
+
+CALLBACKS = Registry("callback")
+CALLBACKS.register("early_stopping", "early_stop")(EarlyStopping)
+CALLBACKS.register("checkpoint")(Checkpoint)
+CALLBACKS.register("update_ratio", "update_ratios")(UpdateRatioMonitor)
+CALLBACKS.register("layer_stats", "layer_statistics")(LayerStatsMonitor)
+CALLBACKS.register("learning_curves")(LearningCurves)
+CALLBACKS.register("progress")(ProgressBar)
+
+
+def get_callback(spec) -> Callback:
+    """A callback from ``"NAME"`` or ``"NAME:key=value,..."``, a dict ``{"name": ..., ...}``, or
+    a callback object (returned as is)."""
+    if not isinstance(spec, str | dict):
+        return spec
+    config = parse_spec(spec) if isinstance(spec, str) else dict(spec)
+    name = config.pop("name")
+    cls = CALLBACKS.get(name)
+    try:
+        return cls(**config)
+    except TypeError as e:
+        raise ConfigError(f"callback {name!r}: {e}") from None
+
 
 __all__ = [
+    "CALLBACKS",
     "Callback",
     "Checkpoint",
     "EarlyStopping",
     "History",
+    "LayerStatsMonitor",
+    "LearningCurves",
     "ProgressBar",
     "Trainer",
+    "TrainingWarning",
+    "UpdateRatioMonitor",
+    "get_callback",
     "load_checkpoint",
     "save_checkpoint",
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from mlplab.backend import to_numpy
-from mlplab.errors import FileFormatError
+from mlplab.errors import ConfigError, FileFormatError
 from mlplab.train.atomic import atomic_write_bytes
 from mlplab.train.callbacks import Callback
 from mlplab.train.history import History
@@ -73,6 +73,7 @@ def trainer_state(trainer) -> tuple[dict, dict]:
             "step": trainer.step,
             "sums": list(trainer._sums),
             "lr": trainer.lr,
+            "train_rows": len(trainer.train_data[2]) if trainer.train_data else None,
         },
         "history": trainer.history.records,
         "callbacks": callbacks,
@@ -121,6 +122,7 @@ class CheckpointData:
     def restore(self, trainer) -> None:
         """Put ``trainer`` (bound to the same network and optimizer kind) back where it was."""
         meta = self.meta
+        self._check_compatible(trainer)
         self.restore_weights(trainer.net)
         for i, layer in enumerate(trainer.net.layers):
             state = meta["rng"]["layers"].get(str(i))
@@ -152,6 +154,26 @@ class CheckpointData:
         trainer.lr = pos["lr"]
         trainer.history = History(meta["history"])
         trainer.last_checkpoint = self.path
+
+    def _check_compatible(self, trainer) -> None:
+        """The batch order depends on the seed, the batch size, shuffling and the training rows:
+        a resume with other values would not continue the same run."""
+        saved = self.meta["trainer"]
+        now = trainer.get_config()
+        for key in ("seed", "batch_size", "shuffle"):
+            if saved.get(key) != now.get(key):
+                raise ConfigError(
+                    f"{self.path}: checkpoint was written with {key}={saved.get(key)!r}, the "
+                    f"trainer has {key}={now.get(key)!r}; resume with the run's settings"
+                )
+        rows = self.meta["position"].get("train_rows")
+        if rows is not None and trainer.train_data is not None:
+            given = len(trainer.train_data[2])
+            if given != rows:
+                raise ConfigError(
+                    f"{self.path}: checkpoint was written for {rows} training rows, "
+                    f"got {given}; resume with the same data and validation split"
+                )
 
     def _tensor(self, key):
         if key not in self.tensors:

@@ -45,5 +45,28 @@ class History:
     def to_dict(self) -> dict:
         return {key: self[key] for key in self.keys()}
 
+    def to_csv(self, path) -> None:
+        """One row per epoch, one column per metric (empty where missing); written atomically."""
+        import csv
+        import io
+
+        from mlplab.train.atomic import atomic_write_bytes
+
+        keys = self.keys()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(keys)
+        for record in self.records:
+            writer.writerow([_csv_value(record.get(k)) for k in keys])
+        atomic_write_bytes(path, out.getvalue().encode())
+
     def __repr__(self):
         return f"History({len(self)} epochs: {', '.join(self.keys())})"
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return value

@@ -24,7 +24,7 @@ class ProgressBar(Callback):
 
         self._tqdm = tqdm
         self.epochs_bar = tqdm(
-            total=trainer.epochs,
+            total=trainer.end_epoch,
             initial=trainer.epoch,
             desc="epochs",
             unit="epoch",
@@ -60,7 +60,7 @@ class ProgressBar(Callback):
             self._last = now
             rate = self._samples / max(now - self._start, 1e-9)
             self.batches_bar.set_postfix_str(
-                f"loss {trainer.batch_loss:.4f}, {rate:,.0f} samples/s", refresh=False
+                f"loss {trainer.batch_loss:.4f}, {rate:,.0f} samples/s"
             )
 
     def on_epoch_end(self, trainer):

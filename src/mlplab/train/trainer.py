@@ -19,8 +19,15 @@ import time
 
 import numpy as np
 
-from mlplab.errors import ConfigError, DivergenceError, DTypeError, NonFiniteError, ShapeError
-from mlplab.optim import get_optimizer
+from mlplab.errors import (
+    ConfigError,
+    DivergenceError,
+    DTypeError,
+    LabelError,
+    NonFiniteError,
+    ShapeError,
+)
+from mlplab.optim import clip_by_global_norm, get_optimizer
 from mlplab.regularization import add_l1, apply_max_norm
 from mlplab.schedules import get_schedule
 from mlplab.train.callbacks import hooks_by_name
@@ -37,6 +44,7 @@ class Trainer:
     schedule: ``None`` (constant), a spec string (``"cosine"``, ``"step:step_size=10"``,
         ``"cosine:warmup=3"``), a config dict or a ``Schedule``.
     l2, l1: penalty strengths on weights (``decay_params``) only; max_norm: a per-unit bound.
+    clip_norm: scale all gradients together to global norm at most this (None: no clipping).
     check_gradients: also check every gradient for NaN/inf at every step (a pass over all
         gradients; off by default — a non-finite gradient shows up as a non-finite loss one step
         later, and weights are checked at the end of every epoch and before every checkpoint).
@@ -52,6 +60,7 @@ class Trainer:
         l2: float = 0.0,
         l1: float = 0.0,
         max_norm: float | None = None,
+        clip_norm: float | None = None,
         batch_size: int = 128,
         epochs: int = 10,
         seed: int = 0,
@@ -73,13 +82,14 @@ class Trainer:
         for label, value in (("l2", l2), ("l1", l1)):
             if not value >= 0:
                 raise ConfigError(f"trainer: {label} must be >= 0, got {value}")
-        if max_norm is not None and not max_norm > 0:
-            raise ConfigError(f"trainer: max_norm must be positive, got {max_norm}")
+        for label, value in (("max_norm", max_norm), ("clip_norm", clip_norm)):
+            if value is not None and not value > 0:
+                raise ConfigError(f"trainer: {label} must be positive, got {value}")
         if int(batch_size) < 1:
             raise ConfigError(f"trainer: batch_size must be at least 1, got {batch_size}")
         if int(epochs) < 0:
             raise ConfigError(f"trainer: epochs must be >= 0, got {epochs}")
-        self.l2, self.l1, self.max_norm = float(l2), float(l1), max_norm
+        self.l2, self.l1, self.max_norm, self.clip_norm = float(l2), float(l1), max_norm, clip_norm
         self.batch_size, self.epochs = int(batch_size), int(epochs)
         self.seed, self.shuffle = int(seed), bool(shuffle)
         self.callbacks = list(callbacks)
@@ -91,12 +101,15 @@ class Trainer:
         self.batch = 0
         self.step = 0
         self.steps_per_epoch = 0
+        self.end_epoch = self.epochs
         self.lr = self.base_lr
         self.batch_loss = math.nan
         self.x_batch = self.y_batch = None
         self.epoch_logs: dict = {}
         self.stop_training = False
         self.last_checkpoint = None
+        #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
+        self.train_data = self.validation_data = None
         self._sums = [0.0, 0.0, 0, 0]  # loss·n, penalty·n, correct, seen (this epoch so far)
         self._epoch_done = False
         self._bound = False
@@ -110,11 +123,21 @@ class Trainer:
             "l2": self.l2,
             "l1": self.l1,
             "max_norm": self.max_norm,
+            "clip_norm": self.clip_norm,
             "batch_size": self.batch_size,
             "epochs": self.epochs,
             "seed": self.seed,
             "shuffle": self.shuffle,
         }
+
+    @classmethod
+    def from_config(cls, net, config: dict, **kwargs) -> "Trainer":
+        """A trainer from ``get_config()``'s dict; ``kwargs`` (callbacks, quiet, ...) are added."""
+        config = dict(config)
+        try:
+            return cls(net, **config, **kwargs)
+        except TypeError as e:
+            raise ConfigError(f"trainer config: {e}") from None
 
     # -- data -----------------------------------------------------------------------------------
     def _check_arrays(self, X, y, what: str):
@@ -143,7 +166,16 @@ class Trainer:
                 raise DTypeError(
                     f"{what} y: class labels must be integers 0..C-1, got dtype {y.dtype}"
                 )
+            if y.ndim != 1:
+                raise ShapeError(f"{what} y: expected class labels of shape (N,), got {y.shape}")
             y = np.asarray(y, dtype=np.int64)
+            classes = _output_units(self.net)
+            bad = np.flatnonzero((y < 0) | (y >= classes)) if classes else ()
+            if len(bad):
+                raise LabelError(
+                    f"{what} y: label {y[bad[0]]} at row {bad[0]} is out of range for "
+                    f"{classes} classes (expected 0..{classes - 1})"
+                )
         else:
             y = np.asarray(y).astype(dtype, copy=False)
             _check_finite(y, f"{what} y")
@@ -192,24 +224,37 @@ class Trainer:
         return np.random.default_rng([self.seed, epoch]).permutation(train_idx)
 
     # -- the loop -------------------------------------------------------------------------------
-    def fit(self, X, y, validation_data=None, validation_split: float = 0.0, resume=None):
+    def fit(
+        self,
+        X,
+        y,
+        validation_data=None,
+        validation_split: float = 0.0,
+        resume=None,
+        epochs: int | None = None,
+    ):
         """Train; return the ``History``.
 
         X: (N, D) array (a ``np.memmap`` is read batch by batch); y: (N,) integer labels for
         classification, targets for regression. ``validation_data=(X_val, y_val)`` or
         ``validation_split`` (a seeded random fraction of X held out). ``resume``: a checkpoint
-        path written by ``Checkpoint`` — training continues exactly where it stopped.
+        path written by ``Checkpoint`` — training continues exactly where it stopped, up to the
+        trainer's ``epochs`` in all. Without ``resume``, trains ``epochs`` (default: the
+        trainer's) more epochs: a second ``fit`` continues from where the first ended, keeping
+        the optimizer's state and the history (Keras's behaviour; ``partial_fit`` style).
         """
         X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
         # overflow on the way to a divergence is reported once, by DivergenceError
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._fit(X, y, train_idx, val, resume)
+            return self._fit(X, y, train_idx, val, resume, epochs)
 
-    def _fit(self, X, y, train_idx, val, resume):
+    def _fit(self, X, y, train_idx, val, resume, epochs):
         self._buffers = {}
+        self.train_data, self.validation_data = (X, y, train_idx), val
         n = len(train_idx)
         bs = self.batch_size
-        spe = self.steps_per_epoch = -(-n // bs)
+        # a lone trailing row joins the batch before it (batch norm needs two rows to train)
+        spe = self.steps_per_epoch = n // bs if n > bs and n % bs == 1 else -(-n // bs)
         self.schedule.bind(self.epochs, spe)
         if not self._bound:
             self.optimizer.bind(self.net)
@@ -218,6 +263,9 @@ class Trainer:
             from mlplab.train.checkpoint import load_checkpoint
 
             load_checkpoint(resume).restore(self)
+            self.end_epoch = self.epochs
+        else:
+            self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
         from mlplab.train.progress import ProgressBar
 
         callbacks = list(self.callbacks)
@@ -229,12 +277,12 @@ class Trainer:
         net, loss_fn, optimizer, schedule = self.net, self.net.loss, self.optimizer, self.schedule
         classify = getattr(loss_fn, "task", "classification") in ("classification", "binary")
         per_step_lr = schedule.unit == "step"
-        l2, l1, max_norm = self.l2, self.l1, self.max_norm
+        l2, l1, max_norm, clip_norm = self.l2, self.l1, self.max_norm, self.clip_norm
         sums = self._sums
         self.stop_training = False
         for hook in hooks["on_train_begin"]:
             hook(self)
-        while self.epoch < self.epochs and not self.stop_training:
+        while self.epoch < self.end_epoch and not self.stop_training:
             order = self._epoch_order(self.epoch, train_idx)
             self._epoch_done = False
             if self.batch == 0:
@@ -247,7 +295,8 @@ class Trainer:
             if not per_step_lr:
                 self.lr = optimizer.lr = schedule.lr(self.epoch, self.base_lr)
             while self.batch < spe:
-                idx = order[self.batch * bs : (self.batch + 1) * bs]
+                stop = n if self.batch == spe - 1 else (self.batch + 1) * bs
+                idx = order[self.batch * bs : stop]
                 xb, yb = self._gather(X, y, idx)
                 self.x_batch, self.y_batch = xb, yb
                 if per_step_lr:
@@ -266,6 +315,8 @@ class Trainer:
                     self._diverged(loss + penalty, "loss", xb)
                 if self.check_gradients:
                     self._check_gradients(xb)
+                if clip_norm:
+                    clip_by_global_norm(net, clip_norm)
                 optimizer.step()
                 if max_norm:
                     apply_max_norm(net, max_norm)
@@ -273,7 +324,7 @@ class Trainer:
                 sums[0] += loss * m
                 sums[1] += penalty * m
                 if classify:
-                    sums[2] += int((loss_fn.predict(scores) == yb).sum())
+                    sums[2] += _correct(loss_fn.predict(scores), yb)
                 sums[3] += m
                 self.batch_loss = loss
                 self.batch += 1
@@ -325,7 +376,7 @@ class Trainer:
             loss, _ = loss_fn(scores, yb)
             total += loss * len(idx)
             if classify:
-                correct += int((loss_fn.predict(scores) == yb).sum())
+                correct += _correct(loss_fn.predict(scores), yb)
         out = {f"{prefix}loss": total / max(len(rows), 1)}
         if classify:
             out[f"{prefix}accuracy"] = correct / max(len(rows), 1)
@@ -342,10 +393,11 @@ class Trainer:
         where = (
             f" The last good checkpoint is {self.last_checkpoint}." if self.last_checkpoint else ""
         )
+        lr = self.optimizer.lr
         raise DivergenceError(
             f"training diverged at epoch {self.epoch + 1}, step {self.step + 1}: the {what} is "
-            f"{value} with learning rate {self.lr:g}. The learning rate is the usual suspect: "
-            f"try a smaller one (for example {self.lr / 10:g}).{where}"
+            f"{value} with learning rate {lr:g}. The learning rate is the usual suspect: "
+            f"try a smaller one (for example {lr / 10:g}).{where}"
         )
 
     def _check_gradients(self, xb):
@@ -366,9 +418,25 @@ class Trainer:
                 raise DivergenceError(
                     f"training diverged by epoch {self.epoch + 1}, step {self.step}: parameter "
                     f"{name} holds NaN or inf (a non-finite gradient or update) with learning "
-                    f"rate {self.lr:g}. The learning rate is the usual suspect: try a smaller one "
-                    f"(for example {self.lr / 10:g}).{where}"
+                    f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
+                    f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
                 )
+
+
+def _output_units(net) -> int | None:
+    """The width of the network's last layer with a known width (None if unknown)."""
+    for layer in reversed(net.layers):
+        units = getattr(layer, "out_features", None)
+        if units is not None:
+            return int(units)
+    return None
+
+
+def _correct(predicted, y) -> int:
+    """How many predictions equal the labels (targets of shape (N, 1) are compared as (N,))."""
+    if y.shape != predicted.shape:
+        y = y.reshape(predicted.shape)
+    return int((predicted == y).sum())
 
 
 def _check_finite(a, what: str, chunk: int = 1 << 16) -> None:

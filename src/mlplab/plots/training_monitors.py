@@ -1,0 +1,67 @@
+"""The babysitting monitors over epochs: update/weight ratios, gradient norms, activation std,
+dead and saturated fractions, per layer (PNG)."""
+
+import io
+import math
+from pathlib import Path
+
+from mlplab.train.atomic import atomic_write_bytes
+
+PANELS = (
+    ("update_ratio/", "update / weight ratio", True),
+    ("grad_norm/", "gradient norm", True),
+    ("act_std/", "activation std", False),
+    ("dead/", "dead fraction", False),
+    ("saturated/", "saturated fraction", False),
+)
+
+
+def monitor_keys(history) -> dict:
+    """{panel prefix: [history keys]} for the monitor metrics present in ``history``."""
+    keys = history.keys() if hasattr(history, "keys") else list(history)
+    found = {p: [k for k in keys if k.startswith(p)] for p, _, _ in PANELS}
+    return {p: ks for p, ks in found.items() if ks}
+
+
+def plot_training_monitors(history, path, title: str | None = None) -> Path | None:
+    """One panel per monitored quantity logged by ``UpdateRatioMonitor`` / ``LayerStatsMonitor``
+    (one line per layer or parameter); the ratio panel marks the 1e-3 rule of thumb. Writes the
+    PNG atomically; returns None (and writes nothing) when no monitor metric was logged."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    data = history.to_dict() if hasattr(history, "to_dict") else dict(history)
+    present = monitor_keys(data)
+    if not present:
+        return None
+    epochs = data.get("epoch") or list(range(1, len(next(iter(data.values()))) + 1))
+    fig = Figure(figsize=(4.5 * len(present), 3.8))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(present), squeeze=False)[0]
+    labels = {p: (label, log) for p, label, log in PANELS}
+    for ax, (prefix, keys) in zip(axes, present.items(), strict=True):
+        label, log = labels[prefix]
+        for key in keys:
+            values = data[key]
+            name = key[len(prefix) :]
+            name = name if "." in name else f"layer {name}"
+            ax.plot(epochs, values, marker="o", markersize=3, label=name)
+        positive = [v for k in keys for v in data[k] if math.isfinite(v) and v > 0]
+        if log and positive:
+            ax.set_yscale("log")
+        if "fraction" in label:
+            ax.set_ylim(-0.02, 1.02)
+        if prefix == "update_ratio/":
+            ax.axhline(1e-3, color="grey", linestyle=":", label="1e-3")
+        ax.set_title(label)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return atomic_write_bytes(path, buffer.getvalue())
