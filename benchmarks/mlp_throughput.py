@@ -149,15 +149,21 @@ def parse_args(argv=None):
     p.add_argument("--no-scaling", action="store_true")
     p.add_argument("--no-callbacks", action="store_true")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds before a child is killed")
+    p.add_argument(
+        "--budget-min",
+        type=float,
+        default=14.0,
+        help="stop starting new runs after this many minutes (the report says what ran)",
+    )
     p.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown report")
     p.add_argument("--raw", default=os.path.join(HERE, "results.json"), help="raw results (JSON)")
     p.add_argument("--note", default="", help="a line added to the report (e.g. machine load)")
     args = p.parse_args(argv)
     quick = args.quick
     args.repeats = args.repeats or (1 if quick else 3)
-    args.window_s = args.window_s or (0.1 if quick else 0.5)
+    args.window_s = args.window_s or (0.1 if quick else 0.3)
     args.windows = args.windows or (2 if quick else 3)
-    args.warmup_s = args.warmup_s if args.warmup_s is not None else (0.05 if quick else 0.3)
+    args.warmup_s = args.warmup_s if args.warmup_s is not None else (0.05 if quick else 0.2)
     args.peak_s = args.peak_s or (0.3 if quick else 1.0)
     for name in ("configs", "optimizers", "peers", "blas"):
         setattr(args, name, [s for s in getattr(args, name).split(",") if s])
@@ -182,10 +188,14 @@ def main(argv=None) -> int:
     results = []
     total = args.repeats * len(jobs) + min(args.repeats, 2) * len(extra)
     done = 0
+    stopped = None
     for r in range(args.repeats):
         batch = list(jobs) + (list(extra) if r < 2 else [])
         rng.shuffle(batch)
         for spec, blas in batch:
+            if time.time() - start > args.budget_min * 60:
+                stopped = f"time budget of {args.budget_min:g} min reached: {done} of {total} runs"
+                break
             out = run_child(spec, blas, args.threads, args.timeout)
             out["blas_mode"], out["repeat"] = blas, r
             results.append(out)
@@ -200,6 +210,9 @@ def main(argv=None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+        if stopped:
+            print(stopped, file=sys.stderr)
+            break
     meta = {
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),
         "seconds": time.time() - start,
@@ -213,7 +226,7 @@ def main(argv=None) -> int:
         "env_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         "env_l2_size": os.environ.get("OPENBLAS_L2_SIZE"),
         "command": " ".join(["python", "benchmarks/mlp_throughput.py", *(argv or sys.argv[1:])]),
-        "note": args.note,
+        "note": "; ".join(x for x in (args.note, stopped) if x),
         "blas_modes": args.blas,
     }
     with open(args.raw, "w") as f:
