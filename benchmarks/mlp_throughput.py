@@ -57,8 +57,12 @@ def child_env(blas: str, threads: int) -> dict:
     return env
 
 
-def run_child(spec: dict, blas: str, threads: int, timeout: float) -> dict:
+def run_child(spec: dict, blas: str, threads: int, timeout: float, clock: str = "wall") -> dict:
+    spec = dict(spec, clock=clock)
+    if threads < (os.cpu_count() or 1):
+        spec["cores"] = threads
     cmd = [sys.executable, os.path.join(HERE, "child.py"), json.dumps(spec)]
+    started = time.perf_counter()
     try:
         proc = subprocess.run(
             cmd, env=child_env(blas, threads), capture_output=True, text=True, timeout=timeout
@@ -69,7 +73,9 @@ def run_child(spec: dict, blas: str, threads: int, timeout: float) -> dict:
     if not lines:
         tail = (proc.stderr or "").strip().splitlines()[-3:]
         return {"spec": spec, "error": f"exit {proc.returncode}: {' | '.join(tail)}"}
-    return json.loads(lines[-1])
+    out = json.loads(lines[-1])
+    out["child_s"] = time.perf_counter() - started
+    return out
 
 
 def build_jobs(args) -> list[tuple[dict, str]]:
@@ -142,6 +148,13 @@ def parse_args(argv=None):
     p.add_argument("--peers", default=",".join(PEERS), help="numpy,mlplab,torch,jax,sklearn")
     p.add_argument("--blas", default="env,unset", help="env (OPENBLAS_CORETYPE kept), unset")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="samples/s by the wall clock, or by process CPU time (steadier with --threads 1 "
+        "on a busy machine)",
+    )
     p.add_argument("--window-s", type=float, default=None, help="seconds per timed window")
     p.add_argument("--windows", type=int, default=None, help="timed windows per process")
     p.add_argument("--warmup-s", type=float, default=None)
@@ -196,7 +209,7 @@ def main(argv=None) -> int:
             if time.time() - start > args.budget_min * 60:
                 stopped = f"time budget of {args.budget_min:g} min reached: {done} of {total} runs"
                 break
-            out = run_child(spec, blas, args.threads, args.timeout)
+            out = run_child(spec, blas, args.threads, args.timeout, args.clock)
             out["blas_mode"], out["repeat"] = blas, r
             results.append(out)
             done += 1
@@ -222,7 +235,12 @@ def main(argv=None) -> int:
         "threads": args.threads,
         "repeats": args.repeats,
         "quick": args.quick,
-        "timing": {"warmup_s": args.warmup_s, "window_s": args.window_s, "windows": args.windows},
+        "timing": {
+            "warmup_s": args.warmup_s,
+            "window_s": args.window_s,
+            "windows": args.windows,
+            "clock": args.clock,
+        },
         "env_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         "env_l2_size": os.environ.get("OPENBLAS_L2_SIZE"),
         "command": " ".join(["python", "benchmarks/mlp_throughput.py", *(argv or sys.argv[1:])]),

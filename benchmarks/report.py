@@ -297,8 +297,9 @@ def write_report(meta, results, path):
     agg, peaks = aggregate(results)
     modes = meta["blas_modes"]
     first = modes[0]
-    configs = [c for c in CONFIGS if any(k[2] == c for k in agg)]
-    optimizers = [o for o in ("sgdm", "adam") if any(k[3] == o for k in agg)]
+    main_keys = [k for k in agg if k[0] == "main"]
+    configs = [c for c in CONFIGS if any(k[2] == c for k in main_keys)]
+    optimizers = [o for o in ("sgdm", "adam") if any(k[3] == o for k in main_keys)]
     kernels = blas_kernels(results)
     vers = versions(results)
     peak = max(peaks.values()) if peaks else None
@@ -320,6 +321,9 @@ def write_report(meta, results, path):
         ),
         f"- **Timing**: per process {meta['timing']['windows']} windows of "
         f"{meta['timing']['window_s']} s after {meta['timing']['warmup_s']} s warm-up, median; "
+        f"clock: {meta['timing'].get('clock', 'wall')}"
+        + (" (process CPU time)" if meta["timing"].get("clock") == "cpu" else "")
+        + "; "
         f"table = median over {meta['repeats']} interleaved repeats, one process each",
     ]
     for mode in modes:
