@@ -21,7 +21,7 @@ class NetConfig:
     batchnorm: bool = False
     dropout: float = 0.0
     #: minibatches in the synthetic data set; steps cycle through them in order.
-    n_batches: int = 16
+    n_batches: int = 8
     extra: dict = field(default_factory=dict)
 
     @property

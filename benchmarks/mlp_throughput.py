@@ -117,6 +117,7 @@ def build_scaling_jobs(args) -> list[tuple[dict, str]]:
                 "config": cfg.__dict__ | {"hidden": list(cfg.hidden)},
                 "optimizer": "sgdm",
                 "opt_args": OPTIMIZERS["sgdm"],
+                "first_repeat_only": peer == "numpy",
                 **timing,
             }
             jobs.append((spec, args.blas[0]))
@@ -199,11 +200,14 @@ def main(argv=None) -> int:
         extra += build_callback_jobs(args)
     rng = random.Random(12345)
     results = []
-    total = args.repeats * len(jobs) + min(args.repeats, 2) * len(extra)
+    twice = [job for job in extra if not job[0].get("first_repeat_only")]
+    total = args.repeats * len(jobs) + len(extra) + (len(twice) if args.repeats > 1 else 0)
     done = 0
     stopped = None
     for r in range(args.repeats):
-        batch = list(jobs) + (list(extra) if r < 2 else [])
+        batch = list(jobs) + [
+            job for job in extra if r == 0 or (r == 1 and not job[0].get("first_repeat_only"))
+        ]
         rng.shuffle(batch)
         for spec, blas in batch:
             if time.time() - start > args.budget_min * 60:
