@@ -283,6 +283,18 @@ def callbacks_table(agg, mode):
             _fmt(on["rss"], "{:.0f}"),
         ],
     ]
+    raw = agg.get(("main", mode, "mnist", "sgdm", "mlplab"))
+    if raw and raw["sps"]:
+        rows.insert(
+            0,
+            [
+                "no trainer: `loss_and_gradients` + `step` (main table)",
+                _fmt(raw["sps"]),
+                f"trainer: {raw['sps'] / off['sps'] - 1:+.1%}",
+                "",
+                "",
+            ],
+        )
     verdict = "within" if overhead <= 0.10 else "OVER"
     header = ["monitors", "samples/s (epochs 2…)", "per-epoch overhead", "whole fit s", "RSS MiB"]
     return (
