@@ -7,6 +7,7 @@ import numpy as np
 from mlplab.errors import ConfigError, DTypeError, NonFiniteError, ShapeError
 from mlplab.layers import ACTIVATIONS, BatchNorm, Dropout, Linear
 from mlplab.losses import get_loss
+from mlplab.parameter_buffer import pack_parameters
 
 
 class Sequential:
@@ -247,4 +248,5 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
     )
     net = Sequential(layers, loss=config.loss, in_features=int(config.input_size))
     net.config = config
+    pack_parameters(net)
     return net
