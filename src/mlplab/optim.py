@@ -306,11 +306,12 @@ class Adam(Optimizer):
         np.multiply(g, g, out=scratch)
         scratch *= 1.0 - self.beta2
         v += scratch
+        # lr/(1-β₁ᵗ) · m / (√v/c + ε) with c = √(1-β₂ᵗ), written as lr·c/(1-β₁ᵗ) · m / (√v + εc):
+        # the same value, one pass over memory fewer
         np.sqrt(v, out=scratch)
-        scratch /= self._root_correction
-        scratch += self.eps
+        scratch += self.eps * self._root_correction
         np.divide(m, scratch, out=scratch)
-        scratch *= -self._step_size
+        scratch *= -(self._step_size * self._root_correction)
         p += scratch
 
     def get_config(self):
