@@ -8,6 +8,7 @@ from mlplab.errors import ConfigError, DTypeError, NonFiniteError, ShapeError
 from mlplab.init import data_init_method
 from mlplab.layers import ACTIVATIONS, BatchNorm, Dropout, Linear
 from mlplab.losses import get_loss
+from mlplab.parameter_buffer import pack_parameters
 
 
 class Sequential:
@@ -251,4 +252,5 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
     net = Sequential(layers, loss=config.loss, in_features=int(config.input_size))
     net.pending_data_init = data_init_method(init)
     net.config = config
+    pack_parameters(net)
     return net

@@ -27,6 +27,7 @@ import numpy as np
 
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, FileFormatError
+from mlplab.parameter_buffer import packed_buffer
 from mlplab.registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
@@ -39,6 +40,9 @@ class Optimizer:
     slots: tuple[str, ...] = ()
     #: whether ``_update`` needs a scratch buffer of each parameter's shape
     needs_scratch = False
+    #: whether one ``_update`` may run over all packed parameters at once (not when weights and
+    #: the others are treated differently, as AdamW's decoupled decay does)
+    flat_update = True
 
     def __init__(self, lr: float = 0.01):
         if not lr > 0:
@@ -46,19 +50,49 @@ class Optimizer:
         self.lr = float(lr)
         self.t = 0
         self._entries = []  # (name, layer, key, decays, state dict, scratch)
+        self._flat = None  # (params, grads, state, scratch, [(layer, key, p, g)]) when packed
 
     # -- binding --------------------------------------------------------------------------------
     def bind(self, net):
-        """Attach to ``net`` (anything with ``parameters()`` yielding (name, layer, key))."""
+        """Attach to ``net`` (anything with ``parameters()`` yielding (name, layer, key)).
+
+        When the network's parameters and gradients are packed into one buffer each
+        (``mlplab.parameter_buffer``, as ``build_mlp`` does) and the update treats every
+        parameter alike (``flat_update``), the state is one buffer too, and a step is a single
+        ``_update`` over all parameters at once. Each step first checks that every layer still
+        holds the packed arrays; if one was replaced, that step updates parameter by parameter.
+        """
         self._entries = []
         self.t = 0
-        for name, layer, key in net.parameters():
-            p = layer.params[key]
+        found = list(net.parameters())
+        params = [layer.params[key] for _, layer, key in found]
+        grads = [layer.grads[key] for _, layer, key in found]
+        p_buffer = packed_buffer(params) if self.flat_update else None
+        g_buffer = packed_buffer(grads) if p_buffer is not None else None
+        flat = g_buffer is not None and g_buffer.size == p_buffer.size
+        if flat:
+            flat_state = {slot: np.zeros_like(p_buffer) for slot in self.slots}
+            flat_scratch = np.empty_like(p_buffer) if self.needs_scratch else None
+            offset = 0
+        for (name, layer, key), p in zip(found, params, strict=True):
             xp = array_module(p)
-            state = {slot: xp.zeros_like(p) for slot in self.slots}
-            scratch = xp.empty_like(p) if self.needs_scratch else None
+            if flat:
+                part = slice(offset, offset + p.size)
+                offset += p.size
+                state = {slot: flat_state[slot][part].reshape(p.shape) for slot in self.slots}
+                scratch = flat_scratch[part].reshape(p.shape) if self.needs_scratch else None
+            else:
+                state = {slot: xp.zeros_like(p) for slot in self.slots}
+                scratch = xp.empty_like(p) if self.needs_scratch else None
             decays = key in getattr(layer, "decay_params", ())
             self._entries.append((name, layer, key, decays, state, scratch))
+        self._flat = None
+        if flat:
+            packed = [
+                (layer, key, p, g)
+                for (_, layer, key), p, g in zip(found, params, grads, strict=True)
+            ]
+            self._flat = (p_buffer, g_buffer, flat_state, flat_scratch, packed)
         return self
 
     @property
@@ -69,6 +103,18 @@ class Optimizer:
     def step(self):
         """Update every bound parameter in place from its layer's current gradient."""
         self.t += 1
+        self._apply()
+
+    def _apply(self):
+        flat = self._flat
+        if flat is not None:
+            p_buffer, g_buffer, state, scratch, packed = flat
+            for layer, key, p, g in packed:
+                if layer.params[key] is not p or layer.grads[key] is not g:
+                    break
+            else:
+                self._update(p_buffer, g_buffer, state, scratch, False)
+                return
         for _name, layer, key, decays, state, scratch in self._entries:
             self._update(layer.params[key], layer.grads[key], state, scratch, decays)
 
@@ -249,8 +295,7 @@ class Adam(Optimizer):
         self.t += 1
         self._step_size = self.lr / (1.0 - self.beta1**self.t)
         self._root_correction = math.sqrt(1.0 - self.beta2**self.t)
-        for _name, layer, key, decays, state, scratch in self._entries:
-            self._update(layer.params[key], layer.grads[key], state, scratch, decays)
+        self._apply()
 
     def _update(self, p, g, state, scratch, decays):
         m, v = state["m"], state["v"]
@@ -261,11 +306,12 @@ class Adam(Optimizer):
         np.multiply(g, g, out=scratch)
         scratch *= 1.0 - self.beta2
         v += scratch
+        # lr/(1-β₁ᵗ) · m / (√v/c + ε) with c = √(1-β₂ᵗ), written as lr·c/(1-β₁ᵗ) · m / (√v + εc):
+        # the same value, one pass over memory fewer
         np.sqrt(v, out=scratch)
-        scratch /= self._root_correction
-        scratch += self.eps
+        scratch += self.eps * self._root_correction
         np.divide(m, scratch, out=scratch)
-        scratch *= -self._step_size
+        scratch *= -(self._step_size * self._root_correction)
         p += scratch
 
     def get_config(self):
@@ -287,6 +333,7 @@ class AdamW(Adam):
     """
 
     name = "adamw"
+    flat_update = False
 
     def __init__(
         self,

@@ -1,0 +1,267 @@
+"""Train the same MLPs with mlplab, a hand-written NumPy MLP, PyTorch, JAX and scikit-learn.
+
+Every measurement runs in its own process (so imports, allocator state and peak memory do not
+leak between peers), the jobs are interleaved in a fresh random order on every repeat, and the
+table reports medians over repeats. Usage (from the repository root):
+
+    python benchmarks/mlp_throughput.py            # full run, writes benchmarks/RESULTS.md
+    python benchmarks/mlp_throughput.py --quick    # validate the harness in about two minutes
+
+See benchmarks/README.md for what is measured and how.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from configs import CONFIGS, OPTIMIZERS, scaling_configs  # noqa: E402
+from report import write_report  # noqa: E402
+from runners import PEERS  # noqa: E402
+
+#: peers whose matrix products go through NumPy's OpenBLAS; PyTorch (MKL) and JAX (XLA's own
+#: kernels) do not read OPENBLAS_CORETYPE, so they run once, under the environment's setting.
+OPENBLAS_PEERS = ("numpy", "mlplab", "sklearn")
+ENV_CORETYPE_DEFAULT = "Haswell"
+
+
+def child_env(blas: str, threads: int) -> dict:
+    """The environment of one child: thread counts, and the BLAS kernel choice.
+
+    ``env``: OPENBLAS_CORETYPE as this environment sets it (Haswell when it is not set);
+    ``unset``: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed, so OpenBLAS picks the kernel
+    for the CPU it finds. Only the child's environment changes.
+    """
+    env = dict(os.environ)
+    if blas == "env":
+        env["OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE", ENV_CORETYPE_DEFAULT)
+    else:
+        env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    if threads < (os.cpu_count() or 1):
+        env["XLA_FLAGS"] = (
+            env.get("XLA_FLAGS", "")
+            + f" --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={threads}"
+        ).strip()
+    env.pop("PYTHONPATH", None)  # the child finds mlplab in src/ itself
+    return env
+
+
+def run_child(spec: dict, blas: str, threads: int, timeout: float, clock: str = "wall") -> dict:
+    spec = dict(spec, clock=clock)
+    if threads < (os.cpu_count() or 1):
+        spec["cores"] = threads
+    cmd = [sys.executable, os.path.join(HERE, "child.py"), json.dumps(spec)]
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            cmd, env=child_env(blas, threads), capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return {"spec": spec, "error": f"timed out after {timeout:.0f} s"}
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        tail = (proc.stderr or "").strip().splitlines()[-3:]
+        return {"spec": spec, "error": f"exit {proc.returncode}: {' | '.join(tail)}"}
+    out = json.loads(lines[-1])
+    out["child_s"] = time.perf_counter() - started
+    return out
+
+
+def build_jobs(args) -> list[tuple[dict, str]]:
+    timing = {"warmup_s": args.warmup_s, "window_s": args.window_s, "windows": args.windows}
+    jobs = []
+    for blas in args.blas:
+        for peer in args.peers:
+            if peer not in OPENBLAS_PEERS and blas != args.blas[0]:
+                continue
+            for name in args.configs:
+                for opt in args.optimizers:
+                    spec = {
+                        "kind": "train",
+                        "table": "main",
+                        "peer": peer,
+                        "config": CONFIGS[name].__dict__ | {"hidden": list(CONFIGS[name].hidden)},
+                        "optimizer": opt,
+                        "opt_args": OPTIMIZERS[opt],
+                        **timing,
+                    }
+                    jobs.append((spec, blas))
+        jobs.append(({"kind": "peak", "lib": "numpy", "seconds": args.peak_s}, blas))
+    for lib in ("torch", "jax"):
+        if lib in args.peers:
+            jobs.append(({"kind": "peak", "lib": lib, "seconds": args.peak_s}, args.blas[0]))
+    return jobs
+
+
+def build_scaling_jobs(args) -> list[tuple[dict, str]]:
+    timing = {"warmup_s": args.warmup_s, "window_s": args.window_s, "windows": args.windows}
+    jobs = []
+    for axis, cfg in scaling_configs(args.quick):
+        for peer in ("mlplab", "numpy"):
+            spec = {
+                "kind": "train",
+                "table": "scaling",
+                "axis": axis,
+                "peer": peer,
+                "config": cfg.__dict__ | {"hidden": list(cfg.hidden)},
+                "optimizer": "sgdm",
+                "opt_args": OPTIMIZERS["sgdm"],
+                "first_repeat_only": peer == "numpy",
+                **timing,
+            }
+            jobs.append((spec, args.blas[0]))
+    return jobs
+
+
+def build_callback_jobs(args) -> list[tuple[dict, str]]:
+    jobs = []
+    for setting in ("off", "on"):
+        spec = {
+            "kind": "callbacks",
+            "table": "callbacks",
+            "peer": "mlplab",
+            "setting": setting,
+            "config": CONFIGS["mnist"].__dict__ | {"hidden": list(CONFIGS["mnist"].hidden)},
+            "epochs": 2 if args.quick else 4,
+            "n_batches": 32 if args.quick else 128,
+        }
+        jobs.append((spec, args.blas[0]))
+    return jobs
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="short windows, one repeat: a smoke test")
+    p.add_argument("--repeats", type=int, default=None, help="interleaved repeats (default 3)")
+    p.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated config names")
+    p.add_argument("--optimizers", default=",".join(OPTIMIZERS), help="sgdm,adam")
+    p.add_argument("--peers", default=",".join(PEERS), help="numpy,mlplab,torch,jax,sklearn")
+    p.add_argument("--blas", default="env,unset", help="env (OPENBLAS_CORETYPE kept), unset")
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="samples/s by the wall clock, or by process CPU time (steadier with --threads 1 "
+        "on a busy machine)",
+    )
+    p.add_argument("--window-s", type=float, default=None, help="seconds per timed window")
+    p.add_argument("--windows", type=int, default=None, help="timed windows per process")
+    p.add_argument("--warmup-s", type=float, default=None)
+    p.add_argument("--peak-s", type=float, default=None, help="seconds of matmul-peak timing")
+    p.add_argument("--no-scaling", action="store_true")
+    p.add_argument("--no-callbacks", action="store_true")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds before a child is killed")
+    p.add_argument(
+        "--budget-min",
+        type=float,
+        default=14.0,
+        help="stop starting new runs after this many minutes (the report says what ran)",
+    )
+    p.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown report")
+    p.add_argument("--raw", default=os.path.join(HERE, "results.json"), help="raw results (JSON)")
+    p.add_argument("--note", default="", help="a line added to the report (e.g. machine load)")
+    args = p.parse_args(argv)
+    quick = args.quick
+    args.repeats = args.repeats or (1 if quick else 3)
+    args.window_s = args.window_s or (0.1 if quick else 0.3)
+    args.windows = args.windows or (2 if quick else 3)
+    args.warmup_s = args.warmup_s if args.warmup_s is not None else (0.05 if quick else 0.2)
+    args.peak_s = args.peak_s or (0.3 if quick else 1.0)
+    for name in ("configs", "optimizers", "peers", "blas"):
+        setattr(args, name, [s for s in getattr(args, name).split(",") if s])
+    unknown = [c for c in args.configs if c not in CONFIGS]
+    if unknown:
+        p.error(f"unknown config(s) {unknown}; choose from {list(CONFIGS)}")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    start = time.time()
+    started = datetime.datetime.now(datetime.UTC)
+    load_before = os.getloadavg()
+    jobs = build_jobs(args)
+    extra = []
+    if not args.no_scaling:
+        extra += build_scaling_jobs(args)
+    if not args.no_callbacks:
+        extra += build_callback_jobs(args)
+    rng = random.Random(12345)
+    results = []
+    twice = [job for job in extra if not job[0].get("first_repeat_only")]
+    total = args.repeats * len(jobs) + len(extra) + (len(twice) if args.repeats > 1 else 0)
+    done = 0
+    stopped = None
+    for r in range(args.repeats):
+        batch = list(jobs) + [
+            job for job in extra if r == 0 or (r == 1 and not job[0].get("first_repeat_only"))
+        ]
+        rng.shuffle(batch)
+        for spec, blas in batch:
+            if time.time() - start > args.budget_min * 60:
+                stopped = f"time budget of {args.budget_min:g} min reached: {done} of {total} runs"
+                break
+            out = run_child(spec, blas, args.threads, args.timeout, args.clock)
+            out["blas_mode"], out["repeat"] = blas, r
+            results.append(out)
+            done += 1
+            what = spec.get("peer") or spec.get("lib")
+            name = spec.get("config", {}).get("name", spec["kind"])
+            status = out.get("error") or out.get("skipped") or ""
+            print(
+                f"[{time.time() - start:6.0f} s] {done}/{total} {blas:5s} {what:8s} {name:10s} "
+                f"{spec.get('optimizer', spec.get('setting', '')):5s} "
+                f"{out.get('samples_per_s', out.get('gflops', 0)):10.0f} {status[:60]}",
+                file=sys.stderr,
+                flush=True,
+            )
+        if stopped:
+            print(stopped, file=sys.stderr)
+            break
+    meta = {
+        "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": time.time() - start,
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "cpu_count": os.cpu_count(),
+        "threads": args.threads,
+        "repeats": args.repeats,
+        "quick": args.quick,
+        "timing": {
+            "warmup_s": args.warmup_s,
+            "window_s": args.window_s,
+            "windows": args.windows,
+            "clock": args.clock,
+        },
+        "env_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+        "env_l2_size": os.environ.get("OPENBLAS_L2_SIZE"),
+        "command": " ".join(["python", "benchmarks/mlp_throughput.py", *(argv or sys.argv[1:])]),
+        "note": "; ".join(x for x in (args.note, stopped) if x),
+        "blas_modes": args.blas,
+    }
+    with open(args.raw, "w") as f:
+        json.dump({"meta": meta, "results": results}, f, indent=1)
+    text = write_report(meta, results, args.out)
+    print(text)
+    print(f"wrote {args.out} and {args.raw} in {meta['seconds']:.0f} s", file=sys.stderr)
+    return 0
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

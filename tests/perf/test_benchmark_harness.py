@@ -1,0 +1,47 @@
+"""The benchmark harness runs end to end on mlplab and the NumPy reference (a smoke test)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from configs import CONFIGS  # noqa: E402
+
+
+def test_matmul_flops_skip_the_first_layers_input_gradient():
+    # tiny: 64 → 100 → 10, batch 64: forward and dW for both layers, dx for the second only
+    n = 64
+    expected = 2 * (2 * n * 64 * 100) + 3 * (2 * n * 100 * 10)
+    assert CONFIGS["tiny"].matmul_flops() == expected
+
+
+def test_quick_run_writes_a_report(tmp_path):
+    out, raw = tmp_path / "RESULTS.md", tmp_path / "results.json"
+    cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "mlp_throughput.py"),
+        "--quick",
+        "--peers=numpy,mlplab",
+        "--configs=tiny",
+        "--optimizers=adam",
+        "--blas=env",
+        "--threads=1",
+        "--no-scaling",
+        "--no-callbacks",
+        "--window-s=0.02",
+        f"--out={out}",
+        f"--raw={raw}",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(raw.read_text())["results"]
+    train = [r for r in results if r["spec"]["kind"] == "train"]
+    assert {r["spec"]["peer"] for r in train} == {"numpy", "mlplab"}
+    assert all("error" not in r and r["samples_per_s"] > 0 for r in train)
+    assert all(r["gflops"] > 0 for r in results if r["spec"]["kind"] == "peak")
+    assert [r["update"] for r in train if r["spec"]["peer"] == "mlplab"] == ["mlplab.optim"]
+    text = out.read_text()
+    assert "| tiny | adam | mlplab |" in text and "| tiny | adam | NumPy reference |" in text
