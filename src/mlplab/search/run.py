@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlplab.errors import ConfigError, MlplabError
+from mlplab.errors import ConfigError, MlplabError, OutputError
 from mlplab.search.driver import SearchSettings, _stage_space, stage_study_name, work
 from mlplab.search.results import best_row, trial_rows, write_toml, write_trials_csv
 from mlplab.search.space import SearchSpace
@@ -37,6 +37,12 @@ def search(
     space: SearchSpace, config: dict, settings: SearchSettings, train_fn=None, plot=True
 ) -> SearchResult:
     """Run every stage with ``settings.jobs`` worker processes (0/1: in this process)."""
+    try:
+        import optuna  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "search: needs Optuna, which is not installed; pip install 'mlplab[search]'"
+        ) from None
     if not space:
         raise ConfigError("search: no range to search; give NAME=SPEC like lr=log:1e-5..1e-1")
     if any(s.trials < 1 for s in settings.stages):
@@ -46,7 +52,10 @@ def search(
     for name in [*space.ranges, *space.fixed]:
         dotted_name(name)  # an unknown option stops the search before any trial
     train_fn = train_fn or train_config
-    Path(settings.out).mkdir(parents=True, exist_ok=True)
+    try:
+        Path(settings.out).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"--out {settings.out}: cannot create ({error.strerror})") from None
     if settings.jobs == 1:
         work(space, config, settings, train_fn)
     else:
