@@ -165,6 +165,8 @@ class RunConfig:
         _check(0 <= d.validation < 1, "data.validation", "a fraction in [0, 1)", d.validation)
         _check(0 < d.test < 1, "data.test", "a fraction in (0, 1)", d.test)
         _check(bool(d.source), "data.source", "a dataset name or file", d.source)
+        _check(d.seed >= 0, "data.seed", "an integer >= 0", d.seed)
+        _check(t.seed >= 0, "training.seed", "an integer >= 0", t.seed)
         _check(len(n.hidden) >= 0, "network.hidden", "a list of sizes", n.hidden)
         for h in n.hidden:
             _check(h >= 1, "network.hidden", "sizes of at least 1", n.hidden)
