@@ -161,8 +161,9 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
         ),
         seed=config.training.seed,
     )
+    replaced = None
     if directory is None:
-        directory = prepare_directory(config, force)
+        directory, replaced = prepare_directory(config, force)
     # the saved config leaves the directory out: replaying it writes a new run, not this one
     replay = config.copy()
     replay.output.dir = ""
@@ -199,8 +200,15 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
             f"training interrupted; continue it with: mlplab train --resume {directory}",
             file=sys.stderr,
         )
+        if replaced is not None:
+            print(f"the run it was replacing is kept in {replaced}", file=sys.stderr)
         raise
     except MlplabError as e:
+        if replaced is not None:  # --force replaces a run only with a finished one
+            shutil.rmtree(directory)
+            replaced.rename(directory)
+            message = str(e).split(" The last good checkpoint is ")[0]  # it was just removed
+            raise type(e)(f"{message} ({directory}: the previous run is kept)") from None
         _write_info(directory, {"status": "failed", "error": str(e)})
         raise
     metrics = {
@@ -234,6 +242,8 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
     from mlplab.report import write_report
 
     write_report(run, plots)
+    if replaced is not None:
+        shutil.rmtree(replaced)
     return run
 
 
@@ -267,8 +277,12 @@ def _split_metrics(network, x, y, n_classes: int | None = None, batch_size: int 
 
 
 # -- directories ------------------------------------------------------------------------------
-def prepare_directory(config: RunConfig, force: bool) -> Path:
-    """Create the run directory; refuse an existing one unless ``force`` (and it is a run)."""
+def prepare_directory(config: RunConfig, force: bool) -> tuple[Path, Path | None]:
+    """Create the run directory; refuse an existing one unless ``force`` (and it is a run).
+
+    Returns the directory and, when ``force`` replaces a run, where the old run was moved
+    (beside it, hidden): it is deleted once the new run completes, restored if training fails.
+    """
     if config.output.dir:
         directory = Path(config.output.dir)
         if directory.exists() and not directory.is_dir():
@@ -284,19 +298,24 @@ def prepare_directory(config: RunConfig, force: bool) -> Path:
                     f"{directory} is not an mlplab run directory; refusing to overwrite it, "
                     "even with --force"
                 )
-            shutil.rmtree(directory)
+            replaced = directory.with_name(f".{directory.name}.replaced")
+            if replaced.exists():
+                shutil.rmtree(replaced)
+            directory.rename(replaced)
+        else:
+            replaced = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise ConfigError(f"output.dir: cannot create {directory} ({e.strerror})") from None
-        return directory
+        return directory, replaced
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(config.data.source).stem).strip("-.") or "run"
     stem = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
     directory, k = stem, 1
     while True:
         try:
             directory.mkdir(parents=True)
-            return directory
+            return directory, None
         except FileExistsError:
             k += 1
             directory = stem.with_name(f"{stem.name}-{k}")
