@@ -18,6 +18,7 @@ Example::
     epochs = 20
 """
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -173,9 +174,11 @@ class RunConfig:
         _check(n.norm in NORMS, "network.norm", " or ".join(NORMS), n.norm)
         _check(0 <= n.dropout < 1, "network.dropout", "a probability in [0, 1)", n.dropout)
         _check(n.dtype in ("float32", "float64"), "network.dtype", "float32 or float64", n.dtype)
-        _check(t.lr > 0, "training.lr", "a positive number", t.lr)
+        _check(0 < t.lr < math.inf, "training.lr", "a positive number", t.lr)
         _check(0 <= t.momentum < 1, "training.momentum", "a number in [0, 1)", t.momentum)
-        _check(t.weight_decay >= 0, "training.weight_decay", "a number >= 0", t.weight_decay)
+        _check(
+            0 <= t.weight_decay < math.inf, "training.weight_decay", "a number >= 0", t.weight_decay
+        )
         _check(t.epochs >= 1, "training.epochs", "at least 1", t.epochs)
         _check(t.batch_size >= 1, "training.batch_size", "at least 1", t.batch_size)
         _check(

@@ -8,7 +8,8 @@ from mlplab.errors import ConfigError
 
 
 def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
-    """Metrics of the model at ``path`` (run directory or model file) on a split of ``data``.
+    """Metrics of the model at ``path`` (run directory or model file, or a loaded ``Model`` or
+    ``Ensemble``) on a split of ``data``.
 
     ``data`` defaults to the run's own data source, split with the run's seed and fractions, so
     ``split="test"`` is the run's held-out test set.
@@ -18,7 +19,11 @@ def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
     from mlplab.io import load
     from mlplab.metrics import evaluate
 
-    model = load(path)
+    if split not in ("train", "val", "test", "all"):
+        raise ConfigError(f"evaluate: split must be train, val, test or all, got {split!r}")
+    model = path if hasattr(path, "predict_proba") else load(path)
+    if model is path:
+        path = "model"
     config = RunConfig.from_dict(model.config) if model.config else RunConfig()
     if data is not None:
         config.data.source = str(data)
