@@ -146,7 +146,8 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
     y = {which: dataset.split(which)[1] for which in ("train", "val", "test")}
     if len(preprocessing):
         preprocessing.fit(x["train"])
-        x = {which: preprocessing.transform(value) for which, value in x.items()}
+        # an empty split (--val-fraction 0, tiny data) stays empty
+        x = {w: preprocessing.transform(v) if len(v) else v for w, v in x.items()}
     network = build_mlp(
         MLPConfig(
             input_size=int(x["train"].shape[1]),
