@@ -196,3 +196,16 @@ def test_unwritable_output_is_an_os_error_too(tmp_path, monkeypatch):
     assert isinstance(error.value, OSError) and isinstance(error.value, FileFormatError)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+# -- ill-typed options ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["train", "--callback", "update_ratio:every=x"], r"callback 'update_ratio': .*'x'"),
+        (["sanity", "--tolerance", "nan"], "tolerance must be a positive number, got nan"),
+        (["sanity", "--l2-check", "-1"], "l2 must be a positive number, got -1"),
+    ],
+)
+def test_ill_typed_option(args, match):
+    fails_with_one_line(*args, match=match)
