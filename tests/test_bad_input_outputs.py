@@ -209,3 +209,13 @@ def test_unwritable_output_is_an_os_error_too(tmp_path, monkeypatch):
 )
 def test_ill_typed_option(args, match):
     fails_with_one_line(*args, match=match)
+
+
+def test_resume_of_a_complete_run_changes_nothing(iris_run, tmp_path):
+    import shutil
+
+    run = tmp_path / "done"
+    shutil.copytree(iris_run, run)
+    before = {p.relative_to(run): p.read_bytes() for p in run.rglob("*") if p.is_file()}
+    fails_with_one_line("train", "--resume", run, match=r"already complete \(2 epochs\)")
+    assert {p.relative_to(run): p.read_bytes() for p in run.rglob("*") if p.is_file()} == before

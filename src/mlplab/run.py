@@ -120,6 +120,14 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
     if not (directory / CONFIG_FILE).is_file():
         raise FileFormatError(f"{directory}: not a run directory (no {CONFIG_FILE})")
     config = load_config(directory / CONFIG_FILE).validate()
+    info = {}
+    with contextlib.suppress(OSError, ValueError):  # no or corrupt run.json: try the checkpoint
+        info = json.loads((directory / RUN_FILE).read_text(encoding="utf-8"))
+    if isinstance(info, dict) and info.get("status") == "complete":
+        raise ConfigError(
+            f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
+            "nothing to resume"
+        )
     return _execute(
         config, directory, quiet=quiet, progress=progress, callbacks=callbacks, resume=True
     )
