@@ -219,3 +219,14 @@ def test_resume_of_a_complete_run_changes_nothing(iris_run, tmp_path):
     before = {p.relative_to(run): p.read_bytes() for p in run.rglob("*") if p.is_file()}
     fails_with_one_line("train", "--resume", run, match=r"already complete \(2 epochs\)")
     assert {p.relative_to(run): p.read_bytes() for p in run.rglob("*") if p.is_file()} == before
+
+
+def test_ensemble_names_a_missing_run(iris_run, tmp_path):
+    missing = tmp_path / "nope"
+    fails_with_one_line(
+        "ensemble", missing, "--out", tmp_path / "e", match=rf"^.*{missing}: no such"
+    )
+    fails_with_one_line(
+        "ensemble", iris_run, missing, "--out", tmp_path / "e", match=rf"{missing}: no such"
+    )
+    assert not (tmp_path / "e").exists()
