@@ -16,7 +16,7 @@ from mlplab.search.driver import SearchSettings, _stage_space, stage_study_name,
 from mlplab.search.results import best_row, trial_rows, write_toml, write_trials_csv
 from mlplab.search.space import SearchSpace
 from mlplab.search.storage import open_storage, storage_url
-from mlplab.search.training import dotted_name, train_config
+from mlplab.search.training import dotted_name, train_config, with_values
 
 
 @dataclass
@@ -51,6 +51,7 @@ def search(
         raise ConfigError(f"--jobs: expected at least 1, got {settings.jobs}")
     for name in [*space.ranges, *space.fixed]:
         dotted_name(name)  # an unknown option stops the search before any trial
+    check_trial_configs(space, config, settings)
     train_fn = train_fn or train_config
     try:
         Path(settings.out).mkdir(parents=True, exist_ok=True)
@@ -61,6 +62,34 @@ def search(
     else:
         _run_processes(space, config, settings, train_fn)
     return collect(settings, plot=plot)
+
+
+def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettings) -> None:
+    """Stop before any trial on what would fail every one: a bad base config or data source,
+    fixed values, stage epochs, a choice option or a range's low end that no trial can use."""
+    from mlplab.config import as_config
+    from mlplab.data import DATASETS
+    from mlplab.search.space import Choice
+
+    candidates = [{}]
+    for name, r in space.ranges.items():
+        options = r.options if isinstance(r, Choice) else [int(r.low) if r.integer else r.low]
+        candidates += [{name: option} for option in options]
+    for stage in settings.stages:  # a stage's epochs replace any other (as in the driver)
+        epochs = {} if stage.epochs is None else {"training.epochs": stage.epochs}
+        for candidate in candidates:
+            probe = {**space.fixed, **candidate, **epochs}
+            try:
+                checked = as_config(with_values(config, probe))
+            except ConfigError as e:
+                where = ", ".join(f"{k}={v!r}" for k, v in probe.items()) or "the base config"
+                raise ConfigError(f"search: {where}: {e}") from None
+    source = checked.data.source
+    if source not in DATASETS.names() and not Path(source).exists():
+        raise ConfigError(
+            f"search: data {source!r}: no such file, directory or built-in dataset"
+            f" (built-ins: {', '.join(sorted(DATASETS.names()))})"
+        )
 
 
 def collect(settings: SearchSettings, plot: bool = True) -> SearchResult:
