@@ -45,6 +45,15 @@ class DataConfig:
     #: seed of the splits (and of generated built-in data).
     seed: int = 0
 
+    def load(self):
+        """The ``Dataset`` this section names, split with its seed and fractions."""
+        from mlplab.data import load_data
+
+        return load_data(
+            self.source, seed=self.seed, val_fraction=self.validation, test_fraction=self.test,
+            label_column=self.label or None,
+        )  # fmt: skip
+
 
 @dataclass
 class NetworkConfig:

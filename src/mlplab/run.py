@@ -136,19 +136,13 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
 def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
     """Load and prepare the data first, so that bad data leaves no run directory behind."""
     from mlplab import __version__
-    from mlplab.data import Preprocessing, load_data
+    from mlplab.data import Preprocessing
     from mlplab.model import Model
     from mlplab.network import MLPConfig, build_mlp
 
     started = time.perf_counter()
     d, n = config.data, config.network
-    dataset = load_data(
-        d.source,
-        seed=d.seed,
-        val_fraction=d.validation,
-        test_fraction=d.test,
-        label_column=d.label or None,
-    )
+    dataset = d.load()
     preprocessing = Preprocessing.from_specs(d.preprocess, dataset.feature_shape)
     x = {which: dataset.split(which)[0] for which in ("train", "val", "test")}
     y = {which: dataset.split(which)[1] for which in ("train", "val", "test")}
