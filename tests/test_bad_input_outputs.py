@@ -230,3 +230,25 @@ def test_ensemble_names_a_missing_run(iris_run, tmp_path):
         "ensemble", iris_run, missing, "--out", tmp_path / "e", match=rf"{missing}: no such"
     )
     assert not (tmp_path / "e").exists()
+
+
+def test_a_network_too_large_for_memory_is_one_line(tmp_path):
+    """Address space capped at 2 GiB: 100000×100000 weights cannot be allocated."""
+    import resource
+    import subprocess
+    import sys
+
+    limit = 2 * 1024**3
+
+    def cap_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mlplab", "train", "--hidden", "100000,100000", "--epochs", "1",
+         "-q", "--out", str(tmp_path / "big")],
+        capture_output=True, text=True, env={**os.environ, **PACKAGE_ROOT},
+        preexec_fn=cap_memory, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "allocate" in lines[0] and "try smaller sizes" in lines[0], lines

@@ -85,6 +85,10 @@ def main(argv=None) -> int:
     except MlplabError as e:
         print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except MemoryError as e:  # a network or batch too large for this machine: say so, in one line
+        reason = str(e).replace("\n", " ") or "out of memory"
+        print(f"mlplab {args.command}: error: {reason}; try smaller sizes", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"mlplab {args.command}: interrupted", file=sys.stderr)
         return 130
