@@ -208,6 +208,12 @@ class RunConfig:
         _check_name(
             "training.schedule", t.schedule.partition(":")[0], "mlplab.schedules", "SCHEDULES"
         )
+        from mlplab.schedules import get_schedule
+
+        try:  # its arguments too, before a run directory is made
+            get_schedule(t.schedule)
+        except ConfigError as e:
+            raise ConfigError(f"training.schedule: {e}") from None
         if t.callbacks:
             from mlplab.training import get_callback
 
