@@ -19,6 +19,32 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def parse_args(self, args=None, namespace=None):
+        parsed = super().parse_args(args, namespace)
+        for flag in ("seed", "data_seed"):  # NumPy's generators take no negative seed
+            value = getattr(parsed, flag, None)
+            if isinstance(value, int) and value < 0:
+                flag = "--" + flag.replace("_", "-")
+                where = f"{self.prog} {parsed.command}" if parsed.command else self.prog
+                self.exit(2, f"{where}: error: {flag}: expected an integer >= 0, got {value}\n")
+        return parsed
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Refill a description's paragraphs; keep indented lines (example commands) as written."""
+
+    def _fill_text(self, text, width, indent):
+        blocks, paragraph = [], []
+        for line in text.splitlines() + [""]:
+            if line.strip() and not line.startswith(" "):
+                paragraph.append(line)
+                continue
+            if paragraph:
+                blocks.append(super()._fill_text(" ".join(paragraph), width, indent))
+                paragraph = []
+            blocks.append(indent + line if line.strip() else "")
+        return "\n".join(blocks).strip("\n")
+
 
 def command_modules():
     """Every command module in ``mlplab.commands``, sorted by command name."""
@@ -37,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mlplab {mlplab.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in command_modules():
-        p = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
+        p = sub.add_parser(
+            module.NAME, help=module.HELP, description=module.__doc__,
+            formatter_class=_HelpFormatter,
+        )  # fmt: skip
         p.add_argument("--json", action="store_true", help="print results as JSON")
         p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
         module.add_arguments(p)
@@ -55,6 +84,10 @@ def main(argv=None) -> int:
         return int(args.run(args) or 0)
     except MlplabError as e:
         print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except MemoryError as e:  # a network or batch too large for this machine: say so, in one line
+        reason = str(e).replace("\n", " ") or "out of memory"
+        print(f"mlplab {args.command}: error: {reason}; try smaller sizes", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"mlplab {args.command}: interrupted", file=sys.stderr)

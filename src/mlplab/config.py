@@ -18,6 +18,7 @@ Example::
     epochs = 20
 """
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -43,6 +44,15 @@ class DataConfig:
     preprocess: list[str] = field(default_factory=lambda: ["standardize"])
     #: seed of the splits (and of generated built-in data).
     seed: int = 0
+
+    def load(self):
+        """The ``Dataset`` this section names, split with its seed and fractions."""
+        from mlplab.data import load_data
+
+        return load_data(
+            self.source, seed=self.seed, val_fraction=self.validation, test_fraction=self.test,
+            label_column=self.label or None,
+        )  # fmt: skip
 
 
 @dataclass
@@ -165,15 +175,19 @@ class RunConfig:
         _check(0 <= d.validation < 1, "data.validation", "a fraction in [0, 1)", d.validation)
         _check(0 < d.test < 1, "data.test", "a fraction in (0, 1)", d.test)
         _check(bool(d.source), "data.source", "a dataset name or file", d.source)
+        _check(d.seed >= 0, "data.seed", "an integer >= 0", d.seed)
+        _check(t.seed >= 0, "training.seed", "an integer >= 0", t.seed)
         _check(len(n.hidden) >= 0, "network.hidden", "a list of sizes", n.hidden)
         for h in n.hidden:
             _check(h >= 1, "network.hidden", "sizes of at least 1", n.hidden)
         _check(n.norm in NORMS, "network.norm", " or ".join(NORMS), n.norm)
         _check(0 <= n.dropout < 1, "network.dropout", "a probability in [0, 1)", n.dropout)
         _check(n.dtype in ("float32", "float64"), "network.dtype", "float32 or float64", n.dtype)
-        _check(t.lr > 0, "training.lr", "a positive number", t.lr)
+        _check(0 < t.lr < math.inf, "training.lr", "a positive number", t.lr)
         _check(0 <= t.momentum < 1, "training.momentum", "a number in [0, 1)", t.momentum)
-        _check(t.weight_decay >= 0, "training.weight_decay", "a number >= 0", t.weight_decay)
+        _check(
+            0 <= t.weight_decay < math.inf, "training.weight_decay", "a number >= 0", t.weight_decay
+        )
         _check(t.epochs >= 1, "training.epochs", "at least 1", t.epochs)
         _check(t.batch_size >= 1, "training.batch_size", "at least 1", t.batch_size)
         _check(
@@ -194,6 +208,12 @@ class RunConfig:
         _check_name(
             "training.schedule", t.schedule.partition(":")[0], "mlplab.schedules", "SCHEDULES"
         )
+        from mlplab.schedules import get_schedule
+
+        try:  # its arguments too, before a run directory is made
+            get_schedule(t.schedule)
+        except ConfigError as e:
+            raise ConfigError(f"training.schedule: {e}") from None
         if t.callbacks:
             from mlplab.training import get_callback
 

@@ -37,3 +37,7 @@ class FileFormatError(MlplabError, ValueError):
 
 class DivergenceError(MlplabError, FloatingPointError):
     """Training produced a NaN or inf loss or gradient."""
+
+
+class OutputError(FileFormatError, OSError):
+    """An output file or folder cannot be written (missing or read-only folder, disk full)."""

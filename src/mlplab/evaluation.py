@@ -7,44 +7,54 @@ import numpy as np
 from mlplab.errors import ConfigError
 
 
-def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
-    """Metrics of the model at ``path`` (run directory or model file) on a split of ``data``.
+def labelled_split(
+    config: dict | None, data=None, split: str = "test", label=None, where="evaluate"
+):
+    """``(x, y, source)``: raw features and original labels of a run config's ``split``.
 
-    ``data`` defaults to the run's own data source, split with the run's seed and fractions, so
-    ``split="test"`` is the run's held-out test set.
+    The data is the run's own source (or ``data``), cut with the run's seed and fractions, so
+    ``test`` is the run's held-out set; ``split="all"`` joins the training, validation and test
+    splits. An empty split is a ``ConfigError`` that starts with ``where``.
     """
     from mlplab.config import RunConfig
-    from mlplab.data import load_data
-    from mlplab.io import load
-    from mlplab.metrics import evaluate
 
-    model = load(path)
-    config = RunConfig.from_dict(model.config) if model.config else RunConfig()
+    if split not in ("train", "val", "test", "all"):
+        raise ConfigError(f"{where}: split must be train, val, test or all, got {split!r}")
+    d = (RunConfig.from_dict(config) if config else RunConfig()).data
     if data is not None:
-        config.data.source = str(data)
+        d.source = str(data)
     if label is not None:
-        config.data.label = str(label)
-    if not config.data.source:
-        raise ConfigError("evaluate: give the data with --data")
-    d = config.data
-    dataset = load_data(
-        d.source,
-        seed=d.seed,
-        val_fraction=d.validation,
-        test_fraction=d.test,
-        label_column=d.label or None,
-    )
-    parts = ("train", "val", "test") if split == "all" else (split,)
+        d.label = str(label)
+    if not d.source:
+        raise ConfigError(f"{where}: give the data with --data")
+    dataset = d.load()
     xs, ys = [], []
-    for which in parts:
+    for which in ("train", "val", "test") if split == "all" else (split,):
         x, y = dataset.split(which)
         xs.append(np.asarray(x))
         ys.append(dataset.labels.inverse_transform(y))
     x, y = np.concatenate(xs), np.concatenate(ys)
     if len(y) == 0:
-        raise ConfigError(f"evaluate: the {split} split of {config.data.source} is empty")
-    result = evaluate(model, x, y, where=f"{config.data.source} ({split} labels)")
-    return {"model": str(path), "data": config.data.source, "split": split, **result}
+        raise ConfigError(f"{where}: the {split} split of {d.source} is empty")
+    return x, y, d.source
+
+
+def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
+    """Metrics of the model at ``path`` (run directory or model file, or a loaded ``Model`` or
+    ``Ensemble``) on a split of ``data``.
+
+    ``data`` defaults to the run's own data source, split with the run's seed and fractions, so
+    ``split="test"`` is the run's held-out test set.
+    """
+    from mlplab.io import load
+    from mlplab.metrics import evaluate
+
+    model = path if hasattr(path, "predict_proba") else load(path)
+    if model is path:
+        path = "model"
+    x, y, source = labelled_split(model.config, data, split, label)
+    result = evaluate(model, x, y, where=f"{source} ({split} labels)")
+    return {"model": str(path), "data": source, "split": split, **result}
 
 
 def describe(path) -> dict:

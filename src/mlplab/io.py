@@ -17,6 +17,7 @@ Writes are atomic (temporary file, fsync, rename): an interrupted save leaves th
 
 import hashlib
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -241,6 +242,8 @@ def load(path):
     from mlplab.model import Model
     from mlplab.network import MLPConfig, Sequential
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigError(f"load: expected a file or directory path, got {type(path).__name__}")
     if is_ensemble(path):
         return load_ensemble(path)
     path = resolve_model_path(path)

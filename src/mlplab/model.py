@@ -42,6 +42,8 @@ class Model:
                 f"model input: expected shape (N, {self.n_features_in}) as in training, "
                 f"got {x.shape}"
             )
+        if len(x) == 0:
+            raise ShapeError(f"model input: no rows (shape {x.shape})")
         if x.dtype.kind not in "fiub":
             raise DTypeError(f"model input: expected numbers, got dtype {x.dtype}")
         if x.dtype.kind == "f" and not np.isfinite(x).all():

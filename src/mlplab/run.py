@@ -120,6 +120,14 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
     if not (directory / CONFIG_FILE).is_file():
         raise FileFormatError(f"{directory}: not a run directory (no {CONFIG_FILE})")
     config = load_config(directory / CONFIG_FILE).validate()
+    info = {}
+    with contextlib.suppress(OSError, ValueError):  # no or corrupt run.json: try the checkpoint
+        info = json.loads((directory / RUN_FILE).read_text(encoding="utf-8"))
+    if isinstance(info, dict) and info.get("status") == "complete":
+        raise ConfigError(
+            f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
+            "nothing to resume"
+        )
     return _execute(
         config, directory, quiet=quiet, progress=progress, callbacks=callbacks, resume=True
     )
@@ -128,25 +136,20 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
 def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
     """Load and prepare the data first, so that bad data leaves no run directory behind."""
     from mlplab import __version__
-    from mlplab.data import Preprocessing, load_data
+    from mlplab.data import Preprocessing
     from mlplab.model import Model
     from mlplab.network import MLPConfig, build_mlp
 
     started = time.perf_counter()
     d, n = config.data, config.network
-    dataset = load_data(
-        d.source,
-        seed=d.seed,
-        val_fraction=d.validation,
-        test_fraction=d.test,
-        label_column=d.label or None,
-    )
+    dataset = d.load()
     preprocessing = Preprocessing.from_specs(d.preprocess, dataset.feature_shape)
     x = {which: dataset.split(which)[0] for which in ("train", "val", "test")}
     y = {which: dataset.split(which)[1] for which in ("train", "val", "test")}
     if len(preprocessing):
         preprocessing.fit(x["train"])
-        x = {which: preprocessing.transform(value) for which, value in x.items()}
+        # an empty split (--val-fraction 0, tiny data) stays empty
+        x = {w: preprocessing.transform(v) if len(v) else v for w, v in x.items()}
     network = build_mlp(
         MLPConfig(
             input_size=int(x["train"].shape[1]),
@@ -161,8 +164,9 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
         ),
         seed=config.training.seed,
     )
+    replaced = None
     if directory is None:
-        directory = prepare_directory(config, force)
+        directory, replaced = prepare_directory(config, force)
     # the saved config leaves the directory out: replaying it writes a new run, not this one
     replay = config.copy()
     replay.output.dir = ""
@@ -199,8 +203,15 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
             f"training interrupted; continue it with: mlplab train --resume {directory}",
             file=sys.stderr,
         )
+        if replaced is not None:
+            print(f"the run it was replacing is kept in {replaced}", file=sys.stderr)
         raise
     except MlplabError as e:
+        if replaced is not None:  # --force replaces a run only with a finished one
+            shutil.rmtree(directory)
+            replaced.rename(directory)
+            message = str(e).split(" The last good checkpoint is ")[0]  # it was just removed
+            raise type(e)(f"{message} ({directory}: the previous run is kept)") from None
         _write_info(directory, {"status": "failed", "error": str(e)})
         raise
     metrics = {
@@ -234,6 +245,8 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
     from mlplab.report import write_report
 
     write_report(run, plots)
+    if replaced is not None:
+        shutil.rmtree(replaced)
     return run
 
 
@@ -267,8 +280,12 @@ def _split_metrics(network, x, y, n_classes: int | None = None, batch_size: int 
 
 
 # -- directories ------------------------------------------------------------------------------
-def prepare_directory(config: RunConfig, force: bool) -> Path:
-    """Create the run directory; refuse an existing one unless ``force`` (and it is a run)."""
+def prepare_directory(config: RunConfig, force: bool) -> tuple[Path, Path | None]:
+    """Create the run directory; refuse an existing one unless ``force`` (and it is a run).
+
+    Returns the directory and, when ``force`` replaces a run, where the old run was moved
+    (beside it, hidden): it is deleted once the new run completes, restored if training fails.
+    """
     if config.output.dir:
         directory = Path(config.output.dir)
         if directory.exists() and not directory.is_dir():
@@ -284,19 +301,24 @@ def prepare_directory(config: RunConfig, force: bool) -> Path:
                     f"{directory} is not an mlplab run directory; refusing to overwrite it, "
                     "even with --force"
                 )
-            shutil.rmtree(directory)
+            replaced = directory.with_name(f".{directory.name}.replaced")
+            if replaced.exists():
+                shutil.rmtree(replaced)
+            directory.rename(replaced)
+        else:
+            replaced = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise ConfigError(f"output.dir: cannot create {directory} ({e.strerror})") from None
-        return directory
+        return directory, replaced
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(config.data.source).stem).strip("-.") or "run"
     stem = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
     directory, k = stem, 1
     while True:
         try:
             directory.mkdir(parents=True)
-            return directory
+            return directory, None
         except FileExistsError:
             k += 1
             directory = stem.with_name(f"{stem.name}-{k}")

@@ -344,6 +344,8 @@ def get_schedule(spec=None) -> Schedule:
         wrap = {"warmup": config.pop("warmup"), "start_factor": config.pop("warmup_start", 1 / 3)}
     try:
         schedule = cls(**config)
-    except TypeError as e:
+        return Warmup(schedule, **wrap) if wrap else schedule
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as e:  # an unknown or ill-typed argument
         raise ConfigError(f"schedule {name!r}: {e}") from None
-    return Warmup(schedule, **wrap) if wrap else schedule

@@ -39,6 +39,9 @@ def run(args) -> int:
     from mlplab.search.results import top_runs
 
     sources = list(args.runs)
+    for source in sources:  # name a missing run before counting them
+        if not Path(source).exists():
+            raise ConfigError(f"{source}: no such run directory or model file")
     if args.search:
         if args.top < 1:
             raise ConfigError(f"--top: expected at least 1, got {args.top}")

@@ -11,7 +11,10 @@ def add_arguments(parser):
 def run(args) -> int:
     from mlplab.commands._output import emit, format_table
     from mlplab.diagnostics.gradcheck_suite import run_suite
+    from mlplab.errors import ConfigError
 
+    if args.seed < 0:
+        raise ConfigError(f"--seed: expected an integer >= 0, got {args.seed}")
     results = run_suite(seed=args.seed)
     failed = [r for r in results if not r.passed]
     rows = [(r.what, r.parameter, r.max_relative_error, r.passed) for r in results]

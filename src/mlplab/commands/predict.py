@@ -25,8 +25,14 @@ def run(args) -> int:
     model = load(args.run_path)
     label = (model.config or {}).get("data", {}).get("label") or None
     x = read_features(args.input, label_column=label, n_features=model.n_features_in)
-    labels = model.predict(x).tolist()
-    proba = model.predict_proba(x) if args.proba else None
+    from mlplab.errors import MlplabError
+
+    try:
+        labels = model.predict(x).tolist()
+        proba = model.predict_proba(x) if args.proba else None
+    except MlplabError as error:  # name the file, not just "model input"
+        message = str(error).removeprefix("model input: ")
+        raise type(error)(f"{args.input}: {message}") from None
     if args.json:
         import json
 

@@ -115,7 +115,7 @@ def run(args) -> int:
     ]
     lines += [f"{k}: {v}" for k, v in data["files"].items()]
     emit(args, data, "\n".join(lines))
-    return 0
+    return 0 if counts.get("complete") else 1  # not one trial finished: a failed search
 
 
 _FILES = {"trials": "trials.csv", "plot": "search.png", "best config": "best.toml"}

@@ -72,7 +72,7 @@ class Dataset:
         }
         for which in SPLITS:
             x, y = self.split(which)
-            counts = np.bincount(y, minlength=self.n_classes) if len(y) else []
+            counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=self.n_classes)
             nan = count_nonfinite(x) if x.size else 0
             finite_min, finite_max = _finite_range(x)
             out["splits"][which] = {

@@ -235,6 +235,9 @@ def run_sanity(
     sweep=(1e-6, 10.0, 8), sweep_steps=100, batch_size=64, l2=1.0, tolerance=0.5,
 ) -> list[SanityResult]:  # fmt: skip
     """All four checks on (X, y) for the network ``config`` (an ``MLPConfig`` dict)."""
+    for name, value in (("tolerance", tolerance), ("l2", l2)):
+        if not 0 < value < math.inf:
+            raise ConfigError(f"sanity: {name} must be a positive number, got {value}")
     probe = slice(0, min(len(X), 1000))
     Xp, yp = np.asarray(X[probe]), np.asarray(y[probe])
     low, high, count = sweep

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from mlplab.errors import ConfigError, FileFormatError
+from mlplab.errors import ConfigError, FileFormatError, OutputError
 
 FORMAT = "mlplab-ensemble"
 FORMAT_VERSION = 1
@@ -42,8 +42,11 @@ def save_ensemble(ensemble, path, force: bool = False) -> Path:
             raise ConfigError(
                 f"{path} is not an mlplab ensemble; refusing to replace it, even with --force"
             )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    except OSError as error:
+        raise OutputError(f"{path}: cannot create the ensemble here ({error.strerror})") from None
     try:
         members = []
         for i, (member, weight) in enumerate(zip(ensemble.members, ensemble.weights, strict=True)):

@@ -2,9 +2,9 @@
 histogram of activations per layer (one row of histograms per initialization compared)."""
 
 import os
-import tempfile
 
 from mlplab.errors import ConfigError
+from mlplab.training.atomic import atomic_write_figure
 
 #: at most this many histograms side by side; deeper nets wrap onto more rows.
 HISTOGRAMS_PER_ROW = 10
@@ -58,7 +58,7 @@ def plot_activation_statistics(runs, path) -> str:
         f"{first.activation}, {first.depth} layers of {first.width} units, {first.samples} samples"
     )
     fig.tight_layout()
-    _save_atomically(fig, path)
+    atomic_write_figure(fig, path)
     return path
 
 
@@ -70,21 +70,3 @@ def check_png_path(path) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise ConfigError(f"plot file {path!r}: folder {folder!r} does not exist")
-
-
-def _save_atomically(fig, path) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".activations-", suffix=".png", dir=folder)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the figure private
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

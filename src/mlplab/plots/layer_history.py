@@ -32,6 +32,7 @@ def plot_layer_history(history: list[dict], path, network=None) -> Path:
     """Draw the three panels from ``history`` rows (``act_std/<i>``, ``dead/<i>``,
     ``saturated/<i>``, ``grad_norm/<param>``, ``update_ratio/<param>``); write PNG atomically."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     from mlplab.plots._atomic_png import save_figure
 
@@ -54,6 +55,7 @@ def plot_layer_history(history: list[dict], path, network=None) -> Path:
     ratio_axes.axhline(1e-3, color="grey", linestyle="--", label="rule of thumb 1e-3")
     ratio_axes.set(xlabel="epoch", ylabel="‖ΔW‖ / ‖W‖", title="Update/weight ratio", yscale="log")
     for axes in (act_axes, grad_axes, ratio_axes):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:
             axes.legend(fontsize=7)

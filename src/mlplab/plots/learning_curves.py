@@ -1,10 +1,9 @@
 """Learning curves: loss and accuracy per epoch, training and validation (PNG)."""
 
-import io
 import math
 from pathlib import Path
 
-from mlplab.training.atomic import atomic_write_bytes
+from mlplab.training.atomic import atomic_write_figure
 
 
 def plot_learning_curves(history, path, title: str | None = None) -> Path:
@@ -42,6 +41,4 @@ def plot_learning_curves(history, path, title: str | None = None) -> Path:
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    return atomic_write_bytes(path, buffer.getvalue())
+    return atomic_write_figure(fig, path)

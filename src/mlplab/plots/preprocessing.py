@@ -5,13 +5,12 @@ Bottom row: original data → decorrelated (X_rot = X U, diagonal covariance) �
 (X_rot / √(λ + ε), covariance the identity).
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from mlplab.errors import ShapeError
+from mlplab.training.atomic import atomic_write_figure
 
 
 def plot_preprocessing(x, y, path, title: str = "", feature_names=("x₁", "x₂")):
@@ -49,21 +48,4 @@ def plot_preprocessing(x, y, path, title: str = "", feature_names=("x₁", "x₂
         ax.set_ylabel("principal component 2" if rotated else feature_names[1])
     if title:
         fig.suptitle(title)
-    return save_figure_atomically(fig, path)
-
-
-def save_figure_atomically(fig, path):
-    """Write a PNG to a temporary file beside ``path``, fsync it, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png", dpi=100)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_figure(fig, Path(path))

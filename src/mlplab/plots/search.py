@@ -6,11 +6,10 @@ Coarse-stage trials are hollow, fine-stage trials filled; pruned trials grey; fa
 left out (they have no accuracy).
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 from mlplab.search.space import Choice, _option_text
+from mlplab.training.atomic import atomic_write_figure
 
 
 def plot_search(rows: list, spaces: list, path) -> Path:
@@ -53,15 +52,4 @@ def plot_search(rows: list, spaces: list, path) -> Path:
         axes.set_ylabel("validation accuracy")
         axes.grid(alpha=0.3)
     figure.suptitle("Validation accuracy per trial (hollow: coarse, filled: fine, grey: pruned)")
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
-    try:
-        figure.savefig(tmp, dpi=110, format="png")
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_figure(figure, path, dpi=110)

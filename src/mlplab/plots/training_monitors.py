@@ -1,11 +1,10 @@
 """The babysitting monitors over epochs: update/weight ratios, gradient norms, activation std,
 dead and saturated fractions, per layer (PNG)."""
 
-import io
 import math
 from pathlib import Path
 
-from mlplab.training.atomic import atomic_write_bytes
+from mlplab.training.atomic import atomic_write_figure
 
 PANELS = (
     ("update_ratio/", "update / weight ratio", True),
@@ -62,6 +61,4 @@ def plot_training_monitors(history, path, title: str | None = None) -> Path | No
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    return atomic_write_bytes(path, buffer.getvalue())
+    return atomic_write_figure(fig, path)

@@ -4,11 +4,10 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 from mlplab.search.space import SearchSpace
+from mlplab.training.atomic import atomic_write_bytes
 
 
 def trial_rows(study, space: SearchSpace, stage: int) -> list[dict]:
@@ -58,7 +57,7 @@ def write_trials_csv(rows: list[dict], names: list[str], path) -> None:
         params = [_csv_value(r["params"].get(n)) for n in names]
         tail = [r["reason"], _csv_value(r.get("run"))]
         writer.writerow([_csv_value(r[k]) for k in head] + params + tail)
-    atomic_write_text(path, buffer.getvalue())
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def write_toml(config: dict, path) -> None:
@@ -67,23 +66,7 @@ def write_toml(config: dict, path) -> None:
     for section, table in config.items():
         if isinstance(table, dict):
             lines += ["", f"[{section}]"] + [f"{k} = {_toml_value(v)}" for k, v in table.items()]
-    atomic_write_text(path, "\n".join(lines).lstrip("\n") + "\n")
-
-
-def atomic_write_text(path, text: str) -> None:
-    """Write through a temporary file, fsync, rename: a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, "\n".join(lines).lstrip("\n") + "\n")
 
 
 def _csv_value(value):

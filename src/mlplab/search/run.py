@@ -11,12 +11,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlplab.errors import ConfigError, MlplabError
+from mlplab.errors import ConfigError, MlplabError, OutputError
 from mlplab.search.driver import SearchSettings, _stage_space, stage_study_name, work
 from mlplab.search.results import best_row, trial_rows, write_toml, write_trials_csv
 from mlplab.search.space import SearchSpace
 from mlplab.search.storage import open_storage, storage_url
-from mlplab.search.training import dotted_name, train_config
+from mlplab.search.training import dotted_name, train_config, with_values
 
 
 @dataclass
@@ -37,6 +37,12 @@ def search(
     space: SearchSpace, config: dict, settings: SearchSettings, train_fn=None, plot=True
 ) -> SearchResult:
     """Run every stage with ``settings.jobs`` worker processes (0/1: in this process)."""
+    try:
+        import optuna  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "search: needs Optuna, which is not installed; pip install 'mlplab[search]'"
+        ) from None
     if not space:
         raise ConfigError("search: no range to search; give NAME=SPEC like lr=log:1e-5..1e-1")
     if any(s.trials < 1 for s in settings.stages):
@@ -45,13 +51,45 @@ def search(
         raise ConfigError(f"--jobs: expected at least 1, got {settings.jobs}")
     for name in [*space.ranges, *space.fixed]:
         dotted_name(name)  # an unknown option stops the search before any trial
+    check_trial_configs(space, config, settings)
     train_fn = train_fn or train_config
-    Path(settings.out).mkdir(parents=True, exist_ok=True)
+    try:
+        Path(settings.out).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"--out {settings.out}: cannot create ({error.strerror})") from None
     if settings.jobs == 1:
         work(space, config, settings, train_fn)
     else:
         _run_processes(space, config, settings, train_fn)
     return collect(settings, plot=plot)
+
+
+def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettings) -> None:
+    """Stop before any trial on what would fail every one: a bad base config or data source,
+    fixed values, stage epochs, a choice option or a range's low end that no trial can use."""
+    from mlplab.config import as_config
+    from mlplab.data import DATASETS
+    from mlplab.search.space import Choice
+
+    candidates = [{}]
+    for name, r in space.ranges.items():
+        options = r.options if isinstance(r, Choice) else [int(r.low) if r.integer else r.low]
+        candidates += [{name: option} for option in options]
+    for stage in settings.stages:  # a stage's epochs replace any other (as in the driver)
+        epochs = {} if stage.epochs is None else {"training.epochs": stage.epochs}
+        for candidate in candidates:
+            probe = {**space.fixed, **candidate, **epochs}
+            try:
+                checked = as_config(with_values(config, probe))
+            except ConfigError as e:
+                where = ", ".join(f"{k}={v!r}" for k, v in probe.items()) or "the base config"
+                raise ConfigError(f"search: {where}: {e}") from None
+    source = checked.data.source
+    if source not in DATASETS.names() and not Path(source).exists():
+        raise ConfigError(
+            f"search: data {source!r}: no such file, directory or built-in dataset"
+            f" (built-ins: {', '.join(sorted(DATASETS.names()))})"
+        )
 
 
 def collect(settings: SearchSettings, plot: bool = True) -> SearchResult:

@@ -38,7 +38,10 @@ def open_storage(url: str):
     if "://" not in url:
         from optuna.storages.journal import JournalFileBackend
 
-        Path(url).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(url).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"--storage {url}: cannot create ({error.strerror})") from None
         return optuna.storages.JournalStorage(JournalFileBackend(url))
     for attempt in range(5):
         try:

@@ -4,7 +4,7 @@
 ``get_callback("update_ratio:every=20")``.
 """
 
-from mlplab.errors import ConfigError
+from mlplab.errors import ConfigError, MlplabError
 from mlplab.registry import Registry
 from mlplab.schedules import parse_spec
 from mlplab.training.callbacks import Callback
@@ -36,7 +36,9 @@ def get_callback(spec) -> Callback:
     cls = CALLBACKS.get(name)
     try:
         return cls(**config)
-    except TypeError as e:
+    except MlplabError:
+        raise
+    except (TypeError, ValueError) as e:  # a missing, unknown or ill-typed option
         raise ConfigError(f"callback {name!r}: {e}") from None
 
 

@@ -2,28 +2,54 @@
 
 Write to a temporary file in the same folder, flush and fsync it, rename it over the target
 (``os.replace`` is atomic on POSIX and Windows), then fsync the folder so the rename survives a
-power cut.
+power cut. The new file gets the usual permissions (0666 minus the umask), not the temporary
+file's private 0600. This is mlplab's one atomic-write helper: models, checkpoints, configs,
+metrics, reports, figures and search results all go through it.
 """
 
+import io
 import os
 import tempfile
 from pathlib import Path
 
+from mlplab.errors import FileFormatError, OutputError
 
-def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; return the path."""
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path, data: bytes | str) -> Path:
+    """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically; return the path.
+
+    An output path that cannot be written (missing or read-only folder, full disk) is an
+    ``OutputError`` naming it, a directory in the way a ``FileFormatError``; nothing already at
+    ``path`` is touched.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if path.is_dir():
+        raise FileFormatError(f"{path}: is a directory, expected a file name to write")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write here ({error.strerror or error})") from None
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise OutputError(f"{path}: cannot write ({error.strerror or error})") from None
         raise
     if hasattr(os, "O_DIRECTORY"):
         dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
@@ -32,3 +58,10 @@ def atomic_write_bytes(path, data: bytes) -> Path:
         finally:
             os.close(dir_fd)
     return path
+
+
+def atomic_write_figure(figure, path, dpi: int = 100) -> Path:
+    """Render a matplotlib ``figure`` as PNG and write it to ``path`` atomically."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return atomic_write_bytes(path, buffer.getvalue())
