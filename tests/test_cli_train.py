@@ -418,3 +418,29 @@ def test_killed_run_resumes_to_the_same_weights(workdir):
     ):
         np.testing.assert_array_equal(la.params[ka], lb.params[kb], err_msg=name)
     assert len((killed / "metrics.csv").read_text().splitlines()) == 26
+
+
+def test_prediction_columns_are_matched_by_name(iris_run, iris_csv, workdir):
+    """A CSV whose columns come in another order than in training is matched by header name;
+    a missing or unknown column is refused instead of predicting from the wrong features."""
+    rows = [line.split(",") for line in iris_csv.read_text().split()]
+    order = [4, 3, 1, 0]  # petal_width, petal_length, sepal_width, sepal_length
+    swapped = workdir / "iris-swapped.csv"
+    swapped.write_text("\n".join(",".join(r[c] for c in order) for r in rows) + "\n")
+    features = workdir / "iris-features.csv"
+    features.write_text("\n".join(",".join(r[c] for c in (0, 1, 3, 4)) for r in rows) + "\n")
+    expected = ok("predict", iris_run, features).stdout.split()
+    assert ok("predict", iris_run, swapped).stdout.split() == expected
+
+    renamed = workdir / "iris-renamed.csv"
+    renamed.write_text(swapped.read_text().replace("sepal_width", "sepal_w", 1))
+    fails_with_one_line(
+        "predict", iris_run, renamed, match=r"missing training column\(s\) 'sepal_width'.*'sepal_w'"
+    )
+
+    reordered = workdir / "iris-reordered.csv"
+    order = [2, 4, 3, 1, 0]
+    reordered.write_text("\n".join(",".join(r[c] for c in order) for r in rows) + "\n")
+    original = json.loads(ok("evaluate", iris_run, "--data", iris_csv, "--json").stdout)
+    moved = json.loads(ok("evaluate", iris_run, "--data", reordered, "--json").stdout)
+    assert moved["accuracy"] == original["accuracy"]

@@ -8,13 +8,19 @@ from mlplab.errors import ConfigError
 
 
 def labelled_split(
-    config: dict | None, data=None, split: str = "test", label=None, where="evaluate"
+    config: dict | None,
+    data=None,
+    split: str = "test",
+    label=None,
+    where="evaluate",
+    feature_names=None,
 ):
     """``(x, y, source)``: raw features and original labels of a run config's ``split``.
 
     The data is the run's own source (or ``data``), cut with the run's seed and fractions, so
     ``test`` is the run's held-out set; ``split="all"`` joins the training, validation and test
-    splits. An empty split is a ``ConfigError`` that starts with ``where``.
+    splits. An empty split is a ``ConfigError`` that starts with ``where``. With the model's
+    ``feature_names``, a file's columns are matched to the training columns by name.
     """
     from mlplab.config import RunConfig
 
@@ -36,6 +42,10 @@ def labelled_split(
     x, y = np.concatenate(xs), np.concatenate(ys)
     if len(y) == 0:
         raise ConfigError(f"{where}: the {split} split of {d.source} is empty")
+    if feature_names and dataset.feature_names:
+        from mlplab.features_file import match_columns
+
+        x = match_columns(d.source, x, dataset.feature_names, feature_names)
     return x, y, d.source
 
 
@@ -52,7 +62,8 @@ def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
     model = path if hasattr(path, "predict_proba") else load(path)
     if model is path:
         path = "model"
-    x, y, source = labelled_split(model.config, data, split, label)
+    names = getattr(model, "feature_names", None)
+    x, y, source = labelled_split(model.config, data, split, label, feature_names=names)
     result = evaluate(model, x, y, where=f"{source} ({split} labels)")
     return {"model": str(path), "data": source, "split": split, **result}
 

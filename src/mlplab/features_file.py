@@ -19,9 +19,16 @@ import numpy as np
 from mlplab.errors import FileFormatError, ShapeError
 
 
-def read_features(path, label_column: str | None = None, n_features: int | None = None):
+def read_features(
+    path,
+    label_column: str | None = None,
+    n_features: int | None = None,
+    feature_names=None,
+):
     """Features of shape (N, D) from a CSV, NPY or NPZ file (``n_features``: what the model
-    takes, to recognize a CSV's label column)."""
+    takes, to recognize a CSV's label column). With the training columns' ``feature_names``, a
+    CSV with a header is matched by name: its columns may come in any order, but every name must
+    be there and no other."""
     path = Path(path)
     if not path.is_file():
         raise FileFormatError(f"{path}: no such file")
@@ -31,7 +38,7 @@ def read_features(path, label_column: str | None = None, n_features: int | None 
     elif suffix == ".npz":
         x = _read_npz(path)
     elif suffix in (".csv", ".txt"):
-        x = _read_csv(path, label_column, n_features)
+        x = _read_csv(path, label_column, n_features, feature_names)
     else:
         raise FileFormatError(f"{path}: unknown input format {suffix!r} (use .csv, .npy or .npz)")
     if x.ndim == 1:
@@ -70,7 +77,7 @@ def _read_npz(path: Path) -> np.ndarray:
     )
 
 
-def _read_csv(path: Path, label_column: str | None, n_features: int | None) -> np.ndarray:
+def _read_csv(path: Path, label_column, n_features, feature_names=None) -> np.ndarray:
     try:
         with path.open(newline="") as f:
             rows = [row for row in csv.reader(f) if row and any(c.strip() for c in row)]
@@ -102,7 +109,30 @@ def _read_csv(path: Path, label_column: str | None, n_features: int | None) -> n
                     f"{path}: row {first_line + r}, column {name!r}: {cell!r} is not a number"
                 ) from None
             c_out += 1
-    return values
+    if header is None or not feature_names:
+        return values
+    return match_columns(
+        path, values, [h for c, h in enumerate(header) if c != drop], feature_names
+    )
+
+
+def match_columns(where, values: np.ndarray, columns, feature_names) -> np.ndarray:
+    """The columns of ``values`` (named ``columns``) in the training order ``feature_names``;
+    a missing or unknown column is a ShapeError naming ``where``."""
+    columns = list(columns)
+    missing = [n for n in feature_names if n not in columns]
+    extra = [n for n in columns if n not in feature_names]
+    if missing or extra:
+        problems = []
+        if missing:
+            problems.append(f"missing training column(s) {', '.join(map(repr, missing))}")
+        if extra:
+            problems.append(f"unknown column(s) {', '.join(map(repr, extra))}")
+        raise ShapeError(
+            f"{where}: {'; '.join(problems)} (the model was trained on "
+            f"{', '.join(map(repr, feature_names))})"
+        )
+    return values[:, [columns.index(n) for n in feature_names]]
 
 
 def _label_index(header, width: int, label_column, n_features) -> int | None:

@@ -84,6 +84,7 @@ def save_model(model, path) -> Path:
         "loss": _loss_name(model.network.loss),
         "in_features": model.network.in_features,
         "n_features_in": model.n_features_in,
+        "feature_names": getattr(model, "feature_names", None),
         "network": _plain_json(network_config),
         "preprocessing": _plain_json(steps),
         "labels": None if model.labels is None else _plain_json(model.labels.to_state()),
@@ -261,6 +262,7 @@ def load(path):
             labels=None if labels is None else LabelEncoder.from_state(labels),
             n_features_in=document.get("n_features_in"),
             config=document.get("config"),
+            feature_names=document.get("feature_names"),
         )
     except FileFormatError as e:
         raise FileFormatError(f"{path}: {e}") from None

@@ -13,7 +13,15 @@ from mlplab.errors import DTypeError, NonFiniteError, ShapeError
 class Model:
     """A network with its preprocessing steps and class labels; saved and loaded as one file."""
 
-    def __init__(self, network, preprocessing=None, labels=None, n_features_in=None, config=None):
+    def __init__(
+        self,
+        network,
+        preprocessing=None,
+        labels=None,
+        n_features_in=None,
+        config=None,
+        feature_names=None,
+    ):
         from mlplab.data import LabelEncoder, Preprocessing
 
         self.network = network
@@ -30,6 +38,8 @@ class Model:
         )
         #: the run config that trained the model (a plain dict), when there is one.
         self.config = config
+        #: the training file's feature column names (prediction CSVs are matched by name), or None.
+        self.feature_names = list(feature_names) if feature_names else None
 
     # -- prediction ---------------------------------------------------------------------------
     def check_input(self, x):

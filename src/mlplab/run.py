@@ -176,6 +176,7 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
         labels=dataset.labels,
         n_features_in=dataset.n_features,
         config=replay.to_dict(),
+        feature_names=dataset.feature_names,
     )
     if not resume:
         save_config(replay, directory / CONFIG_FILE)

@@ -24,7 +24,12 @@ def run(args) -> int:
 
     model = load(args.run_path)
     label = (model.config or {}).get("data", {}).get("label") or None
-    x = read_features(args.input, label_column=label, n_features=model.n_features_in)
+    x = read_features(
+        args.input,
+        label_column=label,
+        n_features=model.n_features_in,
+        feature_names=model.feature_names,
+    )
     from mlplab.errors import MlplabError
 
     try:

@@ -30,6 +30,8 @@ class Dataset:
     feature_shape: tuple = ()
     source: str = ""
     notes: list = field(default_factory=list)
+    #: the feature columns' names, for data read from a file with a header (else empty).
+    feature_names: tuple = ()
 
     def __post_init__(self):
         if not self.feature_shape:

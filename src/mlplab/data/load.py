@@ -62,8 +62,10 @@ def load_data(
     if fmt == "csv":
         from mlplab.data.csv_file import read_csv
 
-        x, y, _ = read_csv(path, label_column, allow_nonfinite)
-        return dataset_from_arrays(path.stem, x, y, **common)
+        x, y, names = read_csv(path, label_column, allow_nonfinite)
+        dataset = dataset_from_arrays(path.stem, x, y, **common)
+        dataset.feature_names = tuple(names)
+        return dataset
     if fmt == "mnist":
         from mlplab.data.idx_file import read_mnist
 
