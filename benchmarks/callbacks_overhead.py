@@ -33,9 +33,9 @@ class EpochTimer:
 
 
 def monitors(out_dir):
-    from mlplab.train.layer_stats import LayerStatsMonitor
-    from mlplab.train.learning_curves import LearningCurves
-    from mlplab.train.update_ratio import UpdateRatioMonitor
+    from mlplab.training.layer_stats import LayerStatsMonitor
+    from mlplab.training.learning_curves import LearningCurves
+    from mlplab.training.update_ratio import UpdateRatioMonitor
 
     return [
         UpdateRatioMonitor(),
@@ -45,10 +45,7 @@ def monitors(out_dir):
 
 
 def run_callbacks(spec):
-    try:
-        from mlplab.train import Callback, Trainer
-    except ImportError:
-        raise NotImplementedError("mlplab has no trainer (mlplab.train)") from None
+    from mlplab.training import Callback, Trainer
     from configs import config_from_dict, make_data
 
     from mlplab.network import MLPConfig, build_mlp
