@@ -45,10 +45,10 @@ def monitors(out_dir):
 
 
 def run_callbacks(spec):
-    from mlplab.training import Callback, Trainer
     from configs import config_from_dict, make_data
 
     from mlplab.network import MLPConfig, build_mlp
+    from mlplab.training import Callback, Trainer
 
     cfg = config_from_dict(spec["config"] | {"n_batches": spec["n_batches"]})
     x, y = make_data(cfg)
