@@ -103,6 +103,11 @@ class Ensemble:
     def config(self):
         return getattr(self.members[0], "config", None)
 
+    @property
+    def feature_names(self):
+        """The first member's training column names (members are trained on the same data)."""
+        return getattr(self.members[0], "feature_names", None)
+
     def summary(self) -> str:
         lines = [f"ensemble ({self.kind}) of {len(self.members)} models, probabilities averaged"]
         for i, (w, member) in enumerate(zip(self.weights, self.members, strict=True)):
