@@ -252,3 +252,15 @@ def test_a_network_too_large_for_memory_is_one_line(tmp_path):
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "allocate" in lines[0] and "try smaller sizes" in lines[0], lines
+
+
+def test_a_plot_file_must_be_named_png(tmp_path):
+    from matplotlib.figure import Figure
+
+    from mlplab.errors import ConfigError
+    from mlplab.training.atomic import atomic_write_figure
+
+    with pytest.raises(ConfigError, match=r"plot\.txt'.*\.png"):
+        atomic_write_figure(Figure(), tmp_path / "plot.txt")
+    assert not (tmp_path / "plot.txt").exists()
+    assert atomic_write_figure(Figure(), tmp_path / "plot.PNG").exists()

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from mlplab.errors import FileFormatError, OutputError
+from mlplab.errors import ConfigError, FileFormatError, OutputError
 
 
 def _umask() -> int:
@@ -61,7 +61,13 @@ def atomic_write_bytes(path, data: bytes | str) -> Path:
 
 
 def atomic_write_figure(figure, path, dpi: int = 100) -> Path:
-    """Render a matplotlib ``figure`` as PNG and write it to ``path`` atomically."""
+    """Render a matplotlib ``figure`` as PNG and write it to ``path`` atomically.
+
+    A name that does not end in .png is a ``ConfigError``: a PNG under another name would
+    mislead whatever opens it.
+    """
+    if not os.fspath(path).lower().endswith(".png"):
+        raise ConfigError(f"plot file {os.fspath(path)!r}: expected a name ending in .png")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return atomic_write_bytes(path, buffer.getvalue())
