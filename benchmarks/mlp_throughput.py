@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,14 +55,35 @@ def child_env(blas: str, threads: int) -> dict:
             + f" --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={threads}"
         ).strip()
     env.pop("PYTHONPATH", None)  # the child finds mlplab in src/ itself
+    env["PYTHONHASHSEED"] = "0"  # the same allocation order in every run of a child
     return env
 
 
-def run_child(spec: dict, blas: str, threads: int, timeout: float, clock: str = "wall") -> dict:
+def fixed_layout_prefix() -> list[str]:
+    """The command prefix that starts a child with address-space randomization off, or [].
+
+    With two BLAS threads on this kind of machine, the same process runs in one of two speeds
+    (about 1.5× apart, steady within a process) depending on where its memory lands: a plain
+    NumPy matmul loop, started eight times, ran at 450 or 625 iterations/s. Started under
+    ``setarch -R`` (and a fixed hash seed, so allocations come in the same order) it ran at
+    ~625 every time. Every peer runs under the same prefix.
+    """
+    setarch = shutil.which("setarch")
+    return [setarch, "-R"] if setarch and sys.platform.startswith("linux") else []
+
+
+def run_child(
+    spec: dict,
+    blas: str,
+    threads: int,
+    timeout: float,
+    clock: str = "wall",
+    prefix: tuple[str, ...] = (),
+) -> dict:
     spec = dict(spec, clock=clock)
     if threads < (os.cpu_count() or 1):
         spec["cores"] = threads
-    cmd = [sys.executable, os.path.join(HERE, "child.py"), json.dumps(spec)]
+    cmd = [*prefix, sys.executable, os.path.join(HERE, "child.py"), json.dumps(spec)]
     started = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -160,6 +182,12 @@ def parse_args(argv=None):
     p.add_argument("--windows", type=int, default=None, help="timed windows per process")
     p.add_argument("--warmup-s", type=float, default=None)
     p.add_argument("--peak-s", type=float, default=None, help="seconds of matmul-peak timing")
+    p.add_argument(
+        "--aslr",
+        action="store_true",
+        help="leave address-space randomization on in the children (by default they start "
+        "under `setarch -R`: see benchmarks/README.md)",
+    )
     p.add_argument("--no-scaling", action="store_true")
     p.add_argument("--no-callbacks", action="store_true")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds before a child is killed")
@@ -198,6 +226,7 @@ def main(argv=None) -> int:
         extra += build_scaling_jobs(args)
     if not args.no_callbacks:
         extra += build_callback_jobs(args)
+    prefix = [] if args.aslr else fixed_layout_prefix()
     rng = random.Random(12345)
     results = []
     twice = [job for job in extra if not job[0].get("first_repeat_only")]
@@ -213,7 +242,7 @@ def main(argv=None) -> int:
             if time.time() - start > args.budget_min * 60:
                 stopped = f"time budget of {args.budget_min:g} min reached: {done} of {total} runs"
                 break
-            out = run_child(spec, blas, args.threads, args.timeout, args.clock)
+            out = run_child(spec, blas, args.threads, args.timeout, args.clock, prefix)
             out["blas_mode"], out["repeat"] = blas, r
             results.append(out)
             done += 1
@@ -250,6 +279,7 @@ def main(argv=None) -> int:
         "command": " ".join(["python", "benchmarks/mlp_throughput.py", *(argv or sys.argv[1:])]),
         "note": "; ".join(x for x in (args.note, stopped) if x),
         "blas_modes": args.blas,
+        "launcher": " ".join(os.path.basename(p) for p in prefix) or "plain (ASLR on)",
     }
     with open(args.raw, "w") as f:
         json.dump({"meta": meta, "results": results}, f, indent=1)

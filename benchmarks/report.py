@@ -337,6 +337,12 @@ def write_report(meta, results, path):
         + (" (process CPU time)" if meta["timing"].get("clock") == "cpu" else "")
         + "; "
         f"table = median over {meta['repeats']} interleaved repeats, one process each",
+        f"- **Launcher**: {meta.get('launcher', 'plain (ASLR on)')}, PYTHONHASHSEED=0"
+        + (
+            " (address-space randomization off in every child: see benchmarks/README.md)"
+            if "setarch" in meta.get("launcher", "")
+            else ""
+        ),
     ]
     for mode in modes:
         arch, ver = kernels.get(mode, (None, None))

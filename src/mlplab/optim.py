@@ -27,7 +27,7 @@ import numpy as np
 
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, FileFormatError
-from mlplab.parameter_buffer import packed_buffer
+from mlplab.parameter_buffer import blocks, packed_buffer
 from mlplab.registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
@@ -50,7 +50,8 @@ class Optimizer:
         self.lr = float(lr)
         self.t = 0
         self._entries = []  # (name, layer, key, decays, state dict, scratch)
-        self._flat = None  # (params, grads, state, scratch, [(layer, key, p, g)]) when packed
+        self._flat = None  # [(layer, key, p, g)] when the parameters are packed
+        self._blocks = None  # then _update's arguments (p, g, state, scratch), block by block
 
     # -- binding --------------------------------------------------------------------------------
     def bind(self, net):
@@ -59,7 +60,8 @@ class Optimizer:
         When the network's parameters and gradients are packed into one buffer each
         (``mlplab.parameter_buffer``, as ``build_mlp`` does) and the update treats every
         parameter alike (``flat_update``), the state is one buffer too, and a step is a single
-        ``_update`` over all parameters at once. Each step first checks that every layer still
+        ``_update`` over all parameters at once (over a large buffer, one per cache-sized block:
+        ``mlplab.parameter_buffer.blocks``). Each step first checks that every layer still
         holds the packed arrays; if one was replaced, that step updates parameter by parameter.
         """
         self._entries = []
@@ -86,13 +88,23 @@ class Optimizer:
                 scratch = xp.empty_like(p) if self.needs_scratch else None
             decays = key in getattr(layer, "decay_params", ())
             self._entries.append((name, layer, key, decays, state, scratch))
-        self._flat = None
+        self._flat = self._blocks = None
         if flat:
             packed = [
                 (layer, key, p, g)
                 for (_, layer, key), p, g in zip(found, params, grads, strict=True)
             ]
-            self._flat = (p_buffer, g_buffer, flat_state, flat_scratch, packed)
+            parts = blocks(p_buffer.size)
+            self._flat = packed
+            self._blocks = [
+                (
+                    p_buffer[part],
+                    g_buffer[part],
+                    {slot: value[part] for slot, value in flat_state.items()},
+                    None if flat_scratch is None else flat_scratch[part],
+                )
+                for part in parts
+            ]
         return self
 
     @property
@@ -106,15 +118,12 @@ class Optimizer:
         self._apply()
 
     def _apply(self):
-        flat = self._flat
-        if flat is not None:
-            p_buffer, g_buffer, state, scratch, packed = flat
-            for layer, key, p, g in packed:
-                if layer.params[key] is not p or layer.grads[key] is not g:
-                    break
-            else:
-                self._update(p_buffer, g_buffer, state, scratch, False)
-                return
+        if self._flat is not None and all(
+            layer.params[key] is p and layer.grads[key] is g for layer, key, p, g in self._flat
+        ):
+            for p, g, state, scratch in self._blocks:
+                self._update(p, g, state, scratch, False)
+            return
         for _name, layer, key, decays, state, scratch in self._entries:
             self._update(layer.params[key], layer.grads[key], state, scratch, decays)
 

@@ -9,6 +9,10 @@ small network, most of a step's time is such calls). Shapes: buffer (P,), P = Σ
 
 import numpy as np
 
+#: values per block of an update over a packed buffer: the blocks of a few float32 arrays fit a
+#: core's L2 cache (1–2 MiB)
+BLOCK = 1 << 17
+
 
 def pack_parameters(net) -> bool:
     """Move ``net``'s parameters and gradients into one buffer each; False if they differ in
@@ -52,3 +56,22 @@ def packed_buffer(arrays):
             return None
         address += a.size * step
     return buffer if address == buffer.ctypes.data + buffer.size * step else None
+
+
+def blocks(size: int, block: int | None = None) -> list[slice]:
+    """The slices that cut a packed buffer of ``size`` values into consecutive blocks of
+    ``block`` values (default ``BLOCK``); ``[slice(None)]`` when one block holds them all.
+
+    An optimizer step makes 4 to 12 passes over every parameter (Adam: 12). Over the 2.5M
+    values of the lecture's 10 × 500 tanh net each pass streams 10 MB per array through memory;
+    block by block, all passes over a block run while it sits in a core's L2 cache. Each value
+    goes through the same operations, so the result is bit for bit the same. Measured on a
+    2-core machine (``benchmarks/``' ``deep`` net, Adam, A/B within one process): 29.7 → 28.6 ms
+    per step with two BLAS threads, 47.9 → 46.9 ms with one. Sharing the blocks among threads
+    halves the update alone (4.8 → 3.0 ms) but gains nothing within a step: between matrix
+    products the BLAS's own worker threads keep spinning on the other cores.
+    """
+    block = block or BLOCK
+    if size <= block:
+        return [slice(None)]
+    return [slice(start, min(start + block, size)) for start in range(0, size, block)]

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
+from mlplab import parameter_buffer
 from mlplab.network import build_mlp
 from mlplab.optim import OPTIMIZERS, get_optimizer
-from mlplab.parameter_buffer import pack_parameters, packed_buffer
+from mlplab.parameter_buffer import blocks, pack_parameters, packed_buffer
 
 CONFIG = {
     "input_size": 6,
@@ -74,6 +75,25 @@ def test_packed_update_equals_the_per_parameter_update_exactly(name):
     assert state_a.keys() == state_b.keys()
     for key in state_a:
         np.testing.assert_array_equal(state_a[key], state_b[key])
+
+
+@pytest.mark.parametrize("size,block", [(1, 4), (4, 4), (5, 4), (12, 4), (13, 5)])
+def test_blocks_cover_the_buffer_once_in_order(size, block):
+    covered = np.concatenate([np.arange(size)[part] for part in blocks(size, block)])
+    np.testing.assert_array_equal(covered, np.arange(size))
+    assert len(blocks(size, block)) == max(1, -(-size // block))
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
+def test_blocked_update_equals_the_per_parameter_update_exactly(name, monkeypatch):
+    monkeypatch.setattr(parameter_buffer, "BLOCK", 7)  # blocks that cut across parameters
+    packed, separate = build_mlp(CONFIG, seed=0), _unpack(build_mlp(CONFIG, seed=0))
+    opt_packed = _train(packed, name)
+    _train(separate, name)
+    if get_optimizer(name).flat_update:
+        assert len(opt_packed._blocks) == -(-packed.parameter_count() // 7)
+    for a, b in zip(_arrays(packed, "params"), _arrays(separate, "params"), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("name", ["momentum", "adam"])
