@@ -147,19 +147,19 @@ def build_scaling_jobs(args) -> list[tuple[dict, str]]:
 
 
 def build_callback_jobs(args) -> list[tuple[dict, str]]:
-    jobs = []
-    for setting in ("off", "on"):
-        spec = {
-            "kind": "callbacks",
-            "table": "callbacks",
-            "peer": "mlplab",
-            "setting": setting,
-            "config": CONFIGS["mnist"].__dict__ | {"hidden": list(CONFIGS["mnist"].hidden)},
-            "epochs": 2 if args.quick else 4,
-            "n_batches": 32 if args.quick else 128,
-        }
-        jobs.append((spec, args.blas[0]))
-    return jobs
+    """One job: monitors off and on, alternating within one process (run on every repeat)."""
+    spec = {
+        "kind": "callbacks",
+        "table": "callbacks",
+        "peer": "mlplab",
+        "setting": "paired",
+        "config": CONFIGS["mnist"].__dict__ | {"hidden": list(CONFIGS["mnist"].hidden)},
+        "epochs": 2 if args.quick else 4,
+        "n_batches": 32 if args.quick else 128,
+        "rounds": 1 if args.quick else 3,
+        "every_repeat": True,
+    }
+    return [(spec, args.blas[0])]
 
 
 def parse_args(argv=None):
@@ -229,14 +229,17 @@ def main(argv=None) -> int:
     prefix = [] if args.aslr else fixed_layout_prefix()
     rng = random.Random(12345)
     results = []
-    twice = [job for job in extra if not job[0].get("first_repeat_only")]
-    total = args.repeats * len(jobs) + len(extra) + (len(twice) if args.repeats > 1 else 0)
+
+    def repeated(job, r):  # extra jobs run on the first repeat, most on the second, some on all
+        return (
+            r == 0 or job[0].get("every_repeat") or (r == 1 and not job[0].get("first_repeat_only"))
+        )
+
+    total = sum(len(jobs) + sum(repeated(j, r) for j in extra) for r in range(args.repeats))
     done = 0
     stopped = None
     for r in range(args.repeats):
-        batch = list(jobs) + [
-            job for job in extra if r == 0 or (r == 1 and not job[0].get("first_repeat_only"))
-        ]
+        batch = list(jobs) + [job for job in extra if repeated(job, r)]
         rng.shuffle(batch)
         for spec, blas in batch:
             if time.time() - start > args.budget_min * 60:

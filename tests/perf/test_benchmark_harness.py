@@ -45,3 +45,24 @@ def test_quick_run_writes_a_report(tmp_path):
     assert [r["update"] for r in train if r["spec"]["peer"] == "mlplab"] == ["mlplab.optim"]
     text = out.read_text()
     assert "| tiny | adam | mlplab |" in text and "| tiny | adam | NumPy reference |" in text
+
+
+def test_hook_timer_counts_only_the_time_inside_the_hooks():
+    from callbacks_overhead import time_hooks
+
+    ticks = iter(range(0, 1000, 10))  # a fake clock: each reading 10 s after the last
+
+    class Monitor:
+        calls = 0
+
+        def on_batch_end(self, trainer):
+            next(ticks)  # the hook itself takes one tick
+            self.calls += 1
+
+    monitor, total = Monitor(), [0.0]
+    time_hooks(monitor, total, clock=lambda: next(ticks))
+    for _ in range(3):
+        monitor.on_batch_end(None)
+    assert monitor.calls == 3
+    assert total == [3 * 20.0]  # start reading, hook's tick, end reading: 20 s per call
+    assert not hasattr(monitor, "on_epoch_end")  # hooks it lacks stay absent
