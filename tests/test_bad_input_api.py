@@ -62,5 +62,5 @@ def test_predict_command_names_the_input_file(iris_run, tmp_path):
     np.save(bad, np.full((2, 4), np.nan))
     result = run_cli("predict", iris_run.directory, bad, env=PACKAGE_ROOT)
     assert result.returncode == 2
-    expected = f"mlplab predict: error: {bad}: non-finite value nan at row 0, column 0"
+    expected = f"mlplab predict: error: {bad}: non-finite value nan (NaN or inf) at row 0, column 0"
     assert result.stderr.strip() == expected

@@ -43,7 +43,7 @@ def labelled_split(
     if len(y) == 0:
         raise ConfigError(f"{where}: the {split} split of {d.source} is empty")
     if feature_names and dataset.feature_names:
-        from mlplab.features_file import match_columns
+        from mlplab.data.features import match_columns
 
         x = match_columns(d.source, x, dataset.feature_names, feature_names)
     return x, y, d.source

@@ -431,34 +431,6 @@ def test_label_mapping_of_a_loaded_file_serializes(tmp_path, rng):
     assert state == {"kind": "int", "classes": [5, 9]}
 
 
-# -- features for prediction -----------------------------------------------------------------
-
-
-def test_load_features_for_prediction(tmp_path, rng):
-    from mlplab.data import load_features
-
-    x = np.round(rng.standard_normal((5, 3)), 4)
-    plain = tmp_path / "in.csv"
-    plain.write_text("a,b,c\n" + "".join(",".join(map(str, r)) + "\n" for r in x))
-    np.testing.assert_array_equal(load_features(plain, n_features=3), x)
-    labelled = tmp_path / "labelled.csv"
-    labelled.write_text("a,label,b,c\n" + "".join(f"{r[0]},cat,{r[1]},{r[2]}\n" for r in x))
-    np.testing.assert_array_equal(load_features(labelled, n_features=3), x)
-    np.save(tmp_path / "in.npy", x.reshape(5, 3, 1))
-    assert isinstance(load_features(tmp_path / "in.npy", 3), np.memmap)
-    np.savez(tmp_path / "in.npz", x_test=x, y_test=np.arange(5))
-    np.testing.assert_array_equal(load_features(tmp_path / "in.npz", 3), x)
-    with pytest.raises(ShapeError, match=r"in.csv: X has 3 features, but the model is expecting 4"):
-        load_features(plain, n_features=4)
-    np.savez(tmp_path / "two.npz", a=x, b=x)
-    with pytest.raises(FileFormatError, match="no features array"):
-        load_features(tmp_path / "two.npz")
-    x[2, 1] = np.nan
-    np.save(tmp_path / "nan.npy", x)
-    with pytest.raises(NonFiniteError, match="nan.npy: non-finite value nan .* row 2, column 1"):
-        load_features(tmp_path / "nan.npy", 3)
-
-
 def test_sorted_npy_file_warns_that_held_out_rows_hold_a_class(tmp_path, rng):
     np.save(tmp_path / "x.npy", rng.standard_normal((100, 2)))
     np.save(tmp_path / "y.npy", np.repeat([0, 1, 2], [50, 40, 10]))  # sorted by class

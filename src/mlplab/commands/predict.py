@@ -19,15 +19,15 @@ def add_arguments(parser):
 def run(args) -> int:
     import sys
 
-    from mlplab.features_file import read_features
+    from mlplab.data import load_features
     from mlplab.io import load
 
     model = load(args.run_path)
     label = (model.config or {}).get("data", {}).get("label") or None
-    x = read_features(
+    x = load_features(
         args.input,
-        label_column=label,
         n_features=model.n_features_in,
+        label_column=label,
         feature_names=model.feature_names,
     )
     from mlplab.errors import MlplabError

@@ -1,4 +1,5 @@
-"""CSV with a header row: numeric feature columns and one label column, chosen by name or index.
+"""CSV with a header row (optional for features to predict on): numeric feature columns and one
+label column, chosen by name or index.
 
 A missing or non-numeric feature value is an error naming the line, the row and the column.
 Labels may be any strings or integers. Default label column: one named ``label``, ``target``,
@@ -15,12 +16,13 @@ from mlplab.errors import ConfigError, FileFormatError, NonFiniteError
 LABEL_NAMES = ("label", "target", "class", "y")
 
 
-def read_csv(path, label_column=None, allow_nonfinite=False, labels=True):
+def read_csv(path, label_column=None, allow_nonfinite=False, labels=True, header=True):
     """(x (N, D) float64, y (N,) strings or ints, feature column names) from a CSV file.
 
     ``label_column`` is a header name or a column index (negative counts from the end).
     With ``allow_nonfinite`` an empty cell reads as NaN (for ``mlplab data info``).
     With ``labels=False`` every column is a feature and y is None (inputs for prediction).
+    With ``header=False`` the first row is data and the columns are named by their index.
     """
     path = require_file(path)
     try:
@@ -38,38 +40,39 @@ def read_csv(path, label_column=None, allow_nonfinite=False, labels=True):
     except csv.Error as e:
         raise FileFormatError(f"{path}: not readable as CSV ({e})") from None
     if not rows:
-        raise FileFormatError(f"{path}: empty file (no header)")
-    header = [h.strip() for h in rows[0]]
-    if len(header) < 1 + labels:
+        raise FileFormatError(f"{path}: empty file" + (" (no header)" if header else ""))
+    if header:
+        names, rows, lines = [h.strip() for h in rows[0]], rows[1:], lines[1:]
+    else:
+        names = [str(c) for c in range(len(rows[0]))]
+    if len(names) < 1 + labels:
         raise FileFormatError(
-            f"{path}: header has {len(header)} column(s); need features"
-            + (" and a label" if labels else "")
+            f"{path}: {'header' if header else 'first row'} has {len(names)} column(s); "
+            "need features" + (" and a label" if labels else "")
         )
-    if not rows[1:]:
+    if not rows:
         raise FileFormatError(f"{path}: a header but no data rows")
-    label = _label_index(path, header, label_column) if labels else None
-    features = [c for c in range(len(header)) if c != label]
-    lines = lines[1:]
-    for number, row in enumerate(rows[1:]):
-        if len(row) != len(header):
+    label = _label_index(path, names, label_column) if labels else None
+    features = [c for c in range(len(names)) if c != label]
+    for number, row in enumerate(rows):
+        if len(row) != len(names):
             raise FileFormatError(
-                f"{path}: row {number + 1} (line {lines[number]}): expected {len(header)} fields "
-                f"as in the header, got {len(row)}"
+                f"{path}: row {number + 1} (line {lines[number]}): expected {len(names)} fields "
+                f"as in the {'header' if header else 'first row'}, got {len(row)}"
             )
-    text = np.array(rows[1:], dtype=object)
-    columns = [(c, header[c]) for c in features]
+    text = np.array(rows, dtype=object)
+    columns = [(c, names[c]) for c in features]
     x = _parse_numbers(path, text[:, features], columns, lines, allow_nonfinite)
     if not labels:
-        return x, None, header
+        return x, None, names
     y = [cell.strip() for cell in text[:, label]]
     missing = [i for i, v in enumerate(y) if v == ""]
     if missing:
         r = missing[0]
         raise FileFormatError(
-            f"{path}: row {r + 1} (line {lines[r]}), column {label} {header[label]!r}: "
-            "missing label"
+            f"{path}: row {r + 1} (line {lines[r]}), column {label} {names[label]!r}: missing label"
         )
-    return x, _labels(y), [header[c] for c in features]
+    return x, _labels(y), [names[c] for c in features]
 
 
 def _label_index(path, header, label_column):
