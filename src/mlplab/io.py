@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from mlplab.errors import ConfigError, FileFormatError, MlplabError
+from mlplab.file_format import check_format
 
 FORMAT = "mlplab-model"
 FORMAT_VERSION = 1
@@ -179,19 +180,7 @@ def read_model_document(path) -> tuple[dict, dict]:
         document = json.loads(metadata["mlplab"])
     except (json.JSONDecodeError, TypeError):
         raise FileFormatError(f"{path}: corrupt model description (invalid JSON)") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise FileFormatError(f"{path}: corrupt model description")
-    version = document.get("format_version")
-    if not isinstance(version, int):
-        raise FileFormatError(f"{path}: corrupt model description (no format version)")
-    if version > FORMAT_VERSION:
-        from mlplab import __version__
-
-        raise FileFormatError(
-            f"{path}: model format version {version} was written by mlplab "
-            f"{document.get('mlplab_version', '?')}; this mlplab {__version__} reads up to "
-            f"version {FORMAT_VERSION} (upgrade mlplab)"
-        )
+    check_format(path, document, FORMAT, FORMAT_VERSION, "model")
     try:
         tensors = load_tensors(blob)
     except Exception as e:  # safetensors raises its own error types for bad bytes

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from mlplab.errors import ConfigError, FileFormatError, OutputError
+from mlplab.file_format import check_format
 
 FORMAT = "mlplab-ensemble"
 FORMAT_VERSION = 1
@@ -88,16 +89,7 @@ def load_ensemble(path):
         document = json.loads(index.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise FileFormatError(f"{index}: corrupt (invalid JSON)") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise FileFormatError(f"{index}: not an mlplab ensemble description")
-    version = document.get("format_version")
-    if not isinstance(version, int):
-        raise FileFormatError(f"{index}: corrupt (no format version)")
-    if version > FORMAT_VERSION:
-        raise FileFormatError(
-            f"{index}: ensemble format version {version} is newer than this mlplab reads"
-            f" (version {FORMAT_VERSION}); upgrade mlplab"
-        )
+    check_format(index, document, FORMAT, FORMAT_VERSION, "ensemble")
     entries = document.get("members")
     if not isinstance(entries, list) or not entries:
         raise FileFormatError(f"{index}: corrupt (no members)")
