@@ -115,6 +115,7 @@ def test_default_train_reaches_097_and_writes_the_run(default_run):
     for word in ("training", "validation", "test", "epochs", "parameters", str(run.name)):
         assert word in result.stdout
     assert f"{info['metrics']['test']['accuracy']:.4f}" in result.stdout
+    assert "network 64 → 256 → 256 → 10 · " in result.stdout
     # progress: one line per epoch on stderr (not a terminal)
     assert result.stderr.count("epoch ") == info["epochs"]
     config = tomllib.loads((run / "config.toml").read_text())
@@ -195,6 +196,11 @@ def test_csv_data_with_string_labels(iris_run, iris_csv):
     assert result["examples"] == 150 and result["classes"] == sorted(names)
     assert result["accuracy"] == pytest.approx(np.mean(np.array(lines) == np.array(truth)))
     assert json.loads((iris_run / "run.json").read_text())["epochs"] <= 60
+
+
+def test_no_hidden_layer_says_it_trains_a_linear_model(workdir):
+    result = ok("train", "--hidden", "", "--epochs", "1", "--no-plots", "--out", workdir / "lin")
+    assert "network 64 → 10 (linear: no hidden layer) · " in result.stdout
 
 
 def test_info(default_run):
@@ -365,7 +371,9 @@ def test_bad_prediction_input(iris_run, workdir):
     fails_with_one_line("predict", iris_run, workdir / "missing.csv", match="missing.csv: no such")
     wide = workdir / "wide.npy"
     np.save(wide, np.ones((2, 7)))
-    fails_with_one_line("predict", iris_run, wide, match=r"expected shape \(N, 4\)")
+    fails_with_one_line(
+        "predict", iris_run, wide, match=r"wide.npy: X has 7 features, but the model"
+    )
 
 
 def test_divergence_is_one_line_and_recorded(workdir):

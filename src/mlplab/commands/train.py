@@ -121,7 +121,17 @@ def summary(run) -> str:
     info = run.info
     return (
         f"{table}\n\n"
-        f"epochs {info.get('epochs')} · time {info.get('seconds', 0):.1f} s · "
-        f"parameters {info.get('parameters', 0):,}\n"
+        f"network {architecture(run)} · epochs {info.get('epochs')} · "
+        f"time {info.get('seconds', 0):.1f} s · parameters {info.get('parameters', 0):,}\n"
         f"run written to {run.directory}  (report: {run.directory / 'report.html'})"
     )
+
+
+def architecture(run) -> str:
+    """Layer widths, input to output (``64 → 256 → 10``); says so when there is no hidden layer
+    (``--hidden ""`` trains a linear classifier)."""
+    hidden = list(run.config.network.hidden)
+    model = run.model
+    sizes = [getattr(model, "n_features_in", "?"), *hidden, len(getattr(model, "classes", []))]
+    text = " → ".join(str(n) for n in sizes)
+    return text if hidden else f"{text} (linear: no hidden layer)"
