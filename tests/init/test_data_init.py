@@ -131,3 +131,61 @@ def test_lsuv_rescales_maxout_layers(batch):
         h = layer.forward(h, training=False)
         if "W" in layer.params:
             assert abs(float(h.var()) - 1.0) < 0.1
+
+
+# -- Krähenbühl's between-layer step ---------------------------------------------------------
+
+
+def forward(net, x):
+    h = x
+    for layer in net.layers:
+        h = layer.forward(h, training=False)
+    return h
+
+
+def test_krahenbuhl_equalizes_change_rates_and_keeps_a_relu_nets_function(batch):
+    from mlplab.init.data_dependent import change_rates
+
+    net = make_net("krahenbuhl", activation="relu", norm="none")
+    standardized = make_net("data", activation="relu", norm="none")
+    data_init(standardized, batch)
+    report = data_init(net, batch)
+    between = report[-1]
+    direction = np.random.default_rng(0).standard_normal((len(batch), 5))
+    before = np.array(change_rates(standardized.layers, batch, direction))
+    after = np.array(change_rates(net.layers, batch, direction))
+    np.testing.assert_allclose(before, between["rates_before"])
+    assert before.max() / before.min() > 1.5  # the within-layer step leaves them unequal
+    assert after.max() / after.min() < 1.01  # every layer now learns at the same rate
+    assert 1 <= between["iterations"] < 10
+    assert abs(between["output_std"] - 1) < 0.05
+    # ReLU is positively homogeneous: the outputs only change by one common factor
+    ratio = forward(net, batch) / forward(standardized, batch)
+    np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-9)
+
+
+def test_krahenbuhl_runs_as_the_trainers_first_batch_init(rng):
+    from mlplab.training import Trainer
+
+    x = rng.standard_normal((200, 20))
+    y = (x[:, 0] > 0).astype(int)
+    net = make_net("krahenbuhl", activation="relu", norm="none", output_size=2)
+    assert net.pending_data_init == "krahenbuhl"
+    Trainer(net, optimizer="sgd", lr=0.05, batch_size=50, epochs=20, quiet=True).fit(x, y)
+    assert net.pending_data_init is None
+    assert (net.predict(x) == y).mean() > 0.95
+
+
+@pytest.mark.parametrize("init", ["lsuv", "data"])
+def test_the_trainer_finishes_a_pending_data_init_before_the_first_step(init, rng):
+    from mlplab.training import Trainer
+
+    x = 3.0 * rng.standard_normal((300, 20)) + 1.5
+    y = rng.integers(0, 5, 300)
+    net = make_net(init, norm="none")
+    trainer = Trainer(net, optimizer="sgd", lr=0.01, batch_size=32, epochs=1, seed=3, quiet=True)
+    trainer.fit(x, y, epochs=0)  # no step: the weights are the data init's alone
+    assert net.pending_data_init is None
+    first_rows = np.sort(np.random.default_rng([3, 0]).permutation(300)[:256])
+    for out in linear_outputs(net, x[first_rows])[:-1]:
+        assert abs(out.var() - 1) < 0.1  # LSUV: layer variance 1; data: every unit's too

@@ -4,6 +4,7 @@ import numpy as np
 
 from mlplab.init.spec import INITIALIZERS
 from mlplab.init.variance_scaling import lecun_normal
+from mlplab.layers.linear import Linear
 
 
 @INITIALIZERS.register("data", "data_dependent")
@@ -43,3 +44,94 @@ def standardize_layer(layer, x):
         b[...] = ((b - mu) * scale).astype(b.dtype)
     after = layer.forward(x, training=False)
     return {"mean": float(after.mean()), "std": float(after.std())}
+
+
+@INITIALIZERS.register("krahenbuhl")
+def krahenbuhl():
+    """Gaussian weights N(0, 1/fan_in), then both of Krähenbühl et al.'s steps on a batch
+    (``data_init``): the within-layer step of ``data``, then ``equalize_change_rates``."""
+    init = lecun_normal()
+
+    def krahenbuhl_base(shape, fan_in, fan_out, dtype, rng):
+        return init(shape, fan_in, fan_out, dtype, rng)
+
+    krahenbuhl_base.data_init = "krahenbuhl"
+    return krahenbuhl_base
+
+
+def change_rates(layers, x, direction) -> list[float]:
+    """Each Linear layer's change rate √(mean((∂ℓ/∂W)²) / mean(W²)) on the batch x (N, D), for
+    ∂ℓ/∂scores = ``direction`` (N, outputs) backpropagated through the network in evaluation
+    mode (the paper draws it at random: no labels needed)."""
+    h = x
+    for layer in layers:
+        h = layer.forward(h, training=False)
+    d = direction.astype(h.dtype)
+    layers[0].needs_input_grad = False
+    for layer in reversed(layers):
+        d = layer.backward(d)
+    return [
+        float(
+            np.sqrt(
+                np.mean(np.square(layer.grads["W"], dtype=np.float64))
+                / np.mean(np.square(layer.params["W"], dtype=np.float64))
+            )
+        )
+        for layer in layers
+        if isinstance(layer, Linear)
+    ]
+
+
+def equalize_change_rates(layers, x, rng, max_iterations: int = 10, tolerance: float = 0.01):
+    """Between-layer step [Krähenbühl et al., 2015]: rescale the Linear layers so that all of
+    their weights change at the same rate under gradient descent.
+
+    With r_k the change rate of layer k (``change_rates``), r̄ their geometric mean and σ the
+    mean std of the network's L-layer outputs on the batch, W_k and b_k are multiplied by
+    √(r_k / r̄) / σ^(1/2L); each bias is first multiplied by the change in the mean absolute
+    value of its layer's input. For positively homogeneous activations (ReLU, leaky ReLU,
+    maxout) the network's function then keeps its shape while the rates move together and the
+    output std toward 1; for others (tanh, sigmoid) the step is approximate. Repeated until every
+    rate is within ``tolerance`` (relative) of r̄, at most ``max_iterations`` times.
+    Returns {"rates_before", "rates_after", "output_std", "iterations"}.
+    """
+    linear = [layer for layer in layers if isinstance(layer, Linear)]
+    input_scale, output_std, outputs = _forward_statistics(layers, x)
+    direction = rng.standard_normal(outputs.shape)  # one direction throughout: rates free of noise
+    before = rates = change_rates(layers, x, direction)
+    iterations = 0
+    while iterations < max_iterations:
+        log_rates = np.log(rates)
+        if np.max(np.abs(log_rates - log_rates.mean())) < np.log1p(tolerance):
+            break
+        scales = np.exp((log_rates - log_rates.mean()) / 2 - np.log(output_std) / (2 * len(linear)))
+        h = x
+        for layer in layers:
+            if isinstance(layer, Linear):
+                k = linear.index(layer)
+                scale_now = float(np.mean(np.abs(h)))
+                if layer.bias:
+                    layer.params["b"] *= layer.params["b"].dtype.type(scale_now / input_scale[k])
+                input_scale[k] = scale_now
+                for value in layer.params.values():
+                    value *= value.dtype.type(scales[k])
+            h = layer.forward(h, training=False)
+        output_std = float(np.mean(np.std(h, axis=0)))
+        rates = change_rates(layers, x, direction)
+        iterations += 1
+    return {
+        "rates_before": before,
+        "rates_after": rates,
+        "output_std": output_std,
+        "iterations": iterations,
+    }
+
+
+def _forward_statistics(layers, x):
+    """On the batch: the mean |input| of each Linear layer, the outputs' mean std, the outputs."""
+    scales, h = [], x
+    for layer in layers:
+        if isinstance(layer, Linear):
+            scales.append(float(np.mean(np.abs(h))))
+        h = layer.forward(h, training=False)
+    return scales, float(np.mean(np.std(h, axis=0))), h

@@ -3,12 +3,12 @@
 import numpy as np
 
 from mlplab.errors import ConfigError, NonFiniteError, ShapeError
-from mlplab.init.data_dependent import standardize_layer
+from mlplab.init.data_dependent import equalize_change_rates, standardize_layer
 from mlplab.init.lsuv import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, lsuv_layer
 from mlplab.init.spec import get_initializer, parse_init_spec
 from mlplab.layers.linear import Linear
 
-DATA_DRIVEN = ("lsuv", "data", "data_dependent")
+DATA_DRIVEN = ("lsuv", "data", "data_dependent", "krahenbuhl")
 
 
 def data_init_method(spec) -> str | None:
@@ -20,12 +20,15 @@ def data_init(net, x, method=None, max_iterations=DEFAULT_MAX_ITERATIONS):
     """Rescale (and shift) the affine layers of ``net`` in place, from the input upwards.
 
     ``net`` is a ``Sequential`` (or any object with ``.layers``, or a list of layers); ``x``
-    (N, D), N ≥ 2, is a batch of its inputs. ``method`` is ``"lsuv"``, ``"lsuv:TOL"`` or
-    ``"data"``; by default the one ``build_mlp`` left in ``net.pending_data_init`` — with neither,
-    nothing happens and None is returned. Each layer is adjusted on the output of the layers
-    below it, already adjusted, run in evaluation mode. LSUV rescales every layer with a weight
-    ``W`` (Linear, Maxout); the data-dependent scheme standardizes ``Linear`` layers only.
-    Clears ``net.pending_data_init``. Returns one dict per adjusted layer: {"layer", ...}.
+    (N, D), N ≥ 2, is a batch of its inputs. ``method`` is ``"lsuv"``, ``"lsuv:TOL"``,
+    ``"data"`` or ``"krahenbuhl"`` (``"data"``, then the between-layer step
+    ``equalize_change_rates`` with a random direction from a generator seeded 0; its report is
+    the last dict). By default: the one ``build_mlp`` left in ``net.pending_data_init`` (the
+    ``Trainer`` calls this before its first step); with neither, nothing happens and None is
+    returned. Each layer is adjusted on the output of the layers below it, already adjusted,
+    run in evaluation mode. LSUV rescales every layer with a weight ``W`` (Linear, Maxout); the
+    data-dependent scheme standardizes ``Linear`` layers only. Clears
+    ``net.pending_data_init``. Returns one dict per adjusted layer: {"layer", ...}.
     """
     layers = getattr(net, "layers", net)
     method = method if method is not None else getattr(net, "pending_data_init", None)
@@ -44,20 +47,25 @@ def data_init(net, x, method=None, max_iterations=DEFAULT_MAX_ITERATIONS):
         def applies(layer):  # any layer whose output scales with its weight W (Linear, Maxout)
             return "W" in layer.params
 
-    elif name in ("data", "data_dependent") and arg is None:
+    elif name in ("data", "data_dependent", "krahenbuhl") and arg is None:
         adjust = standardize_layer
 
         def applies(layer):
             return isinstance(layer, Linear)
 
     else:
-        raise ConfigError(f"unknown data init {method!r}; choose one of: lsuv, lsuv:TOL, data")
+        raise ConfigError(
+            f"unknown data init {method!r}; choose one of: lsuv, lsuv:TOL, data, krahenbuhl"
+        )
     h = _check_batch(net, layers, x)
     report = []
     for i, layer in enumerate(layers):
         if applies(layer):
             report.append({"layer": i, **adjust(layer, h)})
         h = layer.forward(h, training=False)
+    if name == "krahenbuhl":
+        x = _check_batch(net, layers, x)
+        report.append(equalize_change_rates(list(layers), x, np.random.default_rng(0)))
     if hasattr(net, "layers"):
         net.pending_data_init = None
     return report

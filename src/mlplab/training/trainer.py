@@ -266,6 +266,7 @@ class Trainer:
             self.end_epoch = self.epochs
         else:
             self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
+            self._finish_init(X, train_idx)
         from mlplab.training.progress import ProgressBar
 
         callbacks = list(self.callbacks)
@@ -343,6 +344,19 @@ class Trainer:
         for hook in hooks["on_train_end"]:
             hook(self)
         return self.history
+
+    def _finish_init(self, X, train_idx, rows: int = 256):
+        """Run the data-driven init that ``build_mlp`` left pending (``--init lsuv``, ``data``,
+        ``krahenbuhl``): ``mlplab.init.data_init`` on the first ``max(rows, batch_size)``
+        training rows in the first epoch's order. Once per network; a resumed run has its
+        weights from the checkpoint instead."""
+        if getattr(self.net, "pending_data_init", None) is None:
+            return
+        from mlplab.init import data_init
+
+        order = self._epoch_order(self.epoch, train_idx)
+        idx = np.sort(order[: max(rows, self.batch_size)])  # sorted: a memmap reads forward
+        data_init(self.net, np.asarray(X[idx], dtype=self.net.dtype))
 
     def _end_epoch(self, val, classify):
         loss_n, penalty_n, correct, seen = self._sums
