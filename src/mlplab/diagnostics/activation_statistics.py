@@ -102,10 +102,10 @@ def build_network(activation, init, depth, width, batchnorm, rng, dtype=np.float
 
     Returns (network, blocks) where blocks[i] = (linear, batchnorm or None, activation layer);
     for Maxout, which holds its own affine map, blocks[i] = (maxout, None, None).
-    Biases are off as in the lecture, except for the data-dependent init, whose shift needs them.
+    Biases are off as in the lecture, except for the data-dependent inits, whose shift needs them.
     """
     make_activation = ACTIVATIONS.get(activation)
-    bias = data_init_method(init) == "data"
+    bias = data_init_method(init) in ("data", "krahenbuhl")
     fused = getattr(make_activation, "replaces_affine", False)
     if fused and batchnorm:
         raise ConfigError(
