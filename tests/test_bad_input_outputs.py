@@ -264,3 +264,46 @@ def test_a_plot_file_must_be_named_png(tmp_path):
         atomic_write_figure(Figure(), tmp_path / "plot.txt")
     assert not (tmp_path / "plot.txt").exists()
     assert atomic_write_figure(Figure(), tmp_path / "plot.PNG").exists()
+
+
+def _files(directory):
+    return {p.relative_to(directory): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+
+
+def test_force_after_an_interrupted_force_keeps_the_finished_run(iris_run, tmp_path):
+    """A --force that was killed midway left the finished run in .NAME.replaced and an
+    unfinished one in NAME: the next --force must keep the finished run, not the unfinished."""
+    import json
+    import shutil
+
+    old, kept = tmp_path / "old", tmp_path / ".old.replaced"
+    shutil.copytree(iris_run, kept)
+    shutil.copytree(iris_run, old)
+    (old / "run.json").write_text(json.dumps({"status": "running"}))
+    files = _files(kept)
+    fails_with_one_line(
+        "train", "--data", "iris", "--out", old, "--force", "--norm", "none",
+        "--optimizer", "sgd", "--lr", "1e6", "--epochs", "2", "--no-plots", "-q",
+        match=r"diverged.*the previous run is kept\)$",
+    )  # fmt: skip
+    assert _files(old) == files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]
+
+
+def test_resuming_an_interrupted_force_run_removes_the_run_it_replaced(tmp_path):
+    import json
+    import shutil
+
+    out = tmp_path / "new"
+    config = {
+        "data": {"source": "iris"},
+        "training": {"epochs": 2, "checkpoint_every": 1},
+        "output": {"dir": str(out), "plots": False},
+    }
+    mlplab.train(config)
+    info = json.loads((out / "run.json").read_text())
+    (out / "run.json").write_text(json.dumps(info | {"status": "interrupted"}))
+    shutil.copytree(out, tmp_path / ".new.replaced")
+    run = mlplab.resume(out)
+    assert run.info["status"] == "complete"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new"]

@@ -205,7 +205,11 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
             file=sys.stderr,
         )
         if replaced is not None:
-            print(f"the run it was replacing is kept in {replaced}", file=sys.stderr)
+            print(
+                f"the run it was replacing is kept in {replaced} until this one completes "
+                "(another --force keeps it and starts over)",
+                file=sys.stderr,
+            )
         raise
     except MlplabError as e:
         if replaced is not None:  # --force replaces a run only with a finished one
@@ -246,7 +250,9 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
     from mlplab.report import write_report
 
     write_report(run, plots)
-    if replaced is not None:
+    if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
+        replaced = replaced_path(directory)
+    if replaced is not None and replaced.is_dir():
         shutil.rmtree(replaced)
     return run
 
@@ -281,11 +287,26 @@ def _split_metrics(network, x, y, n_classes: int | None = None, batch_size: int 
 
 
 # -- directories ------------------------------------------------------------------------------
+def replaced_path(directory: Path) -> Path:
+    """Where ``--force`` keeps the run it replaces until the new one completes."""
+    return directory.with_name(f".{directory.name}.replaced")
+
+
+def _status(directory: Path) -> str | None:
+    """The ``status`` in a run directory's run.json, or None when it has none readable."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        return json.loads((directory / RUN_FILE).read_text(encoding="utf-8")).get("status")
+    return None
+
+
 def prepare_directory(config: RunConfig, force: bool) -> tuple[Path, Path | None]:
     """Create the run directory; refuse an existing one unless ``force`` (and it is a run).
 
     Returns the directory and, when ``force`` replaces a run, where the old run was moved
     (beside it, hidden): it is deleted once the new run completes, restored if training fails.
+    If a replacement was stopped midway (killed), the old run is still there: a new ``force``
+    keeps it and drops the unfinished run, and ``mlplab train --resume`` completing the
+    unfinished run deletes it.
     """
     if config.output.dir:
         directory = Path(config.output.dir)
@@ -302,10 +323,15 @@ def prepare_directory(config: RunConfig, force: bool) -> tuple[Path, Path | None
                     f"{directory} is not an mlplab run directory; refusing to overwrite it, "
                     "even with --force"
                 )
-            replaced = directory.with_name(f".{directory.name}.replaced")
-            if replaced.exists():
-                shutil.rmtree(replaced)
-            directory.rename(replaced)
+            replaced = replaced_path(directory)
+            if replaced.is_dir() and _status(directory) != "complete":
+                # an earlier --force was stopped: `replaced` holds the run it was replacing and
+                # `directory` the unfinished new one; keep the finished run, drop the other
+                shutil.rmtree(directory)
+            else:
+                if replaced.exists():
+                    shutil.rmtree(replaced)
+                directory.rename(replaced)
         else:
             replaced = None
         try:
