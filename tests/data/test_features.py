@@ -131,6 +131,9 @@ def test_load_features_for_prediction(tmp_path, rng):
 
 
 def test_headerless_csv_drops_the_extra_last_column_and_one_feature_npy(tmp_path):
+    named = tmp_path / "named-labels.csv"
+    named.write_text("1,2,cat\n3,4,dog\n")  # no header: the first row is data
+    np.testing.assert_array_equal(load_features(named, n_features=2), [[1, 2], [3, 4]])
     path = tmp_path / "plain.csv"
     path.write_text("1,2,0\n3,4,1\n")
     np.testing.assert_array_equal(load_features(path, n_features=2), [[1, 2], [3, 4]])

@@ -1,7 +1,7 @@
 """Features without labels, for prediction: a CSV, ``.npy`` or ``.npz`` file, checked against
 what the model was trained on.
 
-- CSV: an optional header row (a first row that is not all numbers). The training label column
+- CSV: an optional header row (a first row of mostly non-numbers). The training label column
   is dropped when present — by name or index (``label_column``); without one, a column named
   label/target/class/y, or else the last column, when the file has one column more than the
   model takes — so the training file itself can be passed. With the training columns'
@@ -70,7 +70,9 @@ def match_columns(where, values: np.ndarray, columns, feature_names) -> np.ndarr
 
 def _csv_features(path: Path, n_features, label_column, feature_names):
     first = _first_row(path)
-    header = None if all(_is_number(cell) for cell in first) else [c.strip() for c in first]
+    # a header has mostly names; a data row mostly numbers (with perhaps a label among them)
+    numbers = sum(_is_number(cell) for cell in first)
+    header = None if 2 * numbers > len(first) else [c.strip() for c in first]
     label = _label_index(header, len(first), label_column, n_features)
     x, _, columns = read_csv(path, label, labels=label is not None, header=header is not None)
     if header is None or not feature_names:
