@@ -84,7 +84,9 @@ def test_model_input_is_checked_at_the_boundary(tmp_path):
         model.predict(np.ones((2, 5)))
     path = tmp_path / "nan.csv"
     path.write_text("1,2,3,4\n1,nan,3,4\n")
-    with pytest.raises(NonFiniteError, match=r"nan.csv: row 2 \(line 2\), column 1 .*'nan'"):
+    with pytest.raises(
+        NonFiniteError, match=r"nan.csv: row 2 \(line 2\), column 1: non-finite value 'nan'"
+    ):
         load_features(path)
 
 

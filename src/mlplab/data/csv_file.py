@@ -126,7 +126,8 @@ def _parse_numbers(path, cells, columns, lines, allow_nonfinite):
 
 def _where(r, c, columns, lines):
     index, name = columns[c]
-    return f"row {r + 1} (line {lines[r]}), column {index} {name!r}"
+    named = "" if name == str(index) else f" {name!r}"  # a file without a header
+    return f"row {r + 1} (line {lines[r]}), column {index}{named}"
 
 
 def _labels(values):
