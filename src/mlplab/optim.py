@@ -50,7 +50,7 @@ class Optimizer:
         self.lr = float(lr)
         self.t = 0
         self._entries = []  # (name, layer, key, decays, state dict, scratch)
-        self._flat = None  # [(layer, key, p, g)] when the parameters are packed
+        self._packed = None  # [(layer, key, p, g)] when the parameters are packed
         self._blocks = None  # then _update's arguments (p, g, state, scratch), block by block
 
     # -- binding --------------------------------------------------------------------------------
@@ -88,14 +88,14 @@ class Optimizer:
                 scratch = xp.empty_like(p) if self.needs_scratch else None
             decays = key in getattr(layer, "decay_params", ())
             self._entries.append((name, layer, key, decays, state, scratch))
-        self._flat = self._blocks = None
+        self._packed = self._blocks = None
         if flat:
             packed = [
                 (layer, key, p, g)
                 for (_, layer, key), p, g in zip(found, params, grads, strict=True)
             ]
             parts = blocks(p_buffer.size)
-            self._flat = packed
+            self._packed = packed
             self._blocks = [
                 (
                     p_buffer[part],
@@ -118,8 +118,8 @@ class Optimizer:
         self._apply()
 
     def _apply(self):
-        if self._flat is not None and all(
-            layer.params[key] is p and layer.grads[key] is g for layer, key, p, g in self._flat
+        if self._packed is not None and all(
+            layer.params[key] is p and layer.grads[key] is g for layer, key, p, g in self._packed
         ):
             for p, g, state, scratch in self._blocks:
                 self._update(p, g, state, scratch, False)

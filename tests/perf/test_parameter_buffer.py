@@ -67,8 +67,8 @@ def _train(net, name, steps=15, replace_at=None):
 def test_packed_update_equals_the_per_parameter_update_exactly(name):
     packed, separate = build_mlp(CONFIG, seed=0), _unpack(build_mlp(CONFIG, seed=0))
     opt_packed, opt_separate = _train(packed, name), _train(separate, name)
-    assert (opt_packed._flat is not None) == get_optimizer(name).flat_update
-    assert opt_separate._flat is None
+    assert (opt_packed._packed is not None) == get_optimizer(name).flat_update
+    assert opt_separate._packed is None
     for a, b in zip(_arrays(packed, "params"), _arrays(separate, "params"), strict=True):
         np.testing.assert_array_equal(a, b)
     state_a, state_b = opt_packed.state_dict(), opt_separate.state_dict()
