@@ -351,10 +351,12 @@ def write_report(meta, results, path):
         "- **Versions**: " + ", ".join(f"{k} {v}" for k, v in sorted(vers.items())),
         f"- **Threads**: {meta['threads']} of {meta['cpu_count']} cores for every peer "
         "(OPENBLAS/OMP/MKL_NUM_THREADS; XLA's pool, one thread by flag when threads < cores)",
-        f"- **Load average** before/after: {la[0]:.2f}/{lb[0]:.2f}"
+        f"- **Load average** before/after: {la[0]:.2f}/{lb[0]:.2f} (the run's own children "
+        "raise the second)"
         + (
-            " — the machine was loaded; ratios are more reliable than absolute numbers"
-            if max(la[0], lb[0]) > 0.5 * meta["cpu_count"]
+            " — the machine was busy when the run began; ratios are more reliable than absolute "
+            "numbers"
+            if la[0] > 0.5 * meta["cpu_count"]
             else ""
         ),
         f"- **Timing**: per process {meta['timing']['windows']} windows of "

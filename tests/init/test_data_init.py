@@ -189,3 +189,14 @@ def test_the_trainer_finishes_a_pending_data_init_before_the_first_step(init, rn
     first_rows = np.sort(np.random.default_rng([3, 0]).permutation(300)[:256])
     for out in linear_outputs(net, x[first_rows])[:-1]:
         assert abs(out.var() - 1) < 0.1  # LSUV: layer variance 1; data: every unit's too
+
+
+@pytest.mark.parametrize("init", ["lsuv", "data", "krahenbuhl"])
+def test_a_constant_batch_leaves_finite_weights(init):
+    net = make_net(init, activation="relu", norm="none")
+    report = data_init(net, np.ones((64, 20)))
+    assert all(
+        np.isfinite(v).all() for _, layer, key in net.parameters() for v in [layer.params[key]]
+    )
+    if init == "krahenbuhl":
+        assert "constant outputs" in report[-1]["stopped"]

@@ -92,18 +92,24 @@ def equalize_change_rates(layers, x, rng, max_iterations: int = 10, tolerance: f
     value of its layer's input. For positively homogeneous activations (ReLU, leaky ReLU,
     maxout) the network's function then keeps its shape while the rates move together and the
     output std toward 1; for others (tanh, sigmoid) the step is approximate. Repeated until every
-    rate is within ``tolerance`` (relative) of r̄, at most ``max_iterations`` times.
-    Returns {"rates_before", "rates_after", "output_std", "iterations"}.
+    rate is within ``tolerance`` (relative) of r̄, at most ``max_iterations`` times; on a batch
+    with constant outputs or zero gradients, or a round that overflows, it stops and says why
+    under "stopped", leaving finite weights. Returns {"rates_before", "rates_after",
+    "output_std", "iterations"[, "stopped"]}.
     """
     linear = [layer for layer in layers if isinstance(layer, Linear)]
     input_scale, output_std, outputs = _forward_statistics(layers, x)
     direction = rng.standard_normal(outputs.shape)  # one direction throughout: rates free of noise
     before = rates = change_rates(layers, x, direction)
-    iterations = 0
+    iterations, stopped = 0, None
     while iterations < max_iterations:
+        if not (np.all(np.isfinite(rates)) and min(rates) > 0 and 0 < output_std < np.inf):
+            stopped = "the batch gives constant outputs or zero gradients: nothing to equalize"
+            break
         log_rates = np.log(rates)
         if np.max(np.abs(log_rates - log_rates.mean())) < np.log1p(tolerance):
             break
+        saved = [{k: v.copy() for k, v in layer.params.items()} for layer in linear]
         scales = np.exp((log_rates - log_rates.mean()) / 2 - np.log(output_std) / (2 * len(linear)))
         h = x
         for layer in layers:
@@ -116,15 +122,22 @@ def equalize_change_rates(layers, x, rng, max_iterations: int = 10, tolerance: f
                 for value in layer.params.values():
                     value *= value.dtype.type(scales[k])
             h = layer.forward(h, training=False)
+        if not all(np.isfinite(v).all() for layer in linear for v in layer.params.values()):
+            for layer, params in zip(linear, saved, strict=True):
+                for key, value in params.items():
+                    layer.params[key][...] = value
+            stopped = "a round overflowed; its weights were put back"
+            break
         output_std = float(np.mean(np.std(h, axis=0)))
         rates = change_rates(layers, x, direction)
         iterations += 1
-    return {
+    report = {
         "rates_before": before,
         "rates_after": rates,
         "output_std": output_std,
         "iterations": iterations,
     }
+    return report if stopped is None else {**report, "stopped": stopped}
 
 
 def _forward_statistics(layers, x):
