@@ -69,7 +69,10 @@ def fixed_layout_prefix() -> list[str]:
     ~625 every time. Every peer runs under the same prefix.
     """
     setarch = shutil.which("setarch")
-    return [setarch, "-R"] if setarch and sys.platform.startswith("linux") else []
+    if not setarch or not sys.platform.startswith("linux"):
+        return []
+    probe = subprocess.run([setarch, "-R", "true"], capture_output=True)  # seccomp may forbid it
+    return [setarch, "-R"] if probe.returncode == 0 else []
 
 
 def run_child(
