@@ -14,7 +14,6 @@ Every problem is one line naming the file (and for a CSV, the row and the column
 """
 
 import csv
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -111,13 +110,9 @@ def _is_number(text: str) -> bool:
 
 
 def _npz_features(path: Path):
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        raise FileFormatError(f"{path}: not a readable NPZ archive ({e})") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise FileFormatError(f"{path}: a single .npy array, not an NPZ archive")
-    with archive:
+    from mlplab.data.npz_file import open_npz, read_array
+
+    with open_npz(path) as archive:
         keys = [k for k in NPZ_KEYS if k in archive.files]
         if not keys and len(archive.files) == 1:
             keys = archive.files
@@ -126,9 +121,4 @@ def _npz_features(path: Path):
                 f"{path}: no features array; expected one of {', '.join(NPZ_KEYS)} or a "
                 f"single array, found {', '.join(archive.files) or 'none'}"
             )
-        try:
-            return archive[keys[0]]
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-            raise FileFormatError(
-                f"{path}: array {keys[0]!r} is corrupt, truncated or pickled ({e})"
-            ) from None
+        return read_array(path, archive, keys[0])
