@@ -32,9 +32,64 @@ _MOMENTUM_OPTIMIZERS = ("momentum", "nesterov")
 class _TrainedNetwork(BaseEstimator):
     """What the classifier and the regressor share: building, training and the fitted state.
 
-    Subclasses define ``_network_config(n_features, n_outputs)``, ``_targets(y, first)``,
-    ``_default_loss`` and ``_task`` (``"classification"`` or ``"regression"``).
+    Subclasses define ``_targets(y, first)``, ``_default_loss`` and ``_task``
+    (``"classification"`` or ``"regression"``); both take the parameters of this ``__init__``
+    (scikit-learn reads them from its signature).
     """
+
+    def __init__(
+        self,
+        hidden=(100,),
+        activation="relu",
+        init=None,
+        norm="none",
+        dropout=0.0,
+        maxout_pieces=2,
+        loss=None,
+        optimizer="adam",
+        lr=0.001,
+        momentum=0.9,
+        optimizer_options=None,
+        schedule=None,
+        l2=0.0,
+        l1=0.0,
+        max_norm=None,
+        epochs=100,
+        batch_size=64,
+        shuffle=True,
+        early_stopping=0,
+        validation_fraction=0.1,
+        seed=0,
+        callbacks=None,
+        warm_start=False,
+        dtype="float32",
+        verbose=False,
+    ):
+        self.hidden = hidden
+        self.activation = activation
+        self.init = init
+        self.norm = norm
+        self.dropout = dropout
+        self.maxout_pieces = maxout_pieces
+        self.loss = loss
+        self.optimizer = optimizer
+        self.lr = lr
+        self.momentum = momentum
+        self.optimizer_options = optimizer_options
+        self.schedule = schedule
+        self.l2 = l2
+        self.l1 = l1
+        self.max_norm = max_norm
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.seed = seed
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.dtype = dtype
+        self.verbose = verbose
 
     # -- building -------------------------------------------------------------------------------
     def _network_config(self, n_features: int, n_outputs: int) -> dict:
@@ -183,60 +238,6 @@ class MLPClassifier(ClassifierMixin, _TrainedNetwork):
     _default_loss = "softmax"
     _task = "classification"
 
-    def __init__(
-        self,
-        hidden=(100,),
-        activation="relu",
-        init=None,
-        norm="none",
-        dropout=0.0,
-        maxout_pieces=2,
-        loss=None,
-        optimizer="adam",
-        lr=0.001,
-        momentum=0.9,
-        optimizer_options=None,
-        schedule=None,
-        l2=0.0,
-        l1=0.0,
-        max_norm=None,
-        epochs=100,
-        batch_size=64,
-        shuffle=True,
-        early_stopping=0,
-        validation_fraction=0.1,
-        seed=0,
-        callbacks=None,
-        warm_start=False,
-        dtype="float32",
-        verbose=False,
-    ):
-        self.hidden = hidden
-        self.activation = activation
-        self.init = init
-        self.norm = norm
-        self.dropout = dropout
-        self.maxout_pieces = maxout_pieces
-        self.loss = loss
-        self.optimizer = optimizer
-        self.lr = lr
-        self.momentum = momentum
-        self.optimizer_options = optimizer_options
-        self.schedule = schedule
-        self.l2 = l2
-        self.l1 = l1
-        self.max_norm = max_norm
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.seed = seed
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.dtype = dtype
-        self.verbose = verbose
-
     def partial_fit(self, X, y, classes=None):
         """One epoch over (X, y), continuing from the current weights.
 
@@ -297,60 +298,6 @@ class MLPRegressor(RegressorMixin, _TrainedNetwork):
     __doc__ += _ARCHITECTURE_DOC
     _default_loss = "mse"
     _task = "regression"
-
-    def __init__(
-        self,
-        hidden=(100,),
-        activation="relu",
-        init=None,
-        norm="none",
-        dropout=0.0,
-        maxout_pieces=2,
-        loss=None,
-        optimizer="adam",
-        lr=0.001,
-        momentum=0.9,
-        optimizer_options=None,
-        schedule=None,
-        l2=0.0,
-        l1=0.0,
-        max_norm=None,
-        epochs=100,
-        batch_size=64,
-        shuffle=True,
-        early_stopping=0,
-        validation_fraction=0.1,
-        seed=0,
-        callbacks=None,
-        warm_start=False,
-        dtype="float32",
-        verbose=False,
-    ):
-        self.hidden = hidden
-        self.activation = activation
-        self.init = init
-        self.norm = norm
-        self.dropout = dropout
-        self.maxout_pieces = maxout_pieces
-        self.loss = loss
-        self.optimizer = optimizer
-        self.lr = lr
-        self.momentum = momentum
-        self.optimizer_options = optimizer_options
-        self.schedule = schedule
-        self.l2 = l2
-        self.l1 = l1
-        self.max_norm = max_norm
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.seed = seed
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.dtype = dtype
-        self.verbose = verbose
 
     def partial_fit(self, X, y):
         """One epoch over (X, y), continuing from the current weights."""
