@@ -16,13 +16,7 @@ def data_dependent():
     pre-activation on the batch, W[:, j] ← W[:, j] / σⱼ and b[j] ← (b[j] − μⱼ) / σⱼ, so that every
     pre-activation has zero mean and unit variance on the batch.
     """
-    init = lecun_normal()
-
-    def data_base(shape, fan_in, fan_out, dtype, rng):
-        return init(shape, fan_in, fan_out, dtype, rng)
-
-    data_base.data_init = "data"
-    return data_base
+    return _lecun_base("data")
 
 
 def standardize_layer(layer, x):
@@ -50,13 +44,18 @@ def standardize_layer(layer, x):
 def krahenbuhl():
     """Gaussian weights N(0, 1/fan_in), then both of Krähenbühl et al.'s steps on a batch
     (``data_init``): the within-layer step of ``data``, then ``equalize_change_rates``."""
+    return _lecun_base("krahenbuhl")
+
+
+def _lecun_base(method: str):
+    """N(0, 1/fan_in) weights marked to finish with the data pass ``method`` (``data_init``)."""
     init = lecun_normal()
 
-    def krahenbuhl_base(shape, fan_in, fan_out, dtype, rng):
+    def base(shape, fan_in, fan_out, dtype, rng):
         return init(shape, fan_in, fan_out, dtype, rng)
 
-    krahenbuhl_base.data_init = "krahenbuhl"
-    return krahenbuhl_base
+    base.data_init = method
+    return base
 
 
 def change_rates(layers, x, direction) -> list[float]:

@@ -57,14 +57,13 @@ def data_init(net, x, method=None, max_iterations=DEFAULT_MAX_ITERATIONS):
         raise ConfigError(
             f"unknown data init {method!r}; choose one of: lsuv, lsuv:TOL, data, krahenbuhl"
         )
-    h = _check_batch(net, layers, x)
+    x = h = _check_batch(net, layers, x)
     report = []
     for i, layer in enumerate(layers):
         if applies(layer):
             report.append({"layer": i, **adjust(layer, h)})
         h = layer.forward(h, training=False)
     if name == "krahenbuhl":
-        x = _check_batch(net, layers, x)
         report.append(equalize_change_rates(list(layers), x, np.random.default_rng(0)))
     if hasattr(net, "layers"):
         net.pending_data_init = None
