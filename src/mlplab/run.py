@@ -120,10 +120,8 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
     if not (directory / CONFIG_FILE).is_file():
         raise FileFormatError(f"{directory}: not a run directory (no {CONFIG_FILE})")
     config = load_config(directory / CONFIG_FILE).validate()
-    info = {}
-    with contextlib.suppress(OSError, ValueError):  # no or corrupt run.json: try the checkpoint
-        info = json.loads((directory / RUN_FILE).read_text(encoding="utf-8"))
-    if isinstance(info, dict) and info.get("status") == "complete":
+    info = _read_info(directory)  # none or corrupt: try the checkpoint
+    if info.get("status") == "complete":
         raise ConfigError(
             f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
             "nothing to resume"
@@ -292,11 +290,12 @@ def replaced_path(directory: Path) -> Path:
     return directory.with_name(f".{directory.name}.replaced")
 
 
-def _status(directory: Path) -> str | None:
-    """The ``status`` in a run directory's run.json, or None when it has none readable."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        return json.loads((directory / RUN_FILE).read_text(encoding="utf-8")).get("status")
-    return None
+def _read_info(directory: Path) -> dict:
+    """A run directory's run.json, or {} when it has none readable."""
+    with contextlib.suppress(OSError, ValueError):
+        info = json.loads((directory / RUN_FILE).read_text(encoding="utf-8"))
+        return info if isinstance(info, dict) else {}
+    return {}
 
 
 def prepare_directory(config: RunConfig, force: bool) -> tuple[Path, Path | None]:
@@ -324,7 +323,7 @@ def prepare_directory(config: RunConfig, force: bool) -> tuple[Path, Path | None
                     "even with --force"
                 )
             replaced = replaced_path(directory)
-            if replaced.is_dir() and _status(directory) != "complete":
+            if replaced.is_dir() and _read_info(directory).get("status") != "complete":
                 # an earlier --force was stopped: `replaced` holds the run it was replacing and
                 # `directory` the unfinished new one; keep the finished run, drop the other
                 shutil.rmtree(directory)
@@ -357,11 +356,8 @@ def prepare_directory(config: RunConfig, force: bool) -> tuple[Path, Path | None
 
 def _write_info(directory: Path, info: dict) -> dict:
     """Merge ``info`` into ``run.json`` (atomically) and return the merged record."""
-    path = directory / RUN_FILE
-    if path.is_file():
-        with contextlib.suppress(json.JSONDecodeError):
-            info = {**json.loads(path.read_text()), **info}
-    atomic_write(path, json.dumps(info, indent=2) + "\n")
+    info = {**_read_info(directory), **info}
+    atomic_write(directory / RUN_FILE, json.dumps(info, indent=2) + "\n")
     return info
 
 
