@@ -26,26 +26,90 @@ def precision_recall(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return precision, recall
 
 
-def evaluate(model, x, y, where: str = "labels") -> dict:
+def count_correct(predicted, y) -> int:
+    """How many predictions equal the labels (targets of shape (N, 1) are compared as (N,))."""
+    if y.shape != predicted.shape:
+        y = y.reshape(predicted.shape)
+    return int((predicted == y).sum())
+
+
+def evaluate_batches(
+    scores_of, loss, x, y, rows=None, batch_size: int = 4096, confusion: bool = False
+) -> dict:
+    """Mean loss and accuracy of ``scores_of(x_batch)`` against ``y``, batch by batch.
+
+    The one evaluation routine (the trainer's validation, run metrics, ``mlplab evaluate``,
+    ensembles). loss = Σᵦ Lᵦ·nᵦ / N, with Lᵦ the loss of batch b's nᵦ rows (no regularization),
+    summed as a Python float in batch order; accuracy = correct / N for a classification or
+    binary loss. With ``confusion`` (classification losses): also the (C, C) confusion matrix
+    over the C score columns and per-class precision and recall.
+
+    scores_of: (n, D) rows -> (n, C) scores, in evaluation mode; x: (N, D); y: (N,) labels or
+    (N, K) targets; rows: the row indices to use (default: all, read as slices of x and y).
+    Returns ``{"examples", "loss"[, "accuracy"][, "precision", "recall", "confusion"]}``.
+    """
+    n = len(y) if rows is None else len(rows)
+    classify = getattr(loss, "task", "classification") in ("classification", "binary")
+    confusion = confusion and getattr(loss, "task", "classification") == "classification"
+    total, correct, predictions, n_classes = 0.0, 0, [], 0
+    for start in range(0, n, batch_size):
+        if rows is None:
+            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+        else:
+            idx = rows[start : start + batch_size]
+            xb, yb = x[idx], y[idx]
+        scores = scores_of(xb)
+        batch_loss, _ = loss(scores, yb)
+        total += batch_loss * len(yb)
+        if classify:
+            predicted = loss.predict(scores)
+            correct += count_correct(predicted, yb)
+            if confusion:
+                predictions.append(predicted)
+                n_classes = scores.shape[1]
+    result = {"examples": int(n), "loss": total / max(n, 1)}
+    if classify:
+        result["accuracy"] = correct / max(n, 1)
+    if confusion:
+        truth = y if rows is None else y[rows]
+        predicted = np.concatenate(predictions) if predictions else np.zeros(0, np.int64)
+        counts = confusion_matrix(truth, predicted, n_classes)
+        precision, recall = precision_recall(counts)
+        result.update(
+            precision=precision.tolist(), recall=recall.tolist(), confusion=counts.tolist()
+        )
+    return result
+
+
+def evaluate_network(net, x, y, rows=None, batch_size: int = 4096, confusion: bool = False) -> dict:
+    """``evaluate_batches`` of a network (``Sequential``) in evaluation mode: each batch of x
+    is read (a ``np.memmap`` batch by batch) in the network's dtype and run forward."""
+
+    def scores_of(xb):
+        return net.forward(np.asarray(xb, dtype=net.dtype), False)
+
+    return evaluate_batches(scores_of, net.loss, x, y, rows, batch_size, confusion)
+
+
+def evaluate(model, x, y, where: str = "labels", batch_size: int = 4096) -> dict:
     """Loss (without regularization), accuracy, confusion matrix and per-class precision/recall.
 
-    ``x`` holds raw features and ``y`` labels in their original values; ``model`` is a ``Model``.
+    ``x`` holds raw features and ``y`` labels in their original values; ``model`` is a ``Model``
+    or an ``Ensemble`` (anything with ``encode_labels``, ``scores`` and ``network.loss``);
+    evaluated in batches of ``batch_size`` rows (``evaluate_batches``).
     """
     indices = model.encode_labels(y, where)
-    scores = model.scores(x)
-    loss, _ = model.network.loss(scores, indices)
-    predicted = model.network.loss.predict(scores)
-    result = {"examples": int(len(indices)), "loss": float(loss)}
-    if model.network.loss.task != "classification":
+    loss = model.network.loss
+    found = evaluate_batches(model.scores, loss, x, indices, batch_size=batch_size, confusion=True)
+    result = {"examples": found["examples"], "loss": found["loss"]}
+    if loss.task != "classification":
         return result
-    n_classes = scores.shape[1]
-    confusion = confusion_matrix(indices, predicted, n_classes)
-    precision, recall = precision_recall(confusion)
-    result["accuracy"] = float((predicted == indices).mean()) if len(indices) else 0.0
+    result["accuracy"] = found["accuracy"]
     result["classes"] = (
-        model.classes.tolist() if model.classes is not None else list(range(n_classes))
+        model.classes.tolist()
+        if model.classes is not None
+        else list(range(len(found["confusion"])))
     )
-    result["precision"] = precision.tolist()
-    result["recall"] = recall.tolist()
-    result["confusion"] = confusion.tolist()
+    for key in ("precision", "recall", "confusion"):
+        result[key] = found[key]
     return result

@@ -9,6 +9,7 @@ from mlplab.init import data_init_method
 from mlplab.layers import ACTIVATIONS, BatchNorm, Dropout, Linear
 from mlplab.losses import get_loss
 from mlplab.parameter_buffer import pack_parameters
+from mlplab.regularization import add_l2
 
 
 class Sequential:
@@ -56,14 +57,9 @@ class Sequential:
         return loss
 
     def add_l2(self, l2: float) -> float:
-        """Add λW to each weight's gradient and return ½ λ Σ‖W‖² (biases and BN are exempt)."""
-        penalty = 0.0
-        for layer in self.layers:
-            for key in layer.decay_params:
-                w = layer.params[key]
-                penalty += 0.5 * l2 * float((w * w).sum())
-                layer.grads[key] += w.dtype.type(l2) * w
-        return penalty
+        """Add λW to each weight's gradient and return ½ λ Σ‖W‖² (biases and BN are exempt):
+        ``mlplab.regularization.add_l2``."""
+        return add_l2(self, l2)
 
     # -- inference ----------------------------------------------------------------------------
     def check_input(self, x):

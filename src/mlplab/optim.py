@@ -2,9 +2,10 @@
 
 An optimizer is bound to a network once (``bind(net)``: it looks up every learnable array and
 allocates its state), then ``step()`` reads each layer's ``grads`` and updates its ``params`` in
-place. The learning rate is the attribute ``lr``; a schedule (``mlplab.schedules``) sets it
-before each step. State is plain arrays (``state_dict()`` / ``load_state_dict()``) named
-``"<parameter>.<slot>"`` plus the step count ``t``.
+place. ``base_lr`` is the configured learning rate (``get_config``'s ``lr``), ``lr`` the rate of
+the next step: a schedule (``mlplab.schedules``) sets it from ``base_lr`` before each step.
+State is plain arrays (``state_dict()`` / ``load_state_dict()``) named ``"<parameter>.<slot>"``
+plus the step count ``t``.
 
 The update rules follow PyTorch's ``torch.optim`` conventions (so the two agree to rounding):
 
@@ -47,7 +48,7 @@ class Optimizer:
     def __init__(self, lr: float = 0.01):
         if not lr > 0:
             raise ConfigError(f"{self.name}: learning rate must be positive, got {lr}")
-        self.lr = float(lr)
+        self.base_lr = self.lr = float(lr)
         self.t = 0
         self._entries = []  # (name, layer, key, decays, state dict, scratch)
         self._packed = None  # [(layer, key, p, g)] when the parameters are packed
@@ -156,8 +157,8 @@ class Optimizer:
         self.t = int(state.get("t", 0))
 
     def get_config(self) -> dict:
-        """The name and hyperparameters that rebuild this optimizer."""
-        return {"name": self.name, "lr": self.lr}
+        """The name and hyperparameters that rebuild this optimizer (``lr`` is the base rate)."""
+        return {"name": self.name, "lr": self.base_lr}
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")

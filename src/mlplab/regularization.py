@@ -1,7 +1,8 @@
-"""Weight regularizers the trainer applies around each step (weights only, never biases or
-batch-norm parameters: the names in ``layer.decay_params``).
+"""Weight regularizers (weights only, never biases or batch-norm parameters: the names in
+``layer.decay_params``). The trainer applies them as gradient transforms and constraints
+(``mlplab.training.transforms``); this module holds the arithmetic, once.
 
-- L2 (``Sequential.add_l2``): ½ λ Σ‖W‖², gradient λW.
+- L2 (coupled weight decay): ½ λ Σ‖W‖², gradient λW.
 - L1: λ Σ|W|, (sub)gradient λ·sign(W) — drives weights to exactly sparse solutions.
 - Max-norm: after each update, rescale every unit's incoming weight vector (a column of
   W, shape (in, out)) to norm at most c [Srebro et al., 2005; Srivastava et al., 2014].
@@ -10,6 +11,23 @@ batch-norm parameters: the names in ``layer.decay_params``).
 import numpy as np
 
 from mlplab.backend import array_module
+
+
+def add_l2(net, l2: float, gradient: bool = True) -> float:
+    """Return ½ λ Σ‖W‖² and (with ``gradient``) add λW to each weight's gradient.
+
+    The one L2 penalty of mlplab: ``Sequential.add_l2``, ``loss_and_gradients(l2=)``, the
+    trainer, gradient checking and the sanity checks all call it. The sum runs layer by layer
+    in ``net.layers`` order, each term ``0.5 * λ * Σ w²`` as a Python float.
+    """
+    penalty = 0.0
+    for layer in net.layers:
+        for key in layer.decay_params:
+            w = layer.params[key]
+            penalty += 0.5 * l2 * float((w * w).sum())
+            if gradient:
+                layer.grads[key] += w.dtype.type(l2) * w
+    return penalty
 
 
 def add_l1(net, l1: float) -> float:

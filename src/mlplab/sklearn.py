@@ -180,10 +180,7 @@ class _TrainedNetwork(BaseEstimator):
         X = X.astype(self.net_.dtype, copy=False)
         # A second fit of the same trainer continues: `epochs` more, optimizer state kept.
         trainer.fit(X, targets, validation_split=split, epochs=1 if incremental else self.epochs)
-        # The data, the last batch and gather buffers are scratch: keep the estimator small.
-        trainer.train_data = trainer.validation_data = None
-        trainer.x_batch = trainer.y_batch = None
-        trainer._buffers = {}
+        trainer.release_data()  # the data and the last batch are scratch: keep the estimator small
         history = trainer.history
         self.history_ = history.to_dict()
         self.loss_curve_ = list(history["loss"])

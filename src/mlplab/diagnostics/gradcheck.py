@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlplab.errors import DTypeError
+from mlplab.regularization import add_l2
 
 TOLERANCE = 1e-7
 
@@ -210,11 +211,7 @@ def gradcheck_network(
         _restore(states)
         loss, _ = net.loss(net.forward(x, training), y)
         if l2:
-            loss += sum(
-                0.5 * l2 * float((layer.params[k] ** 2).sum())
-                for layer in net.layers
-                for k in layer.decay_params
-            )
+            loss += add_l2(net, l2, gradient=False)
         return loss
 
     _restore(states)

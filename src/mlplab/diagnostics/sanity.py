@@ -17,6 +17,7 @@ import numpy as np
 
 from mlplab.errors import ConfigError, DivergenceError
 from mlplab.network import build_mlp
+from mlplab.regularization import add_l2
 
 #: expected initial loss at chance, per loss name, as a function of the class count
 CHANCE_LOSS = {
@@ -48,11 +49,7 @@ def _loss(net, X, y, l2=0.0):
     scores = net.forward(np.asarray(X, dtype=net.dtype), False)
     loss, _ = net.loss(scores, y)
     if l2:
-        loss += sum(
-            0.5 * l2 * float(np.vdot(layer.params[k], layer.params[k]))
-            for layer in net.layers
-            for k in layer.decay_params
-        )
+        loss += add_l2(net, l2, gradient=False)
     return loss, scores
 
 

@@ -27,7 +27,8 @@ VERSION = 1
 
 
 def trainer_state(trainer) -> tuple[dict, dict]:
-    """(tensors, metadata) describing ``trainer`` now, between two steps."""
+    """(tensors, metadata) describing ``trainer`` now, between two steps: the network's weights,
+    buffers and random states, and ``trainer.state_dict()`` with its arrays as tensors."""
     net = trainer.net
     tensors = {}
     for name, layer, key in net.parameters():
@@ -39,47 +40,45 @@ def trainer_state(trainer) -> tuple[dict, dict]:
         rng = getattr(layer, "rng", None)
         if rng is not None:
             rngs[str(i)] = rng.bit_generator.state
-    optim_scalars = {}
-    for key, value in trainer.optimizer.state_dict().items():
-        if hasattr(value, "shape"):
-            tensors[f"optim/{key}"] = value
-        else:
-            optim_scalars[key] = value
+    state = trainer.state_dict()
     callbacks = {}
-    for j, cb in enumerate(trainer.callbacks):
-        if not hasattr(cb, "state_dict"):
-            continue
-        scalars = {}
-        for key, value in cb.state_dict().items():
-            if hasattr(value, "shape"):
-                tensors[f"callback/{j}/{key}"] = value
-            else:
-                scalars[key] = value
-        callbacks[str(j)] = {"type": type(cb).__name__, "state": scalars}
-    epoch_done = trainer.batch >= trainer.steps_per_epoch and trainer._epoch_done
+    for j, cb_state in state["callbacks"].items():
+        scalars = _split_arrays(cb_state, f"callback/{j}/", tensors)
+        callbacks[j] = {"type": type(trainer.callbacks[int(j)]).__name__, "state": scalars}
     meta = {
         "format": FORMAT,
         "version": VERSION,
         "trainer": trainer.get_config(),
-        "optimizer": {"config": trainer.optimizer.get_config(), "state": optim_scalars},
-        "schedule": {
-            "config": trainer.schedule.get_config(),
-            "state": trainer.schedule.state_dict(),
+        "optimizer": {
+            "config": trainer.optimizer.get_config(),
+            "state": _split_arrays(state["optimizer"], "optim/", tensors),
         },
+        "schedule": {"config": trainer.schedule.get_config(), "state": state["schedule"]},
         "rng": {"seed": trainer.seed, "layers": rngs},
-        "position": {
-            "epoch": trainer.epoch + 1 if epoch_done else trainer.epoch,
-            "batch": 0 if epoch_done else trainer.batch,
-            "step": trainer.step,
-            "sums": list(trainer._sums),
-            "lr": trainer.lr,
-            "train_rows": len(trainer.train_data[2]) if trainer.train_data else None,
-        },
-        "history": trainer.history.records,
+        "position": state["position"],
+        "history": state["history"],
         "callbacks": callbacks,
         "layers": [type(layer).__name__ for layer in net.layers],
     }
     return tensors, meta
+
+
+def _split_arrays(state: dict, prefix: str, tensors: dict) -> dict:
+    """Move ``state``'s arrays into ``tensors`` under ``prefix``; return the other values."""
+    scalars = {}
+    for key, value in state.items():
+        if hasattr(value, "shape"):
+            tensors[f"{prefix}{key}"] = value
+        else:
+            scalars[key] = value
+    return scalars
+
+
+def _join_arrays(scalars: dict, prefix: str, tensors: dict) -> dict:
+    """``_split_arrays`` undone: the values and the tensors under ``prefix``, in one dict."""
+    state = dict(scalars)
+    state.update({k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)})
+    return state
 
 
 def save_checkpoint(trainer, path) -> Path:
@@ -120,7 +119,8 @@ class CheckpointData:
                 _copy_into(layer.buffers, key, self._tensor(f"buffer/{i}.{key}"), self.path, key)
 
     def restore(self, trainer) -> None:
-        """Put ``trainer`` (bound to the same network and optimizer kind) back where it was."""
+        """Put ``trainer`` (bound to the same network and optimizer kind) back where it was:
+        the weights and random states, then ``trainer.load_state_dict``."""
         meta = self.meta
         self._check_compatible(trainer)
         self.restore_weights(trainer.net)
@@ -134,25 +134,19 @@ class CheckpointData:
                 f"{self.path}: checkpoint was written with optimizer {saved!r}, "
                 f"the trainer uses {trainer.optimizer.name!r}"
             )
-        state = dict(meta["optimizer"]["state"])
-        state.update({k[len("optim/") :]: v for k, v in self.tensors.items() if k[:6] == "optim/"})
-        trainer.optimizer.load_state_dict(state)
-        trainer.schedule.load_state_dict(meta["schedule"]["state"])
-        for j, cb in enumerate(trainer.callbacks):
-            saved_cb = meta["callbacks"].get(str(j))
-            if saved_cb is None or not hasattr(cb, "load_state_dict"):
-                continue
-            state = dict(saved_cb["state"])
-            prefix = f"callback/{j}/"
-            state.update(
-                {k[len(prefix) :]: v for k, v in self.tensors.items() if k.startswith(prefix)}
-            )
-            cb.load_state_dict(state)
-        pos = meta["position"]
-        trainer.epoch, trainer.batch, trainer.step = pos["epoch"], pos["batch"], pos["step"]
-        trainer._sums[:] = pos["sums"]
-        trainer.lr = pos["lr"]
-        trainer.history = History(meta["history"])
+        callbacks = {
+            j: _join_arrays(saved_cb["state"], f"callback/{j}/", self.tensors)
+            for j, saved_cb in meta["callbacks"].items()
+        }
+        trainer.load_state_dict(
+            {
+                "position": meta["position"],
+                "history": meta["history"],
+                "optimizer": _join_arrays(meta["optimizer"]["state"], "optim/", self.tensors),
+                "schedule": meta["schedule"]["state"],
+                "callbacks": callbacks,
+            }
+        )
         trainer.last_checkpoint = self.path
 
     def _check_compatible(self, trainer) -> None:

@@ -6,11 +6,24 @@
 
 One epoch: a permutation of the training rows drawn from ``default_rng([seed, epoch])`` (so the
 order depends on the seed and the epoch only, and a resumed run sees the same order); for each
-minibatch, rows are gathered by index (``np.take``, which reads only those rows of a
-``np.memmap``), then forward, loss, backward, penalties, a finiteness check of the loss, the
-optimizer step and constraints. At the end of the epoch: mean training loss and accuracy (over
-the minibatches as they were seen, as Keras reports them), validation loss and accuracy in
-evaluation mode, the history record, the schedule's plateau signal, the callbacks.
+minibatch (``_train_step``), rows are gathered by index (``np.take``, which reads only those rows
+of a ``np.memmap``), then
+
+    scores = net.forward(x, training=True)        # forward
+    loss, dscores = loss_fn(scores, y)            # loss
+    net.backward(dscores)                         # backward: layer.grads
+    penalty = transforms(net)                     # L2, L1, clipping (training/transforms.py)
+    optimizer.step()                              # the update, at the schedule's rate
+    for constraint in constraints: constraint(net)  # max-norm
+
+with a finiteness check of loss + penalty before the step. At the end of the epoch: mean
+training loss and accuracy (``EpochTotals``: over the minibatches as they were seen, as Keras
+reports them), validation loss and accuracy in evaluation mode (``mlplab.metrics``), the history
+record, the schedule's plateau signal, the callbacks.
+
+The learning rate has one owner, the optimizer: ``optimizer.base_lr`` is its configured rate,
+``optimizer.lr`` the rate of the next step, which the schedule sets from the base rate each
+epoch (or step); ``trainer.lr`` reads it.
 """
 
 import math
@@ -27,11 +40,15 @@ from mlplab.errors import (
     NonFiniteError,
     ShapeError,
 )
-from mlplab.optim import clip_by_global_norm, get_optimizer
-from mlplab.regularization import add_l1, apply_max_norm
+from mlplab.metrics import count_correct, evaluate_network
+from mlplab.optim import get_optimizer
 from mlplab.schedules import get_schedule
 from mlplab.training.callbacks import hooks_by_name
+from mlplab.training.checkpoint import load_checkpoint
+from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
+from mlplab.training.progress import ProgressBar
+from mlplab.training.transforms import chain, constraints
 
 
 class Trainer:
@@ -75,20 +92,12 @@ class Trainer:
         if lr is not None:
             options["lr"] = lr
         self.optimizer = get_optimizer(optimizer, **options)
-        if lr is not None:
+        if lr is not None:  # an Optimizer object passed in takes the trainer's rate too
             self.optimizer.lr = float(lr)
-        self.base_lr = self.optimizer.lr
+        # the rate the optimizer holds now is the base the schedule scales
+        self.optimizer.base_lr = self.optimizer.lr
         self.schedule = get_schedule(schedule)
-        for label, value in (("l2", l2), ("l1", l1)):
-            if not value >= 0:
-                raise ConfigError(f"trainer: {label} must be >= 0, got {value}")
-        for label, value in (("max_norm", max_norm), ("clip_norm", clip_norm)):
-            if value is not None and not value > 0:
-                raise ConfigError(f"trainer: {label} must be positive, got {value}")
-        if int(batch_size) < 1:
-            raise ConfigError(f"trainer: batch_size must be at least 1, got {batch_size}")
-        if int(epochs) < 0:
-            raise ConfigError(f"trainer: epochs must be >= 0, got {epochs}")
+        _check_options(l2, l1, max_norm, clip_norm, batch_size, epochs)
         self.l2, self.l1, self.max_norm, self.clip_norm = float(l2), float(l1), max_norm, clip_norm
         self.batch_size, self.epochs = int(batch_size), int(epochs)
         self.seed, self.shuffle = int(seed), bool(shuffle)
@@ -96,23 +105,32 @@ class Trainer:
         self.quiet = bool(quiet)
         self.check_gradients = bool(check_gradients)
         self.history = History()
-        # where training stands (read by callbacks, saved in checkpoints)
+        # where training stands (read by callbacks, saved in checkpoints by ``state_dict``)
         self.epoch = 0
         self.batch = 0
         self.step = 0
         self.steps_per_epoch = 0
         self.end_epoch = self.epochs
-        self.lr = self.base_lr
         self.batch_loss = math.nan
         self.x_batch = self.y_batch = None
         self.epoch_logs: dict = {}
+        self.totals = EpochTotals()  # this epoch so far
         self.stop_training = False
         self.last_checkpoint = None
         #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
         self.train_data = self.validation_data = None
-        self._sums = [0.0, 0.0, 0, 0]  # loss·n, penalty·n, correct, seen (this epoch so far)
-        self._epoch_done = False
+        #: the chain of gradient transforms and the constraints, built by ``fit`` from l2, l1,
+        #: clip_norm and max_norm (``mlplab.training.transforms``)
+        self.transforms, self.constraints = chain(), []
+        self._epoch_done = False  # the current epoch's record is in the history
+        self._epoch_start = None  # perf_counter at the epoch's first batch
+        self._buffers = {}  # gather buffers by batch length
         self._bound = False
+
+    @property
+    def lr(self) -> float:
+        """The learning rate of the current step (the optimizer's ``lr``, set by the schedule)."""
+        return self.optimizer.lr
 
     # -- configuration --------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -138,6 +156,55 @@ class Trainer:
             return cls(net, **config, **kwargs)
         except TypeError as e:
             raise ConfigError(f"trainer config: {e}") from None
+
+    # -- state ----------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """Where training stands, as plain data (arrays are the live ones): ``position`` (the
+        epoch and batch to continue from, the global step, the epoch's running ``sums``, the
+        learning rate, the number of training rows), ``history`` (the records),
+        ``optimizer`` and ``schedule`` (their ``state_dict()``), ``callbacks`` (``{index:
+        state_dict()}`` of the callbacks that have one). The network's weights are not in it."""
+        epoch_done = self.batch >= self.steps_per_epoch and self._epoch_done
+        return {
+            "position": {
+                "epoch": self.epoch + 1 if epoch_done else self.epoch,
+                "batch": 0 if epoch_done else self.batch,
+                "step": self.step,
+                "sums": self.totals.to_list(),
+                "lr": self.lr,
+                "train_rows": len(self.train_data[2]) if self.train_data else None,
+            },
+            "history": self.history.records,
+            "optimizer": self.optimizer.state_dict(),
+            "schedule": self.schedule.state_dict(),
+            "callbacks": {
+                str(j): cb.state_dict()
+                for j, cb in enumerate(self.callbacks)
+                if hasattr(cb, "state_dict")
+            },
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a ``state_dict`` (the optimizer bound to the same network): training then
+        continues exactly where it stood. Callbacks are matched by their index."""
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.schedule.load_state_dict(state["schedule"])
+        for j, cb in enumerate(self.callbacks):
+            saved = state["callbacks"].get(str(j))
+            if saved is not None and hasattr(cb, "load_state_dict"):
+                cb.load_state_dict(saved)
+        position = state["position"]
+        self.epoch, self.batch, self.step = position["epoch"], position["batch"], position["step"]
+        self.totals = EpochTotals.from_list(position["sums"])
+        self.optimizer.lr = position["lr"]
+        self.history = History(state["history"])
+
+    def release_data(self) -> None:
+        """Let go of the training data, the last batch and the gather buffers (a trainer kept
+        after ``fit``, as by the scikit-learn estimators, then holds no data)."""
+        self.train_data = self.validation_data = None
+        self.x_batch = self.y_batch = None
+        self._buffers = {}
 
     # -- data -----------------------------------------------------------------------------------
     def _check_arrays(self, X, y, what: str):
@@ -249,94 +316,13 @@ class Trainer:
             return self._fit(X, y, train_idx, val, resume, epochs)
 
     def _fit(self, X, y, train_idx, val, resume, epochs):
-        self._buffers = {}
-        self.train_data, self.validation_data = (X, y, train_idx), val
-        n = len(train_idx)
-        bs = self.batch_size
-        # a lone trailing row joins the batch before it (batch norm needs two rows to train)
-        spe = self.steps_per_epoch = n // bs if n > bs and n % bs == 1 else -(-n // bs)
-        self.schedule.bind(self.epochs, spe)
-        if not self._bound:
-            self.optimizer.bind(self.net)
-            self._bound = True
-        if resume is not None:
-            from mlplab.training.checkpoint import load_checkpoint
-
-            load_checkpoint(resume).restore(self)
-            self.end_epoch = self.epochs
-        else:
-            self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
-            self._finish_init(X, train_idx)
-        from mlplab.training.progress import ProgressBar
-
-        callbacks = list(self.callbacks)
-        if not self.quiet and sys.stderr.isatty():
-            callbacks.append(ProgressBar())
-        callbacks.sort(key=lambda cb: getattr(cb, "order", 0))
-        hooks = hooks_by_name(callbacks)
-        on_batch_begin, on_batch_end = hooks["on_batch_begin"], hooks["on_batch_end"]
-        net, loss_fn, optimizer, schedule = self.net, self.net.loss, self.optimizer, self.schedule
-        classify = getattr(loss_fn, "task", "classification") in ("classification", "binary")
-        per_step_lr = schedule.unit == "step"
-        l2, l1, max_norm, clip_norm = self.l2, self.l1, self.max_norm, self.clip_norm
-        sums = self._sums
-        self.stop_training = False
+        hooks = self._begin(X, y, train_idx, val, resume, epochs)
         for hook in hooks["on_train_begin"]:
             hook(self)
         while self.epoch < self.end_epoch and not self.stop_training:
-            order = self._epoch_order(self.epoch, train_idx)
-            self._epoch_done = False
-            if self.batch == 0:
-                sums[:] = [0.0, 0.0, 0, 0]
-                self._epoch_start = time.perf_counter()
-                for hook in hooks["on_epoch_begin"]:
-                    hook(self)
-            elif not hasattr(self, "_epoch_start"):
-                self._epoch_start = time.perf_counter()
-            if not per_step_lr:
-                self.lr = optimizer.lr = schedule.lr(self.epoch, self.base_lr)
-            while self.batch < spe:
-                stop = n if self.batch == spe - 1 else (self.batch + 1) * bs
-                idx = order[self.batch * bs : stop]
-                xb, yb = self._gather(X, y, idx)
-                self.x_batch, self.y_batch = xb, yb
-                if per_step_lr:
-                    self.lr = optimizer.lr = schedule.lr(self.step, self.base_lr)
-                for hook in on_batch_begin:
-                    hook(self)
-                scores = net.forward(xb, True)
-                loss, dscores = loss_fn(scores, yb)
-                net.backward(dscores, input_grad=False)
-                penalty = 0.0
-                if l2:
-                    penalty += net.add_l2(l2)
-                if l1:
-                    penalty += add_l1(net, l1)
-                if not math.isfinite(loss + penalty):
-                    self._diverged(loss + penalty, "loss", xb)
-                if self.check_gradients:
-                    self._check_gradients(xb)
-                if clip_norm:
-                    clip_by_global_norm(net, clip_norm)
-                optimizer.step()
-                if max_norm:
-                    apply_max_norm(net, max_norm)
-                m = len(idx)
-                sums[0] += loss * m
-                sums[1] += penalty * m
-                if classify:
-                    sums[2] += _correct(loss_fn.predict(scores), yb)
-                sums[3] += m
-                self.batch_loss = loss
-                self.batch += 1
-                self.step += 1
-                for hook in on_batch_end:
-                    hook(self)
-                if self.stop_training:
-                    break
-            if self.batch < spe:  # stopped mid-epoch by a callback
-                break
-            self._end_epoch(val, classify)
+            if not self._train_epoch(hooks):
+                break  # stopped mid-epoch by a callback
+            self._end_epoch()
             for hook in hooks["on_epoch_end"]:
                 hook(self)
             self.epoch += 1
@@ -344,6 +330,87 @@ class Trainer:
         for hook in hooks["on_train_end"]:
             hook(self)
         return self.history
+
+    def _begin(self, X, y, train_idx, val, resume, epochs) -> dict:
+        """Set up a ``fit``: the data, the epoch length, the optimizer's binding, the transforms,
+        the checkpoint to resume from (or the pending data-driven init); return the hooks."""
+        self._buffers = {}
+        self.train_data, self.validation_data = (X, y, train_idx), val
+        n, bs = len(train_idx), self.batch_size
+        # a lone trailing row joins the batch before it (batch norm needs two rows to train)
+        self.steps_per_epoch = n // bs if n > bs and n % bs == 1 else -(-n // bs)
+        self.schedule.bind(self.epochs, self.steps_per_epoch)
+        if not self._bound:
+            self.optimizer.bind(self.net)
+            self._bound = True
+        self.transforms = chain(self.l2, self.l1, self.clip_norm)
+        self.constraints = constraints(self.max_norm)
+        if resume is not None:
+            load_checkpoint(resume).restore(self)
+            self.end_epoch = self.epochs
+        else:
+            self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
+            self._finish_init(X, train_idx)
+        callbacks = list(self.callbacks)
+        if not self.quiet and sys.stderr.isatty():
+            callbacks.append(ProgressBar())
+        callbacks.sort(key=lambda cb: getattr(cb, "order", 0))
+        self.stop_training = False
+        return hooks_by_name(callbacks)
+
+    def _train_epoch(self, hooks) -> bool:
+        """Train epoch ``self.epoch`` from batch ``self.batch`` on; False if a callback stopped
+        it before its last batch."""
+        X, y, train_idx = self.train_data
+        order = self._epoch_order(self.epoch, train_idx)
+        self._epoch_done = False
+        if self.batch == 0:
+            self.totals.reset()
+            self._epoch_start = time.perf_counter()
+            for hook in hooks["on_epoch_begin"]:
+                hook(self)
+        elif self._epoch_start is None:
+            self._epoch_start = time.perf_counter()
+        optimizer, schedule = self.optimizer, self.schedule
+        per_step_lr = schedule.unit == "step"
+        if not per_step_lr:
+            optimizer.lr = schedule.lr(self.epoch, optimizer.base_lr)
+        on_batch_begin, on_batch_end = hooks["on_batch_begin"], hooks["on_batch_end"]
+        n, bs, spe = len(train_idx), self.batch_size, self.steps_per_epoch
+        while self.batch < spe:
+            stop = n if self.batch == spe - 1 else (self.batch + 1) * bs
+            self.x_batch, self.y_batch = self._gather(X, y, order[self.batch * bs : stop])
+            if per_step_lr:
+                optimizer.lr = schedule.lr(self.step, optimizer.base_lr)
+            for hook in on_batch_begin:
+                hook(self)
+            self._train_step(self.x_batch, self.y_batch)
+            self.batch += 1
+            self.step += 1
+            for hook in on_batch_end:
+                hook(self)
+            if self.stop_training:
+                break
+        return self.batch >= spe
+
+    def _train_step(self, xb, yb) -> None:
+        """One minibatch: forward, loss, backward, the gradient transforms, the update, the
+        constraints; the batch's loss, penalty and correct predictions join the epoch's totals."""
+        net, loss_fn = self.net, self.net.loss
+        scores = net.forward(xb, True)
+        loss, dscores = loss_fn(scores, yb)
+        net.backward(dscores, input_grad=False)
+        penalty = self.transforms(net)
+        if not math.isfinite(loss + penalty):
+            self._diverged(loss + penalty, "loss", xb)
+        if self.check_gradients:
+            self._check_gradients(xb)
+        self.optimizer.step()
+        for constraint in self.constraints:
+            constraint(net)
+        correct = count_correct(loss_fn.predict(scores), yb) if _classifies(loss_fn) else 0
+        self.totals.add(loss, penalty, len(yb), correct)
+        self.batch_loss = loss
 
     def _finish_init(self, X, train_idx, rows: int = 256):
         """Run the data-driven init that ``build_mlp`` left pending (``--init lsuv``, ``data``,
@@ -358,14 +425,16 @@ class Trainer:
         idx = np.sort(order[: max(rows, self.batch_size)])  # sorted: a memmap reads forward
         data_init(self.net, np.asarray(X[idx], dtype=self.net.dtype))
 
-    def _end_epoch(self, val, classify):
-        loss_n, penalty_n, correct, seen = self._sums
+    def _end_epoch(self):
+        """The epoch's record: mean training loss (accuracy, penalty), validation metrics, the
+        learning rate and the time; then the schedule's plateau signal."""
+        totals, val = self.totals, self.validation_data
         self.check_weights_finite()
-        logs = {"epoch": self.epoch + 1, "loss": loss_n / seen}
-        if classify:
-            logs["accuracy"] = correct / seen
+        logs = {"epoch": self.epoch + 1, "loss": totals.mean_loss()}
+        if _classifies(self.net.loss):
+            logs["accuracy"] = totals.accuracy()
         if self.l2 or self.l1:
-            logs["penalty"] = penalty_n / seen
+            logs["penalty"] = totals.mean_penalty()
         if val is not None:
             logs.update(self.evaluate(val[0], val[1], rows=val[2], prefix="val_"))
         logs["lr"] = self.lr
@@ -377,23 +446,13 @@ class Trainer:
 
     # -- evaluation -----------------------------------------------------------------------------
     def evaluate(self, X, y, rows=None, prefix: str = "", batch_size: int = 2048) -> dict:
-        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all)."""
-        net, loss_fn = self.net, self.net.loss
-        classify = getattr(loss_fn, "task", "classification") in ("classification", "binary")
+        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all):
+        ``mlplab.metrics.evaluate_network``."""
         rows = np.arange(len(X)) if rows is None else rows
-        total, correct = 0.0, 0
-        for start in range(0, len(rows), batch_size):
-            idx = rows[start : start + batch_size]
-            xb = np.asarray(X[idx], dtype=net.dtype)
-            yb = y[idx]
-            scores = net.forward(xb, False)
-            loss, _ = loss_fn(scores, yb)
-            total += loss * len(idx)
-            if classify:
-                correct += _correct(loss_fn.predict(scores), yb)
-        out = {f"{prefix}loss": total / max(len(rows), 1)}
-        if classify:
-            out[f"{prefix}accuracy"] = correct / max(len(rows), 1)
+        found = evaluate_network(self.net, X, y, rows, batch_size)
+        out = {f"{prefix}loss": found["loss"]}
+        if "accuracy" in found:
+            out[f"{prefix}accuracy"] = found["accuracy"]
         return out
 
     # -- divergence -----------------------------------------------------------------------------
@@ -437,6 +496,24 @@ class Trainer:
                 )
 
 
+def _classifies(loss_fn) -> bool:
+    """Whether the loss predicts classes (then accuracy is reported)."""
+    return getattr(loss_fn, "task", "classification") in ("classification", "binary")
+
+
+def _check_options(l2, l1, max_norm, clip_norm, batch_size, epochs) -> None:
+    for label, value in (("l2", l2), ("l1", l1)):
+        if not value >= 0:
+            raise ConfigError(f"trainer: {label} must be >= 0, got {value}")
+    for label, value in (("max_norm", max_norm), ("clip_norm", clip_norm)):
+        if value is not None and not value > 0:
+            raise ConfigError(f"trainer: {label} must be positive, got {value}")
+    if int(batch_size) < 1:
+        raise ConfigError(f"trainer: batch_size must be at least 1, got {batch_size}")
+    if int(epochs) < 0:
+        raise ConfigError(f"trainer: epochs must be >= 0, got {epochs}")
+
+
 def _output_units(net) -> int | None:
     """The width of the network's last layer with a known width (None if unknown)."""
     for layer in reversed(net.layers):
@@ -444,13 +521,6 @@ def _output_units(net) -> int | None:
         if units is not None:
             return int(units)
     return None
-
-
-def _correct(predicted, y) -> int:
-    """How many predictions equal the labels (targets of shape (N, 1) are compared as (N,))."""
-    if y.shape != predicted.shape:
-        y = y.reshape(predicted.shape)
-    return int((predicted == y).sum())
 
 
 def _check_finite(a, what: str, chunk: int = 1 << 16) -> None:

@@ -1,0 +1,119 @@
+"""Gradient transforms and constraints: the small steps around the optimizer's update.
+
+After backward, the trainer runs a chain of gradient transforms in order (optax's ``chain``
+idea, in NumPy): each changes the layers' ``grads`` in place (views of the network's packed
+gradient buffer) and returns the penalty it adds to the loss. After the optimizer's step it
+applies the constraints to the weights. Decoupled weight decay is no transform: it is AdamW's
+(``mlplab.optim.AdamW``), since it acts on the weights inside the update.
+
+    penalty = transforms(net)    # L2, then L1, then clipping
+    optimizer.step()
+    for constraint in constraints:
+        constraint(net)          # max-norm
+"""
+
+from mlplab.optim import clip_by_global_norm
+from mlplab.regularization import add_l1, add_l2, apply_max_norm
+
+
+class L2Penalty:
+    """Coupled weight decay: L += ½ λ Σ‖W‖², ∇W += λW (weights only).
+
+    With SGD this is the lecture's weight decay W ← (1 − lr·λ)W − lr·∇W; with adaptive
+    optimizers the decay passes through their per-coordinate scaling (AdamW decouples it
+    [Loshchilov & Hutter, 2019]).
+    """
+
+    name = "l2"
+
+    def __init__(self, strength: float):
+        self.strength = float(strength)
+
+    def __call__(self, net) -> float:
+        return add_l2(net, self.strength)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "strength": self.strength}
+
+
+class L1Penalty:
+    """L += λ Σ|W|, ∇W += λ·sign(W) (weights only): pushes weights to exact zeros."""
+
+    name = "l1"
+
+    def __init__(self, strength: float):
+        self.strength = float(strength)
+
+    def __call__(self, net) -> float:
+        return add_l1(net, self.strength)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "strength": self.strength}
+
+
+class ClipByGlobalNorm:
+    """g ← g · min(1, c / (‖g‖ + 10⁻⁶)), ‖g‖ the norm of all gradients together
+    [Pascanu et al., 2013] (PyTorch's ``clip_grad_norm_``). Adds no penalty."""
+
+    name = "clip_by_global_norm"
+
+    def __init__(self, max_norm: float):
+        self.max_norm = max_norm
+
+    def __call__(self, net) -> float:
+        clip_by_global_norm(net, self.max_norm)
+        return 0.0
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "max_norm": self.max_norm}
+
+
+class MaxNorm:
+    """Constraint after the step: ‖W[:, j]‖ ≤ c for every unit j's incoming weights
+    [Srebro et al., 2005; Srivastava et al., 2014]."""
+
+    name = "max_norm"
+
+    def __init__(self, max_norm: float):
+        self.max_norm = max_norm
+
+    def __call__(self, net) -> None:
+        apply_max_norm(net, self.max_norm)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "max_norm": self.max_norm}
+
+
+class Chain:
+    """Gradient transforms applied in order; calling it returns the sum of their penalties
+    (accumulated from 0.0 in chain order)."""
+
+    def __init__(self, transforms=()):
+        self.transforms = list(transforms)
+
+    def __call__(self, net) -> float:
+        penalty = 0.0
+        for transform in self.transforms:
+            penalty += transform(net)
+        return penalty
+
+    def get_config(self) -> list[dict]:
+        return [transform.get_config() for transform in self.transforms]
+
+
+def chain(l2: float = 0.0, l1: float = 0.0, clip_norm: float | None = None) -> Chain:
+    """The trainer's chain: L2, then L1 (both on the batch's gradient), then global-norm
+    clipping of the sum. Zero or None leaves a transform out."""
+    transforms = []
+    if l2:
+        transforms.append(L2Penalty(l2))
+    if l1:
+        transforms.append(L1Penalty(l1))
+    if clip_norm:
+        transforms.append(ClipByGlobalNorm(clip_norm))
+    return Chain(transforms)
+
+
+def constraints(max_norm: float | None = None) -> list:
+    """The constraints applied after each step (max-norm, when set)."""
+    return [MaxNorm(max_norm)] if max_norm else []
