@@ -34,7 +34,7 @@ def count_correct(predicted, y) -> int:
 
 
 def evaluate_batches(
-    scores_of, loss, x, y, rows=None, batch_size: int = 4096, confusion: bool = False
+    scores_of, loss, x, y, rows=None, batch_size: int = 4096, confusion: bool | int = False
 ) -> dict:
     """Mean loss and accuracy of ``scores_of(x_batch)`` against ``y``, batch by batch.
 
@@ -42,7 +42,8 @@ def evaluate_batches(
     ensembles). loss = Σᵦ Lᵦ·nᵦ / N, with Lᵦ the loss of batch b's nᵦ rows (no regularization),
     summed as a Python float in batch order; accuracy = correct / N for a classification or
     binary loss. With ``confusion`` (classification losses): also the (C, C) confusion matrix
-    over the C score columns and per-class precision and recall.
+    and per-class precision and recall, C = ``confusion`` if it is a number, else the number of
+    score columns.
 
     scores_of: (n, D) rows -> (n, C) scores, in evaluation mode; x: (N, D); y: (N,) labels or
     (N, K) targets; rows: the row indices to use (default: all, read as slices of x and y).
@@ -50,8 +51,9 @@ def evaluate_batches(
     """
     n = len(y) if rows is None else len(rows)
     classify = getattr(loss, "task", "classification") in ("classification", "binary")
+    n_classes = 0 if confusion is True else int(confusion)
     confusion = confusion and getattr(loss, "task", "classification") == "classification"
-    total, correct, predictions, n_classes = 0.0, 0, [], 0
+    total, correct, predictions = 0.0, 0, []
     for start in range(0, n, batch_size):
         if rows is None:
             xb, yb = x[start : start + batch_size], y[start : start + batch_size]
@@ -66,7 +68,7 @@ def evaluate_batches(
             correct += count_correct(predicted, yb)
             if confusion:
                 predictions.append(predicted)
-                n_classes = scores.shape[1]
+                n_classes = n_classes or scores.shape[1]
     result = {"examples": int(n), "loss": total / max(n, 1)}
     if classify:
         result["accuracy"] = correct / max(n, 1)
@@ -81,7 +83,9 @@ def evaluate_batches(
     return result
 
 
-def evaluate_network(net, x, y, rows=None, batch_size: int = 4096, confusion: bool = False) -> dict:
+def evaluate_network(
+    net, x, y, rows=None, batch_size: int = 4096, confusion: bool | int = False
+) -> dict:
     """``evaluate_batches`` of a network (``Sequential``) in evaluation mode: each batch of x
     is read (a ``np.memmap`` batch by batch) in the network's dtype and run forward."""
 

@@ -185,8 +185,9 @@ class Trainer:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore a ``state_dict`` (the optimizer bound to the same network): training then
+        """Restore a ``state_dict`` (with the network's weights restored apart): training then
         continues exactly where it stood. Callbacks are matched by their index."""
+        self._bind_optimizer()
         self.optimizer.load_state_dict(state["optimizer"])
         self.schedule.load_state_dict(state["schedule"])
         for j, cb in enumerate(self.callbacks):
@@ -198,6 +199,11 @@ class Trainer:
         self.totals = EpochTotals.from_list(position["sums"])
         self.optimizer.lr = position["lr"]
         self.history = History(state["history"])
+
+    def _bind_optimizer(self) -> None:
+        if not self._bound:
+            self.optimizer.bind(self.net)
+            self._bound = True
 
     def release_data(self) -> None:
         """Let go of the training data, the last batch and the gather buffers (a trainer kept
@@ -340,9 +346,7 @@ class Trainer:
         # a lone trailing row joins the batch before it (batch norm needs two rows to train)
         self.steps_per_epoch = n // bs if n > bs and n % bs == 1 else -(-n // bs)
         self.schedule.bind(self.epochs, self.steps_per_epoch)
-        if not self._bound:
-            self.optimizer.bind(self.net)
-            self._bound = True
+        self._bind_optimizer()
         self.transforms = chain(self.l2, self.l1, self.clip_norm)
         self.constraints = constraints(self.max_norm)
         if resume is not None:
