@@ -16,7 +16,20 @@ from mlplab.optim import clip_by_global_norm
 from mlplab.regularization import add_l1, add_l2, apply_max_norm
 
 
-class L2Penalty:
+class WeightPenalty:
+    """Base of the penalties on weights: a ``strength`` λ; ``__call__(net)`` adds the
+    penalty's gradient and returns the penalty."""
+
+    name = "penalty"
+
+    def __init__(self, strength: float):
+        self.strength = float(strength)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "strength": self.strength}
+
+
+class L2Penalty(WeightPenalty):
     """Coupled weight decay: L += ½ λ Σ‖W‖², ∇W += λW (weights only).
 
     With SGD this is the lecture's weight decay W ← (1 − lr·λ)W − lr·∇W; with adaptive
@@ -26,29 +39,17 @@ class L2Penalty:
 
     name = "l2"
 
-    def __init__(self, strength: float):
-        self.strength = float(strength)
-
     def __call__(self, net) -> float:
         return add_l2(net, self.strength)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "strength": self.strength}
 
-
-class L1Penalty:
+class L1Penalty(WeightPenalty):
     """L += λ Σ|W|, ∇W += λ·sign(W) (weights only): pushes weights to exact zeros."""
 
     name = "l1"
 
-    def __init__(self, strength: float):
-        self.strength = float(strength)
-
     def __call__(self, net) -> float:
         return add_l1(net, self.strength)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "strength": self.strength}
 
 
 class ClipByGlobalNorm:
