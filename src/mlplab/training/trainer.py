@@ -383,12 +383,13 @@ class Trainer:
         n, bs, spe = len(train_idx), self.batch_size, self.steps_per_epoch
         while self.batch < spe:
             stop = n if self.batch == spe - 1 else (self.batch + 1) * bs
-            self.x_batch, self.y_batch = self._gather(X, y, order[self.batch * bs : stop])
+            xb, yb = self._gather(X, y, order[self.batch * bs : stop])
+            self.x_batch, self.y_batch = xb, yb
             if per_step_lr:
                 optimizer.lr = schedule.lr(self.step, optimizer.base_lr)
             for hook in on_batch_begin:
                 hook(self)
-            self._train_step(self.x_batch, self.y_batch)
+            self._train_step(xb, yb)
             self.batch += 1
             self.step += 1
             for hook in on_batch_end:
