@@ -121,3 +121,9 @@ class Model:
         from mlplab.io import save_model
 
         return save_model(self, path)
+
+    def to_onnx(self, path, dtype=None):
+        """Write the model as an ONNX graph (needs the ``onnx`` extra); see ``docs/export.md``."""
+        from mlplab.export import save_onnx
+
+        return save_onnx(self, path, dtype=dtype)

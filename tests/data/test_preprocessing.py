@@ -245,7 +245,17 @@ def test_fit_needs_enough_examples():
 
 @pytest.mark.parametrize(
     "step",
-    [ZeroCenter(), Standardize(), PCA(n_components=2, whiten=True), ZCAWhitening()],
+    [
+        ZeroCenter(),
+        Standardize(),
+        PCA(n_components=2, whiten=True),
+        ZCAWhitening(),
+        MeanImage(),
+        # flattened rows of any width: one-channel pixels (the channel count cannot be guessed)
+        PerChannelMean(image_shape=(-1, 1)),
+        # the checks use 1 to 10 features; the points (x, y) are the first two columns
+        PolarTransform(columns=(0, 1)),
+    ],
     ids=repr,
 )
 def test_passes_scikit_learns_estimator_checks(step):

@@ -7,17 +7,21 @@ training; ``inverse_transform`` maps back where the step is invertible.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mlplab.data.validation import check_features
 from mlplab.errors import ConfigError, ShapeError
 
 
-class Preprocessor(TransformerMixin, BaseEstimator):
+class Preprocessor(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Base class. Subclasses set ``name`` (their registry name), list their fitted arrays in
     ``fitted_arrays`` and implement ``_fit(x)``, ``_transform(x)``, ``_inverse_transform(z)``
-    on float64 (N, D) arrays."""
+    on float64 (N, D) arrays.
+
+    Output names (``get_feature_names_out``) are the input's, one to one, unless a step says
+    otherwise; ``set_output(transform="pandas")`` makes ``transform`` return a DataFrame, and a
+    DataFrame's column names are kept in ``feature_names_in_`` and checked at ``transform``."""
 
     name = "preprocessor"
     fitted_arrays: tuple = ()
@@ -68,7 +72,14 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         """2-D numeric finite input of the training width (memory maps are not copied)."""
         x = X if isinstance(X, np.ndarray) or hasattr(X, "tocsr") else np.asarray(X)
         expected = None if fitting else self.n_features_in_
-        return check_features(x, self.name, expected, expected_by=type(self).__name__)
+        x = check_features(x, self.name, expected, expected_by=type(self).__name__)
+        self._check_names(X if hasattr(X, "columns") else x, fitting)
+        return x
+
+    def _check_names(self, X, fitting):
+        """Record (fit) or compare (transform) a DataFrame's column names, as scikit-learn does;
+        sets ``n_features_in_`` when fitting."""
+        validate_data(self, X, reset=fitting, skip_check_array=True)
 
     def _restore(self, out, like):
         """The output in the input's float dtype (float32 for integer input such as pixels)."""

@@ -6,18 +6,20 @@
 """
 
 import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin
 
 from mlplab.data.preprocessing.base import Preprocessor
 from mlplab.data.preprocessing.moments import column_mean, covariance, eigen_decomposition
 from mlplab.errors import ConfigError
 
 
-class PCA(Preprocessor):
+class PCA(ClassNamePrefixFeaturesOutMixin, Preprocessor):
     """Project onto the top principal components; with ``whiten`` also divide each by √(λ + ε).
 
     ``n_components``: None (all), an int k ≥ 1, or a float in (0, 1): the fewest components whose
     explained variance reaches that fraction. Fitted: ``mean_`` (D,), ``components_`` (k, D),
     ``explained_variance_`` (k,), ``explained_variance_ratio_`` (k,). Shapes: (N, D) -> (N, k).
+    Output names: ``pca0`` .. ``pca{k-1}``.
     """
 
     name = "pca"
@@ -33,6 +35,10 @@ class PCA(Preprocessor):
         return 2
 
     def output_features(self):
+        return self.n_components_
+
+    @property
+    def _n_features_out(self):
         return self.n_components_
 
     def _fit(self, x):
