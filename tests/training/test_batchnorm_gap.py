@@ -80,7 +80,10 @@ def test_monitor_by_name():
 
 
 def test_info_reports_the_gap_of_a_run(cli, tmp_path):
-    for name, extra in (("plain", ["--norm", "none"]), ("small", ["--norm", "batch", "--batch-size", "2"])):
+    for name, extra in (
+        ("plain", ["--norm", "none"]),
+        ("small", ["--norm", "batch", "--batch-size", "2"]),
+    ):
         result = cli("train", "--data", "iris", "--epochs", "3", "--out", tmp_path / name,
                      "--quiet", *extra)  # fmt: skip
         assert result.returncode == 0, result.stderr

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from mlplab.classic._error_correction import train_until_no_mistakes
 from mlplab.classic._validation import check_features, check_fitted, check_labels
 from mlplab.errors import ConfigError, LabelError
 
@@ -77,15 +78,7 @@ class Madaline:
         rng = np.random.default_rng(self.seed)
         self.W = self.init_scale * rng.standard_normal((x.shape[1], self.n_adalines))
         self.b = self.init_scale * rng.standard_normal(self.n_adalines)
-        self.mistakes_ = []
-        self.converged_ = False
-        for _ in range(self.epochs):
-            order = rng.permutation(len(x)) if self.shuffle else range(len(x))
-            mistakes = sum(self.update(x[p], targets[p]) for p in order)
-            self.mistakes_.append(int(mistakes))
-            if mistakes == 0:
-                self.converged_ = True
-                break
+        train_until_no_mistakes(self, x, targets, rng)
         return self
 
     def update(self, x, d) -> bool:

@@ -4,8 +4,8 @@ Training normalizes with the batch's μ_B, σ²_B; evaluation with the running a
 disagree — small batches (noisy μ_B, σ²_B), data that shifts, a momentum that lags — the network
 evaluated is not the network trained. Per BatchNorm layer and feature f:
 
-    mean gap  = |μ_B,f − running_mean_f| / √(running_var_f + ε)      (in running standard deviations)
-    var ratio = σ²_B,f / running_var_f                              (σ²_B unbiased, as PyTorch keeps it)
+    mean gap  = |μ_B,f − running_mean_f| / √(running_var_f + ε)   (in running std)
+    var ratio = σ²_B,f / running_var_f                           (σ²_B unbiased, as PyTorch)
 
 each averaged over features and over batches. The train/eval difference of the scores,
 mean |s_train − s_eval| / mean |s_train|, with s_train from batch statistics (dropout off), is
