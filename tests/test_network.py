@@ -93,7 +93,9 @@ BN_DROPOUT = {
 }
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "elu", "prelu", "hinged_rectifier"])
+@pytest.mark.parametrize(
+    "activation", ["relu", "tanh", "elu", "prelu", "hinged_rectifier", "identity"]
+)
 def test_network_with_batch_norm_and_dropout_passes_the_gradient_check(activation, rng):
     net = build_mlp({**BN_DROPOUT, "activation": activation, "dtype": "float64"}, seed=3)
     y = rng.integers(0, 3, 8)
@@ -134,7 +136,7 @@ def test_maxout_cannot_take_batch_norm():
 
 @pytest.mark.parametrize(
     "activation", ["relu", "sigmoid", "tanh", "leaky_relu", "prelu", "elu", "maxout",
-                   "hinged_rectifier"]
+                   "hinged_rectifier", "identity"]
 )  # fmt: skip
 def test_float32_training_step_never_upcasts(activation, rng):
     config = {**BN_DROPOUT, "activation": activation}

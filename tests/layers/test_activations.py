@@ -7,6 +7,7 @@ from mlplab.layers import (
     ACTIVATIONS,
     ELU,
     HingedRectifier,
+    Identity,
     LeakyReLU,
     PReLU,
     ReLU,
@@ -27,6 +28,7 @@ TORCH_PAIRS = {
     "LeakyReLU(1.5)": (lambda: LeakyReLU(1.5), lambda: torch.nn.LeakyReLU(1.5)),
     "ELU": (ELU, lambda: torch.nn.ELU()),
     "ELU(0.5)": (lambda: ELU(0.5), lambda: torch.nn.ELU(0.5)),
+    "Identity": (Identity, lambda: torch.nn.Identity()),
 }
 
 
@@ -163,7 +165,7 @@ def test_kinked_layers_report_their_distance_to_the_kink(layer):
     assert layer.distance_to_kink(x) == pytest.approx(0.25)
 
 
-@pytest.mark.parametrize("layer", [Sigmoid(), Tanh()])
+@pytest.mark.parametrize("layer", [Sigmoid(), Tanh(), Identity()])
 def test_smooth_layers_have_no_kinks(layer):
     assert layer.distance_to_kink(np.zeros((2, 2))) == float("inf")
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from mlplab.classic._error_correction import train_until_no_mistakes
 from mlplab.classic._validation import check_features, check_fitted, check_labels
 from mlplab.errors import ConfigError
 
@@ -50,15 +51,7 @@ class Perceptron:
         self.W = np.zeros((x.shape[1], n_units))
         self.b = np.zeros(n_units)
         rng = np.random.default_rng(self.seed)
-        self.mistakes_ = []
-        self.converged_ = False
-        for _ in range(self.epochs):
-            order = rng.permutation(len(x)) if self.shuffle else range(len(x))
-            mistakes = sum(self.update(x[j], targets[j]) for j in order)
-            self.mistakes_.append(int(mistakes))
-            if mistakes == 0:
-                self.converged_ = True
-                break
+        train_until_no_mistakes(self, x, targets, rng)
         return self
 
     def update(self, x, d) -> bool:

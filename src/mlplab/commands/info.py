@@ -10,6 +10,7 @@ def add_arguments(parser):
 
 def run(args) -> int:
     from mlplab.commands._output import emit, format_table
+    from mlplab.diagnostics.batchnorm_gap import run_batchnorm_gap, summary_line
     from mlplab.evaluation import describe
 
     data = describe(args.run_path)
@@ -41,6 +42,10 @@ def run(args) -> int:
             if (m := metrics.get(key))
         ]
         lines += ["", format_table(["split", "examples", "loss", "accuracy"], rows)]
+    gap = run_batchnorm_gap(args.run_path, config)
+    if gap:
+        data["batchnorm_gap"] = gap
+        lines.append("\n" + summary_line(gap, f" on the {gap['split']} split"))
     if data.get("status"):
         lines.append(
             f"\nstatus: {data['status']}, {data.get('epochs')} epochs, "

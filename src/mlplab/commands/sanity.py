@@ -25,7 +25,12 @@ def add_arguments(parser):
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--subset", type=int, default=20, help="examples to overfit (20)")
-    parser.add_argument("--overfit-epochs", type=int, default=300)
+    parser.add_argument(
+        "--overfit-epochs", type=int, default=500, help="most full-batch steps to overfit (500)"
+    )
+    parser.add_argument(
+        "--overfit-lr", type=float, default=1e-2, help="Adam's rate for the overfit check (1e-2)"
+    )
     parser.add_argument(
         "--sweep", default="1e-6:10:8", help="learning-rate sweep LOW:HIGH:COUNT, log-spaced"
     )
@@ -106,7 +111,7 @@ def run(args) -> int:
         config, X, y, optimizer=args.optimizer, lr=args.lr, seed=args.seed, subset=args.subset,
         overfit_epochs=args.overfit_epochs, sweep=sweep,
         sweep_steps=args.sweep_steps, batch_size=args.batch_size, l2=args.l2_check,
-        tolerance=args.tolerance,
+        tolerance=args.tolerance, overfit_lr=args.overfit_lr,
     )  # fmt: skip
     passed = all(r.passed is not False for r in results)
     rows = [

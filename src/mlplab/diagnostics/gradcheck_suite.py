@@ -18,6 +18,7 @@ from mlplab.layers import (
     BatchNorm,
     Dropout,
     HingedRectifier,
+    Identity,
     LeakyReLU,
     Linear,
     Maxout,
@@ -64,6 +65,7 @@ def layer_cases(rng):
         ("BatchNorm (training)", _batchnorm(rng), rng.standard_normal((6, 5)) * 3 + 1, True),
         ("BatchNorm (evaluation)", _batchnorm(rng), rng.standard_normal((6, 5)) * 3 + 1, False),
         ("Dropout(0.5)", Dropout(0.5, rng=rng), rng.standard_normal((6, 5)), True),
+        ("Identity", Identity(), rng.standard_normal((6, 5)), True),
     ]
 
 

@@ -11,6 +11,7 @@ from mlplab.layers.dropout import Dropout
 from mlplab.layers.elementwise import ElementwiseActivation
 from mlplab.layers.elu import ELU
 from mlplab.layers.hinged_rectifier import HingedRectifier
+from mlplab.layers.identity import Identity
 from mlplab.layers.leaky_relu import LeakyReLU
 from mlplab.layers.linear import Linear
 from mlplab.layers.maxout import Maxout
@@ -32,6 +33,7 @@ __all__ = [
     "ELU",
     "ElementwiseActivation",
     "HingedRectifier",
+    "Identity",
     "LAYERS",
     "Layer",
     "LeakyReLU",

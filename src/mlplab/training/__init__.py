@@ -7,6 +7,7 @@
 from mlplab.errors import ConfigError, MlplabError
 from mlplab.registry import Registry
 from mlplab.schedules import parse_spec
+from mlplab.training.batchnorm_gap import BatchNormGapMonitor
 from mlplab.training.callbacks import Callback
 from mlplab.training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from mlplab.training.early_stopping import EarlyStopping
@@ -24,6 +25,7 @@ CALLBACKS.register("update_ratio", "update_ratios")(UpdateRatioMonitor)
 CALLBACKS.register("layer_stats", "layer_statistics")(LayerStatsMonitor)
 CALLBACKS.register("learning_curves")(LearningCurves)
 CALLBACKS.register("progress")(ProgressBar)
+CALLBACKS.register("batchnorm_gap", "bn_gap")(BatchNormGapMonitor)
 
 
 def get_callback(spec) -> Callback:
@@ -43,6 +45,7 @@ def get_callback(spec) -> Callback:
 
 
 __all__ = [
+    "BatchNormGapMonitor",
     "CALLBACKS",
     "Callback",
     "Checkpoint",
