@@ -93,7 +93,8 @@ def _set_aside(directory: Path, force: bool) -> Path:
         )
     if not (directory / RUN_FILE).is_file() and not (directory / CONFIG_FILE).is_file():
         raise ConfigError(
-            f"{directory} is not an mlplab run directory; refusing to overwrite it, even with --force"
+            f"{directory} is not an mlplab run directory; refusing to overwrite it, "
+            "even with --force"
         )
     replaced = replaced_path(directory)
     if replaced.is_dir() and read_info(directory).get("status") != "complete":
