@@ -29,9 +29,9 @@ def iris_run(tmp_path_factory):
 @pytest.mark.parametrize(
     "training, field",
     [
-        ({"lr": float("inf")}, "training.lr"),
-        ({"lr": float("nan")}, "training.lr"),
-        ({"weight_decay": float("inf")}, "training.weight_decay"),
+        ({"lr": float("inf")}, "training.optimizer: adam: learning rate"),
+        ({"lr": float("nan")}, "training.optimizer: adam: learning rate"),
+        ({"weight_decay": float("inf")}, "training.l2"),
     ],
 )
 def test_non_finite_rates_are_config_errors(training, field):

@@ -120,7 +120,7 @@ def test_default_train_reaches_097_and_writes_the_run(default_run):
     assert result.stderr.count("epoch ") == info["epochs"]
     config = tomllib.loads((run / "config.toml").read_text())
     assert config["network"]["activation"] == "relu" and config["network"]["norm"] == "batch"
-    assert config["training"]["optimizer"] == "adam"
+    assert config["training"]["optimizer"] == {"name": "adam", "lr": 0.001}
     rows = (run / "metrics.csv").read_text().strip().splitlines()
     assert len(rows) == 1 + info["epochs"] and rows[0].startswith("epoch,loss")
 
@@ -243,7 +243,9 @@ def test_config_round_trip_reproduces_the_weights(workdir):
     for (name, la, ka), (_, lb, kb) in pairs:
         np.testing.assert_array_equal(la.params[ka], lb.params[kb], err_msg=name)
     config = tomllib.loads((second / "config.toml").read_text())
-    assert config["training"]["optimizer"] == "momentum" and config["network"]["hidden"] == [32, 32]
+    assert config["training"]["optimizer"]["name"] == "momentum" and config["network"][
+        "hidden"
+    ] == [32, 32]
     assert config["output"]["dir"] == ""  # a replay writes a new run directory
 
 
@@ -253,7 +255,7 @@ def test_flags_override_the_config_file(workdir):
     out = workdir / "override"
     ok("train", "--config", config, "--lr", "0.002", "--out", out, "--quiet", "--no-plots")
     saved = tomllib.loads((out / "config.toml").read_text())
-    assert saved["training"]["lr"] == 0.002 and saved["network"]["hidden"] == [8]
+    assert saved["training"]["optimizer"]["lr"] == 0.002 and saved["network"]["hidden"] == [8]
 
 
 def test_quiet_then_force_with_json(workdir):
@@ -298,7 +300,7 @@ def test_existing_run_directory_needs_force(iris_run, workdir):
     "flags, match",
     [
         (["--lr", "abc"], "--lr.*must be a number"),
-        (["--lr", "-1"], "training.lr must be a positive number"),
+        (["--lr", "-1"], "training.optimizer: adam: learning rate must be positive"),
         (["--epochs", "0"], "training.epochs must be at least 1"),
         (["--batch-size", "1.5"], "--batch-size.*must be an integer"),
         (["--activation", "swish"], "unknown activation 'swish'"),

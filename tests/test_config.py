@@ -4,7 +4,13 @@ import tomllib
 
 import pytest
 
-from mlplab.config import RunConfig, as_config, load_config, save_config
+from mlplab.config import (
+    ConfigDeprecationWarning,
+    RunConfig,
+    as_config,
+    load_config,
+    save_config,
+)
 from mlplab.errors import ConfigError
 
 
@@ -12,7 +18,7 @@ def test_defaults_are_the_recommended_network():
     config = RunConfig().validate()
     assert config.data.source == "digits"
     assert config.network.activation == "relu" and config.network.init == "auto"
-    assert config.network.norm == "batch" and config.training.optimizer == "adam"
+    assert config.network.norm == "batch" and config.training.optimizer["name"] == "adam"
 
 
 def test_toml_round_trip(tmp_path):
@@ -24,14 +30,15 @@ def test_toml_round_trip(tmp_path):
     path = save_config(config, tmp_path / "c.toml")
     assert load_config(path) == config
     assert tomllib.loads(path.read_text())["network"]["hidden"] == [128, 64]
-    assert config.network.hidden == [128, 64] and config.training.lr == 0.01
+    assert config.network.hidden == [128, 64] and config.training.optimizer["lr"] == 0.01
 
 
 def test_partial_file_keeps_defaults(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("[training]\nepochs = 3\nlr = 1\n")
-    config = load_config(path)
-    assert config.training.epochs == 3 and config.training.lr == 1.0
+    with pytest.warns(ConfigDeprecationWarning):
+        config = load_config(path)
+    assert config.training.epochs == 3 and config.training.optimizer["lr"] == 1.0
     assert config.network == RunConfig().network
 
 
@@ -63,10 +70,10 @@ def test_bad_values_name_the_field(values, message):
 @pytest.mark.parametrize(
     "key, value, message",
     [
-        ("training.lr", -1.0, "training.lr must be a positive number"),
+        ("training.lr", -1.0, "training.optimizer: adam: learning rate must be positive"),
         ("training.epochs", 0, "training.epochs must be at least 1"),
         ("training.batch_size", 0, "training.batch_size must be at least 1"),
-        ("training.weight_decay", -0.1, "training.weight_decay"),
+        ("training.weight_decay", -0.1, "training.l2"),
         ("network.dropout", 1.0, "network.dropout"),
         ("network.norm", "layer", "network.norm must be none or batch"),
         ("network.hidden", [0], "network.hidden"),

@@ -17,6 +17,6 @@ from mlplab.config import RunConfig
 from mlplab.evaluation import evaluate_on_data as evaluate
 from mlplab.io import load
 from mlplab.model import Model
-from mlplab.run import Run, resume, train
+from mlplab.runs import Run, resume, train
 
 __all__ = ["Model", "Run", "RunConfig", "evaluate", "load", "resume", "train"]

@@ -9,10 +9,11 @@ import importlib
 import os
 import pkgutil
 import sys
+import warnings
 
 import mlplab
 import mlplab.commands
-from mlplab.errors import MlplabError
+from mlplab.errors import ConfigDeprecationWarning, MlplabError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +81,7 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    _config_notices_on_one_line(args.command)
     try:
         return int(args.run(args) or 0)
     except MlplabError as e:
@@ -96,6 +98,21 @@ def main(argv=None) -> int:
         # The reader went away (``mlplab ... | head``): stop quietly, as a shell tool does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + 13
+
+
+def _config_notices_on_one_line(command: str) -> None:
+    """Show a config file's deprecation notice (Python hides DeprecationWarnings) once, as one
+    line on stderr."""
+    warnings.filterwarnings("once", category=ConfigDeprecationWarning)
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, ConfigDeprecationWarning):
+            print(f"mlplab {command}: warning: {message}", file=sys.stderr, flush=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
 
 
 if __name__ == "__main__":

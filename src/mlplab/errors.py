@@ -41,3 +41,8 @@ class DivergenceError(MlplabError, FloatingPointError):
 
 class OutputError(FileFormatError, OSError):
     """An output file or folder cannot be written (missing or read-only folder, disk full)."""
+
+
+class ConfigDeprecationWarning(DeprecationWarning):
+    """A config written in an older layout: it still loads; the message says what to change.
+    The ``mlplab`` command shows it (as one line) although Python hides deprecation warnings."""

@@ -70,10 +70,9 @@ def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
 
 def describe(path) -> dict:
     """Everything ``mlplab info`` prints, as plain data."""
-    import json
-
     from mlplab.ensembles.files import describe_ensemble, is_ensemble
     from mlplab.io import load, read_model_document, resolve_model_path
+    from mlplab.runs.directory import read_info
 
     if is_ensemble(path):
         return describe_ensemble(path)
@@ -95,12 +94,8 @@ def describe(path) -> dict:
         ],
         "config": document.get("config"),
     }
-    run_file = Path(path) / "run.json"
-    if Path(path).is_dir() and run_file.is_file():
-        try:
-            info = json.loads(run_file.read_text())
-        except json.JSONDecodeError:
-            info = {}
+    if Path(path).is_dir():
+        info = read_info(path)
         for key in ("status", "epochs", "seconds", "metrics", "finished"):
             if key in info:
                 data[key] = info[key]

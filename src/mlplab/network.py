@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from mlplab.errors import ConfigError, DTypeError, NonFiniteError, ShapeError
-from mlplab.init import data_init_method
+from mlplab.init import INITIALIZERS, data_init_method, parse_init_spec
 from mlplab.layers import ACTIVATIONS, BatchNorm, Dropout, Linear
 from mlplab.losses import get_loss
 from mlplab.parameter_buffer import pack_parameters
@@ -132,26 +132,96 @@ class Sequential:
 
 RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "maxout", "hinged_rectifier"}
 
+NORMS = ("none", "batch")
+
 
 @dataclass
 class MLPConfig:
-    """Everything that defines an MLP's architecture (not its training)."""
+    """Everything that defines an MLP's architecture (not its training): ``build_mlp``'s input
+    and the ``[network]`` table of a run config, where the data gives the two sizes.
 
-    input_size: int
-    output_size: int
+    ``init="auto"`` (or None) picks the activation's default initializer (``default_init``).
+    """
+
+    #: input features and outputs; None in a run config, where the data gives them.
+    input_size: int | None = None
+    output_size: int | None = None
     hidden: list[int] = field(default_factory=lambda: [100])
     activation: str = "relu"
-    init: str | None = None
+    #: initializer spec (``he``, ``xavier``, ``normal:0.01``...); "auto" = He for the ReLU family.
+    init: str = "auto"
+    #: "batch": batch norm after each affine map, before the nonlinearity; or "none".
     norm: str = "none"
+    #: drop probability after each hidden activation.
     dropout: float = 0.0
     loss: str = "softmax"
+    #: biases in the affine maps (not before batch norm, whose β takes their role).
     bias: bool = True
     dtype: str = "float32"
     #: affine pieces per unit when ``activation="maxout"`` (the lecture's k = 2).
     maxout_pieces: int = 2
 
+    def __post_init__(self):
+        if self.init is None:
+            self.init = "auto"
+
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def validate(self) -> "MLPConfig":
+        """Check every field; raise a ``ConfigError`` naming the bad one (``network.<field>``)."""
+        _check_dtype(self.dtype)
+        for name in ("input_size", "output_size"):
+            value = getattr(self, name)
+            if value is not None and not _is_count(value):
+                raise ConfigError(f"network.{name} must be an integer >= 1, got {value!r}")
+        if isinstance(self.hidden, int | str) or not all(_is_count(h) for h in self.hidden):
+            raise ConfigError(
+                f"network.hidden: hidden sizes must be a list of integers >= 1, got {self.hidden!r}"
+            )
+        if self.norm not in NORMS:
+            raise ConfigError(f"network.norm must be {' or '.join(NORMS)}, got {self.norm!r}")
+        if not _is_count(self.maxout_pieces):
+            raise ConfigError(
+                f"network.maxout_pieces must be an integer >= 1, got {self.maxout_pieces!r}"
+            )
+        p = self.dropout
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p < 1.0:
+            raise ConfigError(f"network.dropout must be a probability in [0, 1), got {p!r}")
+        if not isinstance(self.bias, bool | np.bool_):
+            raise ConfigError(f"network.bias must be true or false, got {self.bias!r}")
+        make_activation = _named("network.activation", ACTIVATIONS.get, self.activation)
+        _named("network.loss", get_loss, self.loss)
+        if self.init != "auto":
+            _named("network.init", INITIALIZERS.get, parse_init_spec(self.init)[0])
+        if self.norm == "batch" and getattr(make_activation, "replaces_affine", False):
+            raise ConfigError(
+                f"network.norm: norm 'batch' cannot be used with activation {self.activation!r}, "
+                "which holds its own affine map (no place for batch norm before the nonlinearity)"
+            )
+        return self
+
+
+def _is_count(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | np.integer) and value >= 1
+
+
+def _check_dtype(name) -> np.dtype:
+    try:
+        dtype = np.dtype(name)
+    except TypeError:
+        raise ConfigError(f"network.dtype must be float32 or float64, got {name!r}") from None
+    if dtype not in (np.float32, np.float64):
+        raise ConfigError(f"network.dtype must be float32 or float64, got {name!r}")
+    return dtype
+
+
+def _named(field_name: str, resolve, name):
+    """``resolve(name)``, its ConfigError prefixed with the field's name."""
+    try:
+        return resolve(name)
+    except ConfigError as e:
+        raise ConfigError(f"{field_name}: {e}") from None
 
 
 def default_init(activation: str) -> str:
@@ -160,40 +230,6 @@ def default_init(activation: str) -> str:
     if activation.lower() in RELU_FAMILY:
         return "he"
     return getattr(ACTIVATIONS.get(activation), "default_init", "xavier")
-
-
-NORMS = ("none", "batch")
-
-
-def _validate(config) -> np.dtype:
-    """Check every field of an ``MLPConfig``; raise a ``ConfigError`` naming the bad one."""
-    try:
-        dtype = np.dtype(config.dtype)
-    except TypeError:
-        raise ConfigError(f"network config: unknown dtype {config.dtype!r}") from None
-    if dtype not in (np.float32, np.float64):
-        raise ConfigError(f"network config: dtype must be float32 or float64, got {dtype}")
-    for name in ("input_size", "output_size"):
-        value = getattr(config, name)
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ConfigError(f"network config: {name} must be an integer >= 1, got {value!r}")
-    if isinstance(config.hidden, int | str) or any(
-        isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 1 for h in config.hidden
-    ):
-        raise ConfigError(
-            f"network config: hidden sizes must be a list of integers >= 1, got {config.hidden!r}"
-        )
-    if config.norm not in NORMS:
-        raise ConfigError(
-            f"network config: norm must be one of {', '.join(NORMS)}, got {config.norm!r}"
-        )
-    k = config.maxout_pieces
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise ConfigError(f"network config: maxout_pieces must be an integer >= 1, got {k!r}")
-    p = config.dropout
-    if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p < 1.0:
-        raise ConfigError(f"network config: dropout must be a number in [0, 1), got {p!r}")
-    return dtype
 
 
 def build_mlp(config, seed: int | None = 0) -> Sequential:
@@ -212,17 +248,16 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
             config = MLPConfig(**config)
         except TypeError as e:
             raise ConfigError(f"network config: {e}") from None
-    dtype = _validate(config)
+    config.validate()
+    for name in ("input_size", "output_size"):
+        if getattr(config, name) is None:
+            raise ConfigError(f"network.{name}: build_mlp needs it (an integer >= 1)")
+    dtype = np.dtype(config.dtype)
     rng = np.random.default_rng(seed)
-    init = config.init or default_init(config.activation)
+    init = default_init(config.activation) if config.init == "auto" else config.init
     make_activation = ACTIVATIONS.get(config.activation)
     batch_norm = config.norm == "batch"
     fused = getattr(make_activation, "replaces_affine", False)
-    if fused and batch_norm:
-        raise ConfigError(
-            f"network config: norm 'batch' cannot be used with activation {config.activation!r}, "
-            "which holds its own affine map (no place for batch norm before the nonlinearity)"
-        )
     layers = []
     width = int(config.input_size)
     for units in map(int, config.hidden):

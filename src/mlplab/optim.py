@@ -23,6 +23,7 @@ Each step works in place through one scratch buffer per parameter: no allocation
 """
 
 import math
+import numbers
 
 import numpy as np
 
@@ -46,8 +47,11 @@ class Optimizer:
     flat_update = True
 
     def __init__(self, lr: float = 0.01):
-        if not lr > 0:
-            raise ConfigError(f"{self.name}: learning rate must be positive, got {lr}")
+        # the one check of the learning rate, wherever it comes from (--lr, a config, the API)
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
+            raise ConfigError(
+                f"{self.name}: learning rate must be positive (lr, a finite number), got {lr!r}"
+            )
         self.base_lr = self.lr = float(lr)
         self.t = 0
         self._entries = []  # (name, layer, key, decays, state dict, scratch)
@@ -354,8 +358,10 @@ class AdamW(Adam):
         weight_decay: float = 0.01,
     ):
         super().__init__(lr, beta1, beta2, eps)
-        if weight_decay < 0:
-            raise ConfigError(f"{self.name}: weight_decay must be >= 0, got {weight_decay}")
+        if not 0 <= weight_decay < math.inf:
+            raise ConfigError(
+                f"{self.name}: weight_decay must be >= 0 and finite, got {weight_decay}"
+            )
         self.weight_decay = float(weight_decay)
 
     def _update(self, p, g, state, scratch, decays):

@@ -25,9 +25,6 @@ from mlplab.losses import LOSSES, SoftmaxCrossEntropy
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
-#: the optimizers whose ``momentum`` hyperparameter the ``momentum`` parameter sets.
-_MOMENTUM_OPTIMIZERS = ("momentum", "nesterov")
-
 
 class _TrainedNetwork(BaseEstimator):
     """What the classifier and the regressor share: building, training and the fitted state.
@@ -117,18 +114,24 @@ class _TrainedNetwork(BaseEstimator):
         return name
 
     def _make_trainer(self):
+        from mlplab.config.flat_keys import optimizer_table
+        from mlplab.optim import Optimizer
         from mlplab.training import EarlyStopping, Trainer
 
-        options = dict(self.optimizer_options or {})
-        if isinstance(self.optimizer, str) and self.optimizer.lower() in _MOMENTUM_OPTIMIZERS:
-            options.setdefault("momentum", self.momentum)
+        if isinstance(self.optimizer, Optimizer):  # an object: it keeps its hyperparameters
+            optimizer, lr = self.optimizer, self.lr
+        else:
+            optimizer = optimizer_table(
+                self.optimizer, self.lr, self.momentum, self.optimizer_options
+            )
+            lr = None
         callbacks = list(self.callbacks or ())
         if self.early_stopping:
             callbacks.append(EarlyStopping(monitor="val_loss", patience=self.early_stopping))
         return Trainer(
             self.net_,
-            optimizer=self.optimizer,
-            lr=self.lr,
+            optimizer=optimizer,
+            lr=lr,
             schedule=self.schedule,
             l2=self.l2,
             l1=self.l1,
@@ -139,7 +142,6 @@ class _TrainedNetwork(BaseEstimator):
             shuffle=self.shuffle,
             callbacks=callbacks,
             quiet=not self.verbose,
-            optimizer_options=options,
         )
 
     # -- training -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 import mlplab.io
 from mlplab.ensembles import Ensemble, load_ensemble
 from mlplab.errors import ConfigError, FileFormatError, ShapeError
-from mlplab.run import train
+from mlplab.runs import train
 
 
 def _run(directory, seed, source="spiral", hidden=16):

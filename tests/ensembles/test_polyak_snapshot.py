@@ -153,7 +153,7 @@ def test_snapshot_and_polyak_through_the_run_pipeline(tmp_path, cli):
     import json
 
     import mlplab.io
-    from mlplab.run import train
+    from mlplab.runs import train
 
     directory = tmp_path / "cyclic"
     config = {

@@ -24,16 +24,7 @@ def run(args) -> int:
     lines.append(f"preprocessing: {', '.join(steps) if steps else 'none'}")
     config = data.get("config")
     if config:
-        t, n, d = config["training"], config["network"], config["data"]
-        lines.append(
-            f"trained on {d['source']}: {t['optimizer']} lr {t['lr']:g} ({t['schedule']}), "
-            f"{t['epochs']} epochs, batch {t['batch_size']}, weight decay {t['weight_decay']:g}, "
-            f"seed {t['seed']}"
-        )
-        lines.append(
-            f"network: hidden {n['hidden']}, {n['activation']}, init {n['init']}, "
-            f"norm {n['norm']}, dropout {n['dropout']:g}, loss {n['loss']}, {n['dtype']}"
-        )
+        lines += _training_lines(config)
     metrics = data.get("metrics") or {}
     if metrics:
         rows = [
@@ -53,3 +44,21 @@ def run(args) -> int:
         )
     emit(args, data, "\n".join(lines))
     return 0
+
+
+def _training_lines(config: dict) -> list[str]:
+    """How the model was trained, from its run config (of this release or an earlier one)."""
+    from mlplab.config import RunConfig
+
+    run_config = RunConfig.from_dict(config, flat_notice=False)
+    t, n, d = run_config.training, run_config.network, run_config.data
+    optimizer = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                          for k, v in t.optimizer.items() if k != "name")  # fmt: skip
+    schedule = ", ".join(f"{k}={v}" for k, v in t.schedule.items() if k != "name")
+    return [
+        f"trained on {d.source}: {t.optimizer['name']} ({optimizer}), "
+        f"schedule {t.schedule['name']}{f' ({schedule})' if schedule else ''}, "
+        f"{t.epochs} epochs, batch {t.batch_size}, l2 {t.l2:g}, seed {t.seed}",
+        f"network: hidden {n.hidden}, {n.activation}, init {n.init}, "
+        f"norm {n.norm}, dropout {n.dropout:g}, loss {n.loss}, {n.dtype}",
+    ]

@@ -8,7 +8,9 @@ nonlinearity, Adam) on the built-in digits. Every choice can be given by flag or
 NAME = "train"
 HELP = "train a network (default: the recommended MLP on the built-in digits)"
 
-#: (flag, config key, metavar, help)
+#: (flag, config key, metavar, help). --optimizer, --lr, --momentum, --schedule and
+#: --weight-decay are flat settings written into [training.optimizer], [training.schedule] and
+#: [training] l2 (``mlplab.config.flat_keys``).
 FLAGS = [
     ("--data", "data.source", "NAME|FILE", "built-in dataset name or data file (default digits)"),
     ("--label", "data.label", "COLUMN", "CSV label column, by name or index (default: last)"),
@@ -23,16 +25,17 @@ FLAGS = [
     ("--dropout", "network.dropout", "P", "dropout probability after each hidden layer"),
     ("--loss", "network.loss", "NAME", "softmax or svm"),
     ("--dtype", "network.dtype", "float32|float64", "floating-point precision"),
+    ("--maxout-pieces", "network.maxout_pieces", "K", "affine pieces per unit (maxout)"),
     (
         "--optimizer",
         "training.optimizer",
         "NAME",
         "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw",
     ),
-    ("--lr", "training.lr", "RATE", "learning rate"),
+    ("--lr", "training.lr", "RATE", "learning rate (the optimizer's lr)"),
     ("--momentum", "training.momentum", "MU", "momentum for momentum/nesterov"),
     ("--schedule", "training.schedule", "SPEC", "constant, step, exponential, cosine, ..."),
-    ("--weight-decay", "training.weight_decay", "LAMBDA", "L2 penalty (decoupled for adamw)"),
+    ("--weight-decay", "training.weight_decay", "LAMBDA", "adamw's decoupled decay, else l2"),
     ("--epochs", "training.epochs", "N", "passes over the training data"),
     ("--batch-size", "training.batch_size", "N", "examples per minibatch"),
     ("--seed", "training.seed", "N", "seed of initialization, shuffling and dropout"),
@@ -80,7 +83,7 @@ def run(args) -> int:
 
     from mlplab.commands._output import emit
     from mlplab.errors import ConfigError
-    from mlplab.run import resume, train
+    from mlplab.runs import resume, train
 
     show = not (args.quiet or args.json)
     _one_line_warnings(show)

@@ -72,3 +72,9 @@ class Layer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def init_config(init) -> dict:
+    """``{"init": spec}`` for a layer's ``get_config`` when its initializer is a spec string
+    (``he``, ``normal:0.01``); {} for a callable, which no config can hold."""
+    return {"init": init} if isinstance(init, str) else {}

@@ -3,7 +3,7 @@
 import numpy as np
 
 from mlplab.backend import array_module
-from mlplab.layers.base import Layer
+from mlplab.layers.base import Layer, init_config
 from mlplab.layers.registries import register_layer
 
 
@@ -67,4 +67,5 @@ class Linear(Layer):
             "in_features": self.in_features,
             "out_features": self.out_features,
             "bias": self.bias,
+            **init_config(self.init),
         }

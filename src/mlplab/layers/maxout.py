@@ -4,7 +4,7 @@ import numpy as np
 
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError
-from mlplab.layers.base import Layer
+from mlplab.layers.base import Layer, init_config
 from mlplab.layers.registries import ACTIVATIONS, register_layer
 
 
@@ -44,6 +44,7 @@ class Maxout(Layer):
         self.out_features = int(out_features)
         self.pieces = int(pieces)
         self.bias = bool(bias)
+        self.init = init
         shape = (self.in_features, self.out_features, self.pieces)
         self.params["W"] = initialize(
             init, shape, dtype=dtype, rng=rng, fan_in=self.in_features, fan_out=self.out_features
@@ -112,6 +113,7 @@ class Maxout(Layer):
             "out_features": self.out_features,
             "pieces": self.pieces,
             "bias": self.bias,
+            **init_config(self.init),
         }
 
 

@@ -60,15 +60,6 @@ def write_trials_csv(rows: list[dict], names: list[str], path) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def write_toml(config: dict, path) -> None:
-    """A config as TOML: top-level values, then one table per section."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in config.items() if not isinstance(v, dict)]
-    for section, table in config.items():
-        if isinstance(table, dict):
-            lines += ["", f"[{section}]"] + [f"{k} = {_toml_value(v)}" for k, v in table.items()]
-    atomic_write_bytes(path, "\n".join(lines).lstrip("\n") + "\n")
-
-
 def _csv_value(value):
     if value is None:
         return ""
@@ -77,18 +68,6 @@ def _csv_value(value):
     if isinstance(value, float) and math.isfinite(value):
         return repr(value)
     return value
-
-
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if value is None:
-        return '""'
-    return json.dumps(str(value))
 
 
 def top_runs(path, k: int) -> list[str]:

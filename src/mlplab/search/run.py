@@ -13,10 +13,10 @@ from pathlib import Path
 
 from mlplab.errors import ConfigError, MlplabError, OutputError
 from mlplab.search.driver import SearchSettings, _stage_space, stage_study_name, work
-from mlplab.search.results import best_row, trial_rows, write_toml, write_trials_csv
+from mlplab.search.results import best_row, trial_rows, write_trials_csv
 from mlplab.search.space import SearchSpace
 from mlplab.search.storage import open_storage, storage_url
-from mlplab.search.training import dotted_name, train_config, with_values
+from mlplab.search.training import dotted_name, run_config, train_config, with_values
 
 
 @dataclass
@@ -67,7 +67,6 @@ def search(
 def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettings) -> None:
     """Stop before any trial on what would fail every one: a bad base config or data source,
     fixed values, stage epochs, a choice option or a range's low end that no trial can use."""
-    from mlplab.config import as_config
     from mlplab.data import DATASETS
     from mlplab.search.space import Choice
 
@@ -80,7 +79,7 @@ def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettin
         for candidate in candidates:
             probe = {**space.fixed, **candidate, **epochs}
             try:
-                checked = as_config(with_values(config, probe))
+                checked = run_config(with_values(config, probe)).validate()
             except ConfigError as e:
                 where = ", ".join(f"{k}={v!r}" for k, v in probe.items()) or "the base config"
                 raise ConfigError(f"search: {where}: {e}") from None
@@ -112,7 +111,9 @@ def collect(settings: SearchSettings, plot: bool = True) -> SearchResult:
     write_trials_csv(rows, names, out / "trials.csv")
     best = best_row(rows)
     if best is not None and best["config"]:
-        write_toml(best["config"], out / "best.toml")
+        from mlplab.config import save_config
+
+        save_config(run_config(best["config"]), out / "best.toml")
     if plot and rows:
         from mlplab.plots.search import plot_search
 

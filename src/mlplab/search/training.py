@@ -11,16 +11,22 @@ from pathlib import Path
 
 from mlplab.errors import ConfigError, FileFormatError
 
-SHORT_NAMES = {"data": "data.source", "seed": "training.seed"}
+#: short names that are not a key of one section: the flat training settings (as the flags
+#: ``--lr``, ``--momentum``, ``--weight-decay``; ``mlplab.config.flat_keys``) and two others.
+SHORT_NAMES = {
+    "data": "data.source",
+    "seed": "training.seed",
+    "lr": "training.lr",
+    "momentum": "training.momentum",
+    "weight_decay": "training.weight_decay",
+}
 
 
 def section_keys() -> dict:
     """``{section: (key, ...)}`` of the run config (``mlplab.config``)."""
-    from dataclasses import fields
+    from mlplab.config import SECTIONS, settable_keys
 
-    from mlplab.config import SECTIONS
-
-    return {section: tuple(f.name for f in fields(cls)) for section, cls in SECTIONS.items()}
+    return {section: settable_keys(section) for section in SECTIONS}
 
 
 def dotted_name(name: str) -> str:
@@ -81,7 +87,7 @@ def train_config(config: dict, on_epoch, out_dir=None) -> dict:
     final metrics: ``val_accuracy``, ``val_loss``, ``test_accuracy``, ``test_loss``, ``epoch``,
     ``run`` (the run directory, for ensembles of the best trials).
     """
-    from mlplab.run import train
+    from mlplab.runs import train
     from mlplab.training import Callback
 
     class Report(Callback):
@@ -91,7 +97,7 @@ def train_config(config: dict, on_epoch, out_dir=None) -> dict:
     values = {"output.plots": False, "training.checkpoint_every": 0}
     if out_dir is not None:
         values["output.dir"] = str(out_dir)
-    run = train(with_values(config, values), force=True, quiet=True, progress=False,
+    run = train(run_config(with_values(config, values)), force=True, quiet=True, progress=False,
                 callbacks=[Report()])  # fmt: skip
     metrics = {"epoch": len(run.history), "run": str(run.directory)}
     for split in ("val", "test"):
@@ -99,3 +105,11 @@ def train_config(config: dict, on_epoch, out_dir=None) -> dict:
             if key in ("loss", "accuracy"):
                 metrics[f"{split}_{key}"] = value
     return metrics
+
+
+def run_config(trial: dict):
+    """A trial's config as a ``RunConfig``: its short names (``lr``...) are settings, as flags
+    are, so they are written into the optimizer's table without a deprecation notice."""
+    from mlplab.config import RunConfig
+
+    return RunConfig.from_dict(trial, flat_notice=False)

@@ -10,6 +10,7 @@ import html
 from pathlib import Path
 
 from mlplab.io import atomic_write
+from mlplab.runs.directory import REPORT_FILE
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; color: #222; }
@@ -124,6 +125,4 @@ def render(run, plots: dict) -> str:
 
 def write_report(run, plots: dict) -> Path:
     """Write ``report.html`` into the run directory, atomically."""
-    from mlplab.run import REPORT_FILE
-
     return atomic_write(run.directory / REPORT_FILE, render(run, plots))

@@ -1,0 +1,305 @@
+"""The run config: one plain description of a training run (DESIGN.md 7).
+
+Four sections — ``data``, ``network``, ``training``, ``output`` — as dataclasses, read from and
+written to TOML, built from a dict, overridden by command-line flags. Saved with every run as
+``config.toml``; ``mlplab train --config runs/X/config.toml`` replays the run.
+
+Example::
+
+    [data]
+    source = "digits"          # a built-in name or a file (NPZ, NPY pair, CSV, IDX, CIFAR-10)
+    [network]                  # the fields of mlplab.MLPConfig; the data gives the two sizes
+    hidden = [256, 256]
+    activation = "relu"
+    norm = "batch"             # batch norm after each affine map, before the nonlinearity
+    [training]
+    epochs = 20
+    l2 = 0.0                   # L2 penalty on the weights
+    [training.optimizer]       # an optimizer's get_config(): its name and hyperparameters
+    name = "adam"
+    lr = 0.001
+    [training.schedule]        # a schedule's get_config()
+    name = "cosine"
+
+The optimizer and schedule tables are what ``get_optimizer``/``get_schedule`` take and what
+checkpoints store. The flat keys of earlier releases (``optimizer = "adam"``, ``lr``,
+``momentum``, ``weight_decay``, ``schedule = "cosine"``) still load, with one deprecation
+notice (``mlplab.config.flat_keys``).
+"""
+
+import math
+import tomllib
+import warnings
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from mlplab.config.flat_keys import apply_flat, is_flat, set_flat
+from mlplab.config.values import convert
+from mlplab.data import load_data
+from mlplab.errors import ConfigDeprecationWarning, ConfigError
+from mlplab.io import atomic_write
+from mlplab.losses import LOSSES
+from mlplab.network import MLPConfig
+from mlplab.optim import get_optimizer
+from mlplab.schedules import get_schedule
+from mlplab.training import get_callback
+
+
+@dataclass
+class DataConfig:
+    """Where the examples come from and how they are prepared."""
+
+    #: a built-in dataset name (digits, iris, spiral, circles, xor) or a file path.
+    source: str = "digits"
+    #: CSV label column, by name or index ("" = the last column).
+    label: str = ""
+    #: fraction of the training set held out for validation when the data has no validation set.
+    validation: float = 0.15
+    #: fraction held out for testing when the data has no test set.
+    test: float = 0.15
+    #: preprocessing steps fitted on the training data, in order (e.g. ["standardize"]).
+    preprocess: list[str] = field(default_factory=lambda: ["standardize"])
+    #: seed of the splits (and of generated built-in data).
+    seed: int = 0
+
+    def load(self):
+        """The ``Dataset`` this section names, split with its seed and fractions."""
+        return load_data(
+            self.source, seed=self.seed, val_fraction=self.validation, test_fraction=self.test,
+            label_column=self.label or None,
+        )  # fmt: skip
+
+
+def run_network() -> MLPConfig:
+    """The recommended network of ``mlplab train``: two hidden layers of 256, batch norm."""
+    return MLPConfig(hidden=[256, 256], norm="batch")
+
+
+@dataclass
+class TrainingConfig:
+    """How the parameters are learned."""
+
+    #: the optimizer's ``get_config()``: ``{name, lr, ...hyperparameters}`` (``mlplab.optim``).
+    optimizer: dict = field(default_factory=lambda: {"name": "adam", "lr": 1e-3})
+    #: the learning-rate schedule's ``get_config()`` (``mlplab.schedules``).
+    schedule: dict = field(default_factory=lambda: {"name": "constant"})
+    #: L2 penalty λ on the weights (½ λ Σ‖W‖² in the loss). AdamW's decoupled decay is its
+    #: ``weight_decay`` hyperparameter instead.
+    l2: float = 0.0
+    epochs: int = 20
+    batch_size: int = 64
+    seed: int = 0
+    #: stop after this many epochs without validation improvement and restore the best weights
+    #: (0 = off).
+    early_stopping: int = 0
+    #: write a checkpoint every this many epochs (0 = only at the end).
+    checkpoint_every: int = 1
+    #: extra callbacks by spec (``mlplab.training.CALLBACKS``), e.g. ["update_ratio:every=5"].
+    callbacks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OutputConfig:
+    """Where the run directory goes and what it holds."""
+
+    #: the run directory ("" = runs/<data>-<date>-<time>, never an existing one).
+    dir: str = ""
+    #: draw the plots (learning curves, per-layer statistics) into the run directory.
+    plots: bool = True
+
+
+SECTIONS = {
+    "data": DataConfig,
+    "network": MLPConfig,
+    "training": TrainingConfig,
+    "output": OutputConfig,
+}
+
+#: keys a run config does not take: the data gives them.
+FROM_THE_DATA = ("network.input_size", "network.output_size")
+#: the tables of name and hyperparameters, and what builds an object from each.
+TABLES = {"training.optimizer": get_optimizer, "training.schedule": get_schedule}
+
+
+def settable_keys(section: str) -> tuple[str, ...]:
+    """The keys of ``[section]`` a run config takes."""
+    names = (f.name for f in fields(SECTIONS[section]))
+    return tuple(k for k in names if f"{section}.{k}" not in FROM_THE_DATA)
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines a run; ``to_dict``/``from_dict`` and TOML round-trip it."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    network: MLPConfig = field(default_factory=run_network)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    # -- conversions --------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        values = asdict(self)
+        for dotted in FROM_THE_DATA:
+            section, _, key = dotted.partition(".")
+            values[section].pop(key)
+        return values
+
+    @classmethod
+    def from_dict(
+        cls, values: dict | None, where: str = "config", flat_notice: bool = True
+    ) -> "RunConfig":
+        """Build from nested dicts; unknown sections or keys and wrong types are ConfigErrors.
+
+        The flat ``[training]`` keys of earlier releases are read with one deprecation notice
+        (``flat_notice=False``: none, for callers that take them as settings, like flags).
+        """
+        if values is None:
+            values = {}
+        if isinstance(values, RunConfig):
+            return values.copy()
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where}: expected a table of sections, got {type(values).__name__}")
+        config = cls()
+        flat = {}
+        for section, items in values.items():
+            if section not in SECTIONS:
+                raise ConfigError(
+                    f"{where}: unknown section [{section}] (known: {', '.join(SECTIONS)})"
+                )
+            if not isinstance(items, dict):
+                raise ConfigError(f"{where}: [{section}] must be a table")
+            for key, value in items.items():
+                if section == "training" and is_flat(key, value):
+                    flat[key] = value
+                else:
+                    config.set(f"{section}.{key}", value, where)
+        if flat:
+            apply_flat(config.training, flat, where)
+            if flat_notice:
+                _notice_flat_keys(where, flat)
+        return config
+
+    def copy(self) -> "RunConfig":
+        return RunConfig.from_dict(self.to_dict())
+
+    def set(self, dotted: str, value, where: str = "config") -> None:
+        """Set ``section.key`` (or ``training.optimizer.<hyperparameter>``) to ``value``,
+        converted to the field's type; the flat training keys go through ``flat_keys``."""
+        section, _, key = dotted.partition(".")
+        if section not in SECTIONS:
+            raise ConfigError(
+                f"{where}: unknown section [{section}] (known: {', '.join(SECTIONS)})"
+            )
+        table, _, hyperparameter = dotted.rpartition(".")
+        if table in TABLES:
+            getattr(self.training, table.partition(".")[2])[hyperparameter] = value
+            return
+        if section == "training" and is_flat(key, value):
+            set_flat(self.training, key, value, where)
+            return
+        keys = settable_keys(section)
+        if key not in keys:
+            hint = " (the data gives it)" if dotted in FROM_THE_DATA else ""
+            raise ConfigError(
+                f"{where}: unknown key {dotted!r}{hint} (known in [{section}]: {', '.join(keys)})"
+            )
+        if dotted in TABLES:
+            value = _table(value, f"{where}: {dotted}")
+        else:
+            kind = {f.name: f.type for f in fields(SECTIONS[section])}[key]
+            value = convert(value, kind, f"{where}: {dotted}")
+        setattr(getattr(self, section), key, value)
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+    # -- validation ---------------------------------------------------------------------------
+    def validate(self) -> "RunConfig":
+        """Check every value; raise a ConfigError naming the field, expected vs given."""
+        d, n, t = self.data, self.network, self.training
+        _check(0 <= d.validation < 1, "data.validation", "a fraction in [0, 1)", d.validation)
+        _check(0 < d.test < 1, "data.test", "a fraction in (0, 1)", d.test)
+        _check(bool(d.source), "data.source", "a dataset name or file", d.source)
+        _check(d.seed >= 0, "data.seed", "an integer >= 0", d.seed)
+        n.validate()
+        _check(
+            getattr(LOSSES.get(n.loss), "task", "") == "classification",
+            "network.loss",
+            "a classification loss (softmax or svm)",
+            n.loss,
+        )
+        _check(t.seed >= 0, "training.seed", "an integer >= 0", t.seed)
+        _check(0 <= t.l2 < math.inf, "training.l2", "a number >= 0", t.l2)
+        _check(t.epochs >= 1, "training.epochs", "at least 1", t.epochs)
+        _check(t.batch_size >= 1, "training.batch_size", "at least 1", t.batch_size)
+        _check(
+            t.early_stopping >= 0, "training.early_stopping", "0 (off) or more", t.early_stopping
+        )
+        _check(t.checkpoint_every >= 0, "training.checkpoint_every", ">= 0", t.checkpoint_every)
+        # the tables' values are checked where they are used: by building the objects
+        for dotted, build in TABLES.items():
+            _named(dotted, build, getattr(t, dotted.partition(".")[2]))
+        for spec in t.callbacks:
+            _named("training.callbacks", get_callback, spec)
+        return self
+
+
+def _table(value, where: str) -> dict:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise ConfigError(f"{where} must be a table with a name, got {value!r}")
+    return dict(value)
+
+
+def _named(name: str, build, spec):
+    """``build(spec)``, its ConfigError prefixed with the field's name."""
+    try:
+        return build(spec)
+    except ConfigError as e:
+        raise ConfigError(f"{name}: {e}") from None
+
+
+def _check(ok: bool, name: str, expected: str, given) -> None:
+    if not ok:
+        raise ConfigError(f"{name} must be {expected}, got {given!r}")
+
+
+def _notice_flat_keys(where: str, flat: dict) -> None:
+    keys = ", ".join(flat)
+    warnings.warn(
+        f"{where}: the flat [training] keys {keys} are deprecated; write [training.optimizer] "
+        "(name, lr, ...), [training.schedule] (name, ...) and l2 (docs/configuration.md)",
+        ConfigDeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def load_config(path) -> RunConfig:
+    """Read a TOML run config; a missing or malformed file is a ConfigError naming it."""
+    path = Path(path)
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        values = tomllib.loads(text.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: invalid TOML ({e})") from None
+    return RunConfig.from_dict(values, where=str(path))
+
+
+def save_config(config: RunConfig, path) -> Path:
+    """Write ``config`` as TOML, atomically."""
+    return atomic_write(path, config.to_toml())
+
+
+def as_config(config) -> RunConfig:
+    """Accept a RunConfig, a nested dict, or a TOML path, and return a validated RunConfig."""
+    if isinstance(config, RunConfig):
+        return config.copy().validate()
+    if isinstance(config, str | Path):
+        return load_config(config).validate()
+    return RunConfig.from_dict(config).validate()

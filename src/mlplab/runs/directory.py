@@ -1,0 +1,126 @@
+"""The run directory: its file names, ``run.json`` (the one reader and writer), and creating a
+directory for a new run — never over an existing one unless ``force`` replaces an mlplab run.
+
+``--force`` keeps the run it replaces beside the new one (``replaced_path``) until the new run
+completes: restored if training fails, deleted once it succeeds.
+"""
+
+import contextlib
+import json
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mlplab.errors import ConfigError, FileFormatError
+from mlplab.io import atomic_write
+
+RUN_FILE = "run.json"
+CONFIG_FILE = "config.toml"
+METRICS_FILE = "metrics.csv"
+REPORT_FILE = "report.html"
+PLOTS_DIR = "plots"
+CHECKPOINTS_DIR = "checkpoints"
+
+
+def read_info(directory: Path, strict: bool = False) -> dict:
+    """A run directory's ``run.json``; {} when it has none readable, or with ``strict`` a
+    ``FileFormatError`` naming the file."""
+    path = Path(directory) / RUN_FILE
+    if not strict:
+        with contextlib.suppress(OSError, ValueError):
+            info = json.loads(path.read_text(encoding="utf-8"))
+            return info if isinstance(info, dict) else {}
+        return {}
+    if not path.is_file():
+        raise FileFormatError(f"{directory}: not a run directory (no {RUN_FILE})")
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise FileFormatError(f"{path}: corrupt (invalid JSON)") from None
+    if not isinstance(info, dict):
+        raise FileFormatError(f"{path}: corrupt (not a JSON object)")
+    return info
+
+
+def write_info(directory: Path, info: dict) -> dict:
+    """Merge ``info`` into ``run.json`` (atomically) and return the merged record."""
+    info = {**read_info(directory), **info}
+    atomic_write(Path(directory) / RUN_FILE, json.dumps(info, indent=2) + "\n")
+    return info
+
+
+def now() -> str:
+    """The time for ``run.json``: UTC, ISO 8601, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def replaced_path(directory: Path) -> Path:
+    """Where ``--force`` keeps the run it replaces until the new one completes."""
+    return directory.with_name(f".{directory.name}.replaced")
+
+
+def prepare_directory(config, force: bool) -> tuple[Path, Path | None]:
+    """Create the run directory; refuse an existing one unless ``force`` (and it is a run).
+
+    Returns the directory and, when ``force`` replaces a run, where the old run was moved
+    (beside it, hidden): it is deleted once the new run completes, restored if training fails.
+    If a replacement was stopped midway (killed), the old run is still there: a new ``force``
+    keeps it and drops the unfinished run, and ``mlplab train --resume`` completing the
+    unfinished run deletes it.
+    """
+    if not config.output.dir:
+        return _new_directory(config.data.source), None
+    directory = Path(config.output.dir)
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"output.dir: {directory} exists and is not a directory")
+    replaced = None
+    if directory.is_dir() and any(directory.iterdir()):
+        replaced = _set_aside(directory, force)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"output.dir: cannot create {directory} ({e.strerror})") from None
+    return directory, replaced
+
+
+def _set_aside(directory: Path, force: bool) -> Path:
+    """Move the run in ``directory`` to ``replaced_path`` (``--force``); return that path."""
+    if not force:
+        raise ConfigError(
+            f"run directory {directory} already exists; "
+            "pass --force to overwrite it or choose another --out"
+        )
+    if not (directory / RUN_FILE).is_file() and not (directory / CONFIG_FILE).is_file():
+        raise ConfigError(
+            f"{directory} is not an mlplab run directory; refusing to overwrite it, "
+            "even with --force"
+        )
+    replaced = replaced_path(directory)
+    if replaced.is_dir() and read_info(directory).get("status") != "complete":
+        # an earlier --force was stopped: `replaced` holds the run it was replacing and
+        # `directory` the unfinished new one; keep the finished run, drop the other
+        shutil.rmtree(directory)
+    else:
+        if replaced.exists():
+            shutil.rmtree(replaced)
+        directory.rename(replaced)
+    return replaced
+
+
+def _new_directory(source: str) -> Path:
+    """``runs/<data>-<date>-<time>`` (``-2``, ``-3``... when taken), created."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(source).stem).strip("-.") or "run"
+    stem = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+    directory, k = stem, 1
+    while True:
+        try:
+            directory.mkdir(parents=True)
+            return directory
+        except FileExistsError:
+            k += 1
+            directory = stem.with_name(f"{stem.name}-{k}")
+        except OSError as e:
+            raise ConfigError(
+                f"cannot create the run directory {directory} ({e.strerror})"
+            ) from None

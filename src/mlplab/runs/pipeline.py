@@ -1,0 +1,215 @@
+"""A training run, end to end, in four steps: load → build → train → finish.
+
+``train(config) -> Run`` is what ``mlplab train`` calls; ``resume(path)`` continues an
+interrupted run in its own directory. The data is loaded and the network built before the run
+directory is made, so bad data or a bad config leaves no directory behind.
+"""
+
+import shutil
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mlplab.config import RunConfig, as_config, load_config, save_config
+from mlplab.data import Preprocessing
+from mlplab.errors import ConfigError, FileFormatError, MlplabError
+from mlplab.io import MODEL_FILENAME
+from mlplab.metrics import evaluate_network
+from mlplab.model import Model
+from mlplab.network import build_mlp
+from mlplab.runs.directory import (
+    CONFIG_FILE,
+    METRICS_FILE,
+    now,
+    prepare_directory,
+    read_info,
+    replaced_path,
+    write_info,
+)
+from mlplab.runs.fit import fit
+from mlplab.runs.metrics_file import write_metrics
+from mlplab.runs.plots import draw_plots
+from mlplab.runs.record import Run
+from mlplab.runs.report import write_report
+
+SPLITS = ("train", "val", "test")
+
+
+def train(
+    config=None,
+    *,
+    force: bool = False,
+    quiet: bool = True,
+    progress: bool | None = None,
+    callbacks=(),
+) -> Run:
+    """Train a network as ``config`` says (a ``RunConfig``, a nested dict, or a TOML path).
+
+    Writes a run directory (``mlplab.runs``) and returns the ``Run``; ``run.model`` predicts
+    with ``run.model.predict(x)``. ``quiet=False`` prints one line per epoch; ``progress``
+    shows the trainer's progress bar (default: when stderr is a terminal).
+    """
+    config = as_config(config if config is not None else RunConfig())
+    return _execute(config, None, quiet=quiet, progress=progress, callbacks=callbacks, force=force)
+
+
+def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=()) -> Run:
+    """Continue an interrupted run from its last checkpoint, in its own directory."""
+    directory = Path(path)
+    if not (directory / CONFIG_FILE).is_file():
+        raise FileFormatError(f"{directory}: not a run directory (no {CONFIG_FILE})")
+    config = load_config(directory / CONFIG_FILE).validate()
+    info = read_info(directory)  # none or corrupt: try the checkpoint
+    if info.get("status") == "complete":
+        raise ConfigError(
+            f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
+            "nothing to resume"
+        )
+    return _execute(
+        config, directory, quiet=quiet, progress=progress, callbacks=callbacks, resume=True
+    )
+
+
+@dataclass
+class Data:
+    """The load step's result: the dataset, its fitted preprocessing, arrays per split."""
+
+    dataset: object
+    preprocessing: Preprocessing
+    x: dict
+    y: dict
+
+
+def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
+    started = time.perf_counter()
+    data = load(config)
+    model = build(config, data)
+    replaced = None
+    if directory is None:
+        directory, replaced = prepare_directory(config, force)
+    if not resume:
+        save_config(_replay_config(config), directory / CONFIG_FILE)
+    write_info(directory, {"status": "running", "started": now(), "mlplab_version": _version()})
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": resume}
+    history = _train(model.network, data, config, directory, replaced, options)
+    run = finish(config, directory, model, data, history, started)
+    if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
+        replaced = replaced_path(directory)
+    if replaced is not None and replaced.is_dir():
+        shutil.rmtree(replaced)
+    return run
+
+
+# -- the steps ----------------------------------------------------------------------------------
+def load(config: RunConfig) -> Data:
+    """Load the data and fit the preprocessing on the training split; transform every split."""
+    dataset = config.data.load()
+    preprocessing = Preprocessing.from_specs(config.data.preprocess, dataset.feature_shape)
+    x = {which: dataset.split(which)[0] for which in SPLITS}
+    y = {which: dataset.split(which)[1] for which in SPLITS}
+    if len(preprocessing):
+        preprocessing.fit(x["train"])
+        # an empty split (--val-fraction 0, tiny data) stays empty
+        x = {w: preprocessing.transform(v) if len(v) else v for w, v in x.items()}
+    return Data(dataset, preprocessing, x, y)
+
+
+def build(config: RunConfig, data: Data) -> Model:
+    """The network of ``[network]``, sized by the data, in a ``Model`` with the preprocessing,
+    the labels and the config that replays the run."""
+    network_config = replace(
+        config.network,
+        input_size=int(data.x["train"].shape[1]),
+        output_size=int(data.dataset.n_classes),
+    )
+    network = build_mlp(network_config, seed=config.training.seed)
+    return Model(
+        network,
+        preprocessing=data.preprocessing,
+        labels=data.dataset.labels,
+        n_features_in=data.dataset.n_features,
+        config=_replay_config(config).to_dict(),
+        feature_names=data.dataset.feature_names,
+    )
+
+
+def _train(network, data: Data, config, directory, replaced, options) -> list[dict]:
+    """The train step (``fit``), recording in ``run.json`` how it ended if it did not finish.
+
+    When training fails, a run that ``--force`` was replacing comes back (``replaced``)."""
+    try:
+        return fit(
+            network, (data.x["train"], data.y["train"]), (data.x["val"], data.y["val"]),
+            config, directory, **options,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        write_info(directory, {"status": "interrupted"})
+        print(
+            f"training interrupted; continue it with: mlplab train --resume {directory}",
+            file=sys.stderr,
+        )
+        if replaced is not None:
+            print(
+                f"the run it was replacing is kept in {replaced} until this one completes "
+                "(another --force keeps it and starts over)",
+                file=sys.stderr,
+            )
+        raise
+    except MlplabError as e:
+        if replaced is not None:  # --force replaces a run only with a finished one
+            shutil.rmtree(directory)
+            replaced.rename(directory)
+            message = str(e).split(" The last good checkpoint is ")[0]  # it was just removed
+            raise type(e)(f"{message} ({directory}: the previous run is kept)") from None
+        write_info(directory, {"status": "failed", "error": str(e)})
+        raise
+
+
+def finish(config, directory: Path, model: Model, data: Data, history, started: float) -> Run:
+    """Final metrics per split, then the model, metrics.csv, run.json, plots and report."""
+    network, dataset = model.network, data.dataset
+    metrics = {
+        which: evaluate_network(
+            network,
+            data.x[which],
+            data.y[which],
+            confusion=(dataset.n_classes or False) if which == "test" else False,
+        )
+        for which in SPLITS
+        if len(data.y[which])
+    }
+    seconds = time.perf_counter() - started
+    model.save(directory / MODEL_FILENAME)
+    write_metrics(directory / METRICS_FILE, history)
+    info = {
+        "status": "complete",
+        "finished": now(),
+        "epochs": len(history),
+        "seconds": round(seconds, 3),
+        "parameters": network.parameter_count(),
+        "data": {
+            "name": dataset.name,
+            "source": dataset.source,
+            "examples": {which: int(len(data.y[which])) for which in data.y},
+            "features": dataset.n_features,
+            "classes": dataset.classes,
+        },
+        "metrics": metrics,
+    }
+    run = Run(directory, config, model, history, metrics, write_info(directory, info))
+    write_report(run, draw_plots(run) if config.output.plots else {})
+    return run
+
+
+def _replay_config(config: RunConfig) -> RunConfig:
+    """The config to save: without the directory, so that replaying it writes a new run."""
+    replay = config.copy()
+    replay.output.dir = ""
+    return replay
+
+
+def _version() -> str:
+    from mlplab import __version__  # the package face imports this module
+
+    return __version__
