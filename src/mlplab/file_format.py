@@ -18,7 +18,7 @@ def check_format(where, document, name: str, version: int, what: str) -> int:
     if not isinstance(found, int) or isinstance(found, bool):
         raise FileFormatError(f"{where}: corrupt {what} description (no format version)")
     if found > version:
-        from mlplab import __version__
+        from mlplab.version import __version__
 
         raise FileFormatError(
             f"{where}: {what} format version {found} was written by mlplab "

@@ -53,7 +53,7 @@ def save_model(model, path) -> Path:
     """
     from safetensors.numpy import save
 
-    from mlplab import __version__
+    from mlplab.version import __version__
     from mlplab.model import Model
 
     if not isinstance(model, Model):

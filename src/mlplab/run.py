@@ -133,7 +133,7 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
 
 def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
     """Load and prepare the data first, so that bad data leaves no run directory behind."""
-    from mlplab import __version__
+    from mlplab.version import __version__
     from mlplab.data import Preprocessing
     from mlplab.model import Model
     from mlplab.network import MLPConfig, build_mlp

@@ -30,7 +30,7 @@ def is_ensemble(path) -> bool:
 
 def save_ensemble(ensemble, path, force: bool = False) -> Path:
     """Write ``ensemble`` to the directory ``path``; return it."""
-    from mlplab import __version__
+    from mlplab.version import __version__
     from mlplab.io import save_model
 
     path = Path(path)
