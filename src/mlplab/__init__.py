@@ -28,7 +28,7 @@ from mlplab.training import (
     Trainer,
     load_checkpoint,
 )
-from mlplab.version import __version__
+from mlplab.version import __version__ as __version__
 
 __all__ = [
     "ELU",

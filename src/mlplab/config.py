@@ -323,7 +323,7 @@ def load_config(path) -> RunConfig:
 
 def save_config(config: RunConfig, path) -> Path:
     """Write ``config`` as TOML, atomically."""
-    from mlplab.io import atomic_write
+    from mlplab.files.atomic import atomic_write
 
     return atomic_write(path, config.to_toml())
 

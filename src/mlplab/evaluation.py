@@ -72,8 +72,10 @@ def describe(path) -> dict:
     """Everything ``mlplab info`` prints, as plain data."""
     import json
 
-    from mlplab.ensembles.files import describe_ensemble, is_ensemble
-    from mlplab.io import load, read_model_document, resolve_model_path
+    from mlplab.ensembles.average import describe_ensemble
+    from mlplab.ensembles.files import is_ensemble
+    from mlplab.io import load
+    from mlplab.model_file import read_model_document, resolve_model_path
 
     if is_ensemble(path):
         return describe_ensemble(path)

@@ -9,7 +9,7 @@ import base64
 import html
 from pathlib import Path
 
-from mlplab.io import atomic_write
+from mlplab.files.atomic import atomic_write
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; color: #222; }

@@ -29,7 +29,8 @@ import numpy as np
 
 from mlplab.config import RunConfig, as_config, load_config, save_config
 from mlplab.errors import ConfigError, FileFormatError, MlplabError
-from mlplab.io import MODEL_FILENAME, atomic_write
+from mlplab.files.atomic import atomic_write
+from mlplab.model_file import MODEL_FILENAME
 from mlplab.training.callbacks import Callback
 
 RUN_FILE = "run.json"
@@ -133,10 +134,10 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
 
 def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
     """Load and prepare the data first, so that bad data leaves no run directory behind."""
-    from mlplab.version import __version__
     from mlplab.data import Preprocessing
     from mlplab.model import Model
     from mlplab.network import MLPConfig, build_mlp
+    from mlplab.version import __version__
 
     started = time.perf_counter()
     d, n = config.data, config.network
