@@ -4,7 +4,6 @@ from mlplab.api import Model, Run, RunConfig, evaluate, load, resume, train
 from mlplab.classic.adaline import Adaline
 from mlplab.classic.perceptron import Perceptron
 from mlplab.errors import MlplabError
-from mlplab.init import data_init
 from mlplab.layers import (
     ELU,
     BatchNorm,
@@ -21,6 +20,7 @@ from mlplab.layers import (
     register_activation,
 )
 from mlplab.network import MLPConfig, Sequential, build_mlp
+from mlplab.network_init import data_init
 from mlplab.training import (
     Checkpoint,
     EarlyStopping,

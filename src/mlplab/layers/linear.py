@@ -3,6 +3,7 @@
 import numpy as np
 
 from mlplab.backend import array_module
+from mlplab.init import initialize
 from mlplab.layers.base import Layer
 from mlplab.layers.registries import register_layer
 
@@ -28,8 +29,6 @@ class Linear(Layer):
         rng=None,
     ):
         super().__init__()
-        from mlplab.init import initialize
-
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         self.bias = bool(bias)
