@@ -74,12 +74,17 @@ def test_overlapping_arrays_are_a_file_format_error():
         read(with_header(two, lambda h: h["b"].update(data_offsets=h["a"]["data_offsets"])))
 
 
-def test_flipped_byte_in_a_checkpoint_is_one_line(tmp_path):
+def checkpoint(folder):
+    """The path of a checkpoint after one epoch of a small network."""
     x = np.random.default_rng(0).standard_normal((40, 4)).astype(np.float32)
     y = np.arange(40) % 3
     net = build_mlp({"input_size": 4, "output_size": 3, "hidden": [5]}, seed=0)
-    Trainer(net, epochs=1, batch_size=20, callbacks=[Checkpoint(tmp_path)], quiet=True).fit(x, y)
-    path = tmp_path / "last.safetensors"
+    Trainer(net, epochs=1, batch_size=20, callbacks=[Checkpoint(folder)], quiet=True).fit(x, y)
+    return folder / "last.safetensors"
+
+
+def test_flipped_byte_in_a_checkpoint_is_one_line(tmp_path):
+    path = checkpoint(tmp_path)
     blob = bytearray(path.read_bytes())
     blob[-3] ^= 0xFF
     path.write_bytes(bytes(blob))
@@ -90,11 +95,7 @@ def test_flipped_byte_in_a_checkpoint_is_one_line(tmp_path):
 
 def test_checkpoints_of_format_1_still_load(tmp_path):
     """Format 1 had no checksum and named its version ``version``."""
-    x = np.random.default_rng(0).standard_normal((40, 4)).astype(np.float32)
-    y = np.arange(40) % 3
-    net = build_mlp({"input_size": 4, "output_size": 3, "hidden": [5]}, seed=0)
-    Trainer(net, epochs=1, batch_size=20, callbacks=[Checkpoint(tmp_path)], quiet=True).fit(x, y)
-    path = tmp_path / "last.safetensors"
+    path = checkpoint(tmp_path)
     new = load_checkpoint(path)
     meta = {k: v for k, v in new.meta.items() if k not in ("format_version", "sha256")}
     meta = {"format": meta.pop("format"), "version": 1, **meta}
