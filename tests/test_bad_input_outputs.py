@@ -14,7 +14,7 @@ import pytest
 
 import mlplab
 from mlplab.errors import ConfigError, FileFormatError
-from mlplab.training.atomic import atomic_write_bytes
+from mlplab.files.atomic import atomic_write as atomic_write_bytes
 from tests.conftest import run_cli
 
 PACKAGE_ROOT = {"PYTHONPATH": str(Path(mlplab.__file__).parents[1])}
@@ -183,7 +183,7 @@ def test_force_replaces_the_old_run_when_the_new_one_completes(iris_run, tmp_pat
 def test_unwritable_output_is_an_os_error_too(tmp_path, monkeypatch):
     """A full disk mid-write: the caller can catch OSError as well as MlplabError."""
     from mlplab.errors import OutputError
-    from mlplab.training import atomic
+    from mlplab.files import atomic
 
     target = atomic_write_bytes(tmp_path / "a.bin", b"old")
 
@@ -258,7 +258,7 @@ def test_a_plot_file_must_be_named_png(tmp_path):
     from matplotlib.figure import Figure
 
     from mlplab.errors import ConfigError
-    from mlplab.training.atomic import atomic_write_figure
+    from mlplab.files.atomic import atomic_write_figure
 
     with pytest.raises(ConfigError, match=r"plot\.txt'.*\.png"):
         atomic_write_figure(Figure(), tmp_path / "plot.txt")

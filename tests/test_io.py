@@ -9,10 +9,10 @@ from safetensors.numpy import save as save_safetensors
 
 from mlplab import io
 from mlplab.errors import ConfigError, FileFormatError
+from mlplab.files import atomic
 from mlplab.layers import ACTIVATIONS
 from mlplab.model import Model
 from mlplab.network import build_mlp
-from mlplab.training import atomic
 
 
 def trained_net(rng, dtype="float32", norm="batch", dropout=0.2):

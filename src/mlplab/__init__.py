@@ -1,13 +1,10 @@
 """mlplab: build, train and diagnose fully-connected neural networks."""
 
-__version__ = "0.1.0"
-
-from mlplab.api import Model, Run, RunConfig, evaluate, load, resume, train  # noqa: E402
-from mlplab.classic.adaline import Adaline  # noqa: E402
-from mlplab.classic.perceptron import Perceptron  # noqa: E402
-from mlplab.errors import MlplabError  # noqa: E402
-from mlplab.init import data_init  # noqa: E402
-from mlplab.layers import (  # noqa: E402
+from mlplab.api import Model, Run, RunConfig, evaluate, load, resume, train
+from mlplab.classic.adaline import Adaline
+from mlplab.classic.perceptron import Perceptron
+from mlplab.errors import MlplabError
+from mlplab.layers import (
     ELU,
     BatchNorm,
     Dropout,
@@ -22,14 +19,16 @@ from mlplab.layers import (  # noqa: E402
     Tanh,
     register_activation,
 )
-from mlplab.network import MLPConfig, Sequential, build_mlp  # noqa: E402
-from mlplab.training import (  # noqa: E402
+from mlplab.network import MLPConfig, Sequential, build_mlp
+from mlplab.network_init import data_init
+from mlplab.training import (
     Checkpoint,
     EarlyStopping,
     History,
     Trainer,
     load_checkpoint,
 )
+from mlplab.version import __version__ as __version__
 
 __all__ = [
     "ELU",

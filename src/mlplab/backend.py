@@ -4,7 +4,19 @@ Layers ask their inputs for the module instead of importing NumPy in their math,
 code runs on either library. This is the only file that knows about CuPy.
 """
 
+import os
+
 import numpy as np
+
+#: per-batch checks of every layer's input, also inside networks (``MLPLAB_DEBUG=1``).
+debug = os.environ.get("MLPLAB_DEBUG", "") not in ("", "0")
+
+
+def set_debug(on: bool = True) -> None:
+    """Check every layer's input on every batch (a network otherwise checks its input once, at
+    the boundary, and its layers trust each other in the hot loop)."""
+    global debug
+    debug = bool(on)
 
 
 def array_module(x):

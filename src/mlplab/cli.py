@@ -11,9 +11,9 @@ import pkgutil
 import sys
 import warnings
 
-import mlplab
 import mlplab.commands
 from mlplab.errors import ConfigDeprecationWarning, MlplabError
+from mlplab.version import __version__
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlplab", description="Build, train and diagnose fully-connected neural networks."
     )
-    parser.add_argument("--version", action="version", version=f"mlplab {mlplab.__version__}")
+    parser.add_argument("--version", action="version", version=f"mlplab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in command_modules():
         p = sub.add_parser(

@@ -70,8 +70,10 @@ def evaluate_on_data(path, data=None, split: str = "test", label=None) -> dict:
 
 def describe(path) -> dict:
     """Everything ``mlplab info`` prints, as plain data."""
-    from mlplab.ensembles.files import describe_ensemble, is_ensemble
-    from mlplab.io import load, read_model_document, resolve_model_path
+    from mlplab.ensembles.average import describe_ensemble
+    from mlplab.ensembles.files import is_ensemble
+    from mlplab.io import load
+    from mlplab.model_file import read_model_document, resolve_model_path
     from mlplab.runs.directory import read_info
 
     if is_ensemble(path):

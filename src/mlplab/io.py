@@ -1,225 +1,37 @@
-"""Model files: every array in safetensors, everything else as JSON in the file's metadata.
+"""``mlplab.load``, and mlplab's file functions in one place for users and scripts.
 
-One file, ``model.safetensors``, holds
-
-- tensors ``layers.{i}.params.{key}``, ``layers.{i}.buffers.{key}`` (batch-norm running
-  statistics) and ``preprocessing.{j}.{attribute}`` (fitted means, PCA components, ...);
-- under the metadata key ``mlplab``, one JSON document: format name and version, mlplab version,
-  the architecture as the list of layer configs (``LAYERS`` registry + ``get_config()``), the
-  loss, the MLP config, the preprocessing steps, the class labels, the run config, and a SHA-256
-  of the arrays.
-
-Files are data, never code (DESIGN.md 8): layer and preprocessing classes are looked up by name
-in mlplab's own registries, nothing is unpickled, nothing from the file is executed. A file that
-is truncated, corrupt, of a newer format version or not a model is a ``FileFormatError``.
-Writes are atomic (temporary file, fsync, rename): an interrupted save leaves the old file intact.
+``load`` decides what a path holds: an ensemble directory (``ensemble.json``) or a model file (or
+a run directory holding one). The model file format lives in ``mlplab.model_file``; the
+safetensors + JSON envelope and atomic writes in ``mlplab.files``.
 """
 
-import hashlib
-import json
 import os
-import struct
 from pathlib import Path
 
-import numpy as np
+from mlplab.ensembles.average import load_ensemble
+from mlplab.ensembles.files import is_ensemble
+from mlplab.errors import ConfigError
+from mlplab.files.atomic import atomic_write
+from mlplab.model import Model, load_model
+from mlplab.model_file import (
+    FORMAT,
+    FORMAT_VERSION,
+    MODEL_FILENAME,
+    read_model_document,
+    resolve_model_path,
+)
+from mlplab.model_file import save_model as _save_model
 
-from mlplab.errors import ConfigError, FileFormatError, MlplabError
-from mlplab.file_format import check_format
-
-FORMAT = "mlplab-model"
-FORMAT_VERSION = 1
-MODEL_FILENAME = "model.safetensors"
-_HEADER_LIMIT = 100_000_000
-
-
-# -- atomic writes ----------------------------------------------------------------------------
-def atomic_write(path, data: bytes | str) -> Path:
-    """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically: temp file, fsync, rename.
-
-    A reader sees the old file or the new one, never a partial one.
-    """
-    from mlplab.training.atomic import atomic_write_bytes
-
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return atomic_write_bytes(path, data)
-
-
-# -- saving -----------------------------------------------------------------------------------
-def save_model(model, path) -> Path:
-    """Write ``model`` (a ``Model``, or a bare ``Sequential``) to ``path`` atomically.
-
-    ``path`` is a file name or a directory (then ``model.safetensors`` inside it).
-    """
-    from safetensors.numpy import save
-
-    from mlplab import __version__
-    from mlplab.model import Model
-
-    if not isinstance(model, Model):
-        model = Model(model)
-    path = Path(path)
-    if path.is_dir():
-        path = path / MODEL_FILENAME
-    tensors: dict[str, np.ndarray] = {}
-    layers = []
-    for i, layer in enumerate(model.network.layers):
-        entry = {"class": type(layer).__name__, "config": _plain_json(layer.get_config())}
-        for group in ("params", "buffers"):
-            arrays = getattr(layer, group, None) or {}
-            entry[group] = list(arrays)
-            for key, value in arrays.items():
-                tensors[f"layers.{i}.{group}.{key}"] = _to_saveable(value)
-        layers.append(entry)
-    step_arrays, steps = model.preprocessing.to_state()
-    for key, value in step_arrays.items():
-        tensors[f"preprocessing.{key}"] = _to_saveable(value)
-    network_config = getattr(model.network, "config", None)
-    if network_config is not None and hasattr(network_config, "to_dict"):
-        network_config = network_config.to_dict()
-    document = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "mlplab_version": __version__,
-        "layers": layers,
-        "loss": _loss_name(model.network.loss),
-        "in_features": model.network.in_features,
-        "n_features_in": model.n_features_in,
-        "feature_names": getattr(model, "feature_names", None),
-        "network": _plain_json(network_config),
-        "preprocessing": _plain_json(steps),
-        "labels": None if model.labels is None else _plain_json(model.labels.to_state()),
-        "config": _plain_json(model.config),
-        "sha256": _checksum(tensors),
-    }
-    blob = save(tensors, metadata={"format": FORMAT, "mlplab": json.dumps(document)})
-    return atomic_write(path, blob)
-
-
-def _to_saveable(value) -> np.ndarray:
-    """A C-contiguous NumPy copy: safetensors 0.8 writes wrong bytes for strided arrays."""
-    from mlplab.backend import to_numpy
-
-    return np.ascontiguousarray(to_numpy(value))
-
-
-def _loss_name(loss) -> str:
-    from mlplab.losses import LOSSES
-
-    for name in LOSSES.names():
-        if type(loss) is LOSSES.get(name):
-            return name
-    raise ConfigError(f"cannot save a model whose loss {type(loss).__name__} is not registered")
-
-
-def _plain_json(value, where: str = "model"):
-    """Convert NumPy scalars, tuples and arrays to JSON types; refuse anything else."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, dict):
-        return {str(k): _plain_json(v, where) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain_json(v, where) for v in value]
-    if hasattr(value, "to_dict"):
-        return _plain_json(value.to_dict(), where)
-    if isinstance(value, np.dtype | type) and hasattr(value, "__name__"):
-        return np.dtype(value).name
-    if isinstance(value, np.dtype):
-        return value.name
-    raise ConfigError(f"{where}: cannot store a {type(value).__name__} in a model file")
-
-
-def _checksum(tensors: dict) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(tensors):
-        array = tensors[name]
-        digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
-        digest.update(np.ascontiguousarray(array).tobytes())
-    return digest.hexdigest()
-
-
-# -- loading ----------------------------------------------------------------------------------
-def resolve_model_path(path) -> Path:
-    """A model file, or a run directory holding ``model.safetensors``."""
-    path = Path(path)
-    if path.is_dir():
-        candidate = path / MODEL_FILENAME
-        if not candidate.is_file():
-            if (path / "run.json").is_file():
-                raise FileFormatError(
-                    f"{path}: this run has no model yet (it did not finish); "
-                    f"continue it with: mlplab train --resume {path}"
-                )
-            raise FileFormatError(f"{path}: no {MODEL_FILENAME} in this directory (not a run?)")
-        return candidate
-    if not path.exists():
-        raise FileFormatError(f"{path}: no such model file or run directory")
-    return path
-
-
-def read_model_document(path) -> tuple[dict, dict]:
-    """Read and verify a model file: return (JSON document, tensors by name)."""
-    from safetensors.numpy import load as load_tensors
-
-    path = resolve_model_path(path)
-    try:
-        blob = path.read_bytes()
-    except OSError as e:
-        raise FileFormatError(f"{path}: cannot read ({e.strerror})") from None
-    header = _read_header(path, blob)
-    metadata = header.get("__metadata__") or {}
-    if metadata.get("format") != FORMAT or "mlplab" not in metadata:
-        raise FileFormatError(f"{path}: a safetensors file, but not an mlplab model")
-    try:
-        document = json.loads(metadata["mlplab"])
-    except (json.JSONDecodeError, TypeError):
-        raise FileFormatError(f"{path}: corrupt model description (invalid JSON)") from None
-    check_format(path, document, FORMAT, FORMAT_VERSION, "model")
-    try:
-        tensors = load_tensors(blob)
-    except Exception as e:  # safetensors raises its own error types for bad bytes
-        raise FileFormatError(f"{path}: corrupt weights ({e})") from None
-    if _checksum(tensors) != document.get("sha256"):
-        raise FileFormatError(f"{path}: corrupt weights (checksum mismatch)")
-    return document, tensors
-
-
-def _read_header(path: Path, blob: bytes) -> dict:
-    """Parse the safetensors header ourselves, to name exactly what is wrong with a file."""
-    if len(blob) < 8:
-        raise FileFormatError(f"{path}: not a model file ({len(blob)} bytes, too short)")
-    (size,) = struct.unpack("<Q", blob[:8])
-    if size > _HEADER_LIMIT or not blob[8:9] == b"{":
-        raise FileFormatError(f"{path}: not a model file (no safetensors header)")
-    if 8 + size > len(blob):
-        raise FileFormatError(
-            f"{path}: truncated model file (header needs {8 + size} bytes, file has {len(blob)})"
-        )
-    try:
-        header = json.loads(blob[8 : 8 + size])
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise FileFormatError(f"{path}: corrupt model file (unreadable header)") from None
-    if not isinstance(header, dict):
-        raise FileFormatError(f"{path}: corrupt model file (unreadable header)")
-    end = max(
-        (
-            t["data_offsets"][1]
-            for k, t in header.items()
-            if k != "__metadata__" and isinstance(t, dict) and "data_offsets" in t
-        ),
-        default=0,
-    )
-    if 8 + size + end > len(blob):
-        raise FileFormatError(
-            f"{path}: truncated model file (expected {8 + size + end} bytes, found {len(blob)})"
-        )
-    return header
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MODEL_FILENAME",
+    "atomic_write",
+    "load",
+    "read_model_document",
+    "resolve_model_path",
+    "save_model",
+]
 
 
 def load(path):
@@ -227,86 +39,13 @@ def load(path):
 
     An ensemble directory (``mlplab ensemble``) loads as an ``Ensemble``, used the same way.
     """
-    from mlplab.data import LabelEncoder
-    from mlplab.ensembles.files import is_ensemble, load_ensemble
-    from mlplab.model import Model
-    from mlplab.network import MLPConfig, Sequential
-
-    if not isinstance(path, (str, os.PathLike)):
+    if not isinstance(path, str | os.PathLike):
         raise ConfigError(f"load: expected a file or directory path, got {type(path).__name__}")
-    if is_ensemble(path):
-        return load_ensemble(path)
-    path = resolve_model_path(path)
-    document, tensors = read_model_document(path)
-    try:
-        layers = [_build_layer(i, entry, tensors) for i, entry in enumerate(document["layers"])]
-        network = Sequential(layers, loss=_loss_class(document["loss"]), in_features=None)
-        network.in_features = document.get("in_features")
-        if document.get("network"):
-            network.config = MLPConfig(**document["network"])
-        labels = document.get("labels")
-        return Model(
-            network,
-            preprocessing=_build_preprocessing(document.get("preprocessing"), tensors),
-            labels=None if labels is None else LabelEncoder.from_state(labels),
-            n_features_in=document.get("n_features_in"),
-            config=document.get("config"),
-            feature_names=document.get("feature_names"),
-        )
-    except FileFormatError as e:
-        raise FileFormatError(f"{path}: {e}") from None
-    except (MlplabError, KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
-        raise FileFormatError(
-            f"{path}: corrupt model description ({type(e).__name__}: {e})"
-        ) from None
+    return load_ensemble(path) if is_ensemble(path) else load_model(path)
 
 
-def _loss_class(name):
-    from mlplab.losses import LOSSES
-
-    try:
-        return LOSSES.get(name)()
-    except ConfigError as e:
-        raise FileFormatError(str(e)) from None
-
-
-def _build_layer(i: int, entry: dict, tensors: dict):
-    from mlplab.layers import LAYERS
-
-    if entry["class"] not in LAYERS:
-        raise FileFormatError(
-            f"layer {i}: unknown layer class {entry['class']!r} "
-            f"(known: {', '.join(LAYERS.names())})"
-        )
-    layer = LAYERS.get(entry["class"]).from_config(dict(entry["config"]))
-    for group in ("params", "buffers"):
-        target = getattr(layer, group)
-        for key in entry[group]:
-            name = f"layers.{i}.{group}.{key}"
-            if name not in tensors:
-                raise FileFormatError(f"layer {i}: missing array {name}")
-            value = tensors[name]
-            current = target.get(key)
-            if current is not None and current.shape != value.shape:
-                raise FileFormatError(
-                    f"layer {i} ({entry['class']}): {key} has shape {value.shape}, "
-                    f"its config needs {current.shape}"
-                )
-            if current is not None and current.dtype == value.dtype:
-                current[...] = value
-            else:
-                target[key] = value.copy()
-        if group == "params":
-            layer.grads = {k: np.zeros_like(v) for k, v in layer.params.items()}
-    return layer
-
-
-def _build_preprocessing(state, tensors: dict):
-    """The fitted preprocessing chain; step classes come from mlplab's registry only."""
-    from mlplab.data import Preprocessing
-
-    if not state:
-        return Preprocessing()
-    prefix = "preprocessing."
-    arrays = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-    return Preprocessing.from_state(arrays, state)
+def save_model(model, path) -> Path:
+    """Write ``model`` (a ``Model``, or a bare ``Sequential``) to ``path`` atomically."""
+    if not isinstance(model, Model):
+        model = Model(model)
+    return _save_model(model, path)

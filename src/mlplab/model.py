@@ -7,7 +7,9 @@ values (strings, non-contiguous integers). Shapes: x (N, D) -> labels (N,), prob
 
 import numpy as np
 
-from mlplab.errors import DTypeError, NonFiniteError, ShapeError
+from mlplab.data import LabelEncoder, Preprocessing
+from mlplab.errors import ConfigError, DTypeError, NonFiniteError, ShapeError
+from mlplab.model_file import DESCRIPTION_ERRORS, corrupt_description, read_model_parts, save_model
 
 
 class Model:
@@ -22,8 +24,6 @@ class Model:
         config=None,
         feature_names=None,
     ):
-        from mlplab.data import LabelEncoder, Preprocessing
-
         self.network = network
         if not isinstance(preprocessing, Preprocessing):
             preprocessing = Preprocessing(preprocessing or ())
@@ -87,8 +87,6 @@ class Model:
 
     def predict_proba(self, x):
         """Class probabilities, shape (N, C); columns follow ``classes``."""
-        from mlplab.errors import ConfigError
-
         if not hasattr(self.network.loss, "probabilities"):
             raise ConfigError(f"{type(self.network.loss).__name__} gives no probabilities")
         scores = self.scores(x)
@@ -117,9 +115,7 @@ class Model:
         return self.network.summary()
 
     def save(self, path):
-        """Write the model file (safetensors + JSON metadata); see ``mlplab.io``."""
-        from mlplab.io import save_model
-
+        """Write the model file (safetensors + JSON metadata); see ``mlplab.model_file``."""
         return save_model(self, path)
 
     def to_onnx(self, path, dtype=None):
@@ -127,3 +123,12 @@ class Model:
         from mlplab.export import save_onnx
 
         return save_onnx(self, path, dtype=dtype)
+
+
+def load_model(path) -> Model:
+    """Read a model file (or a run directory holding ``model.safetensors``) into a ``Model``."""
+    path, parts = read_model_parts(path)
+    try:
+        return Model(**parts)
+    except DESCRIPTION_ERRORS as error:
+        raise corrupt_description(path, error) from None

@@ -24,6 +24,7 @@ class Sequential:
         self.loss = get_loss(loss)
         for i, layer in enumerate(self.layers):
             layer.name = f"layer {i} ({type(layer).__name__})"
+            layer.check_inputs = False  # the network checks its input once (``check_input``)
         self.in_features = (
             in_features if in_features is not None else getattr(self.layers[0], "in_features", None)
         )

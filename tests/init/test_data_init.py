@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from mlplab.errors import ConfigError, ShapeError
-from mlplab.init import data_init, data_init_method
+from mlplab.init import data_init_method
 from mlplab.layers import Linear
 from mlplab.network import build_mlp
+from mlplab.network_init import data_init
 
 
 def linear_outputs(net, x):
@@ -144,7 +145,7 @@ def forward(net, x):
 
 
 def test_krahenbuhl_equalizes_change_rates_and_keeps_a_relu_nets_function(batch):
-    from mlplab.init.data_dependent import change_rates
+    from mlplab.network_init.krahenbuhl import change_rates
 
     net = make_net("krahenbuhl", activation="relu", norm="none")
     standardized = make_net("data", activation="relu", norm="none")

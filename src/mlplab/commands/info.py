@@ -10,8 +10,9 @@ def add_arguments(parser):
 
 def run(args) -> int:
     from mlplab.commands._output import emit, format_table
-    from mlplab.diagnostics.batchnorm_gap import run_batchnorm_gap, summary_line
+    from mlplab.diagnostics.batchnorm_gap import summary_line
     from mlplab.evaluation import describe
+    from mlplab.runs.batchnorm_gap import run_batchnorm_gap
 
     data = describe(args.run_path)
     lines = [f"{data['path']}  (mlplab {data['mlplab_version']}, format {data['format_version']})"]

@@ -37,7 +37,7 @@ from mlplab.config.flat_keys import apply_flat, is_flat, set_flat
 from mlplab.config.values import convert
 from mlplab.data import load_data
 from mlplab.errors import ConfigDeprecationWarning, ConfigError
-from mlplab.io import atomic_write
+from mlplab.files.atomic import atomic_write
 from mlplab.losses import LOSSES
 from mlplab.network import MLPConfig
 from mlplab.optim import get_optimizer

@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from mlplab.errors import ConfigError
-from mlplab.init import data_init, data_init_method, get_initializer
+from mlplab.init import data_init_method, get_initializer
 from mlplab.layers import ACTIVATIONS, BatchNorm, Linear
 from mlplab.network import Sequential
+from mlplab.network_init import data_init
 
 #: output limits of the saturating activations.
 SATURATION_LIMITS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}

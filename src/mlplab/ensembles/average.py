@@ -13,7 +13,8 @@ the averaged probabilities. Shapes: x (N, D) -> probabilities (N, C), labels (N,
 
 import numpy as np
 
-from mlplab.errors import ConfigError, ShapeError
+from mlplab.ensembles.files import read_ensemble, save_ensemble
+from mlplab.errors import ConfigError, FileFormatError, ShapeError
 
 
 class Ensemble:
@@ -118,8 +119,6 @@ class Ensemble:
         return "\n".join(lines)
 
     def save(self, path, force: bool = False):
-        from mlplab.ensembles.files import save_ensemble
-
         return save_ensemble(self, path, force=force)
 
     def __len__(self):
@@ -170,3 +169,36 @@ def _features(member):
 def _classes(member):
     classes = getattr(member, "classes", None)
     return None if classes is None else np.asarray(classes)
+
+
+def load_ensemble(path) -> Ensemble:
+    """Read an ensemble directory written by ``Ensemble.save``."""
+    return _read(path)[1]
+
+
+def _read(path) -> tuple[dict, Ensemble]:
+    document, members, weights, sources = read_ensemble(path)
+    try:
+        kind = str(document.get("kind", "average"))
+        return document, Ensemble(members, weights, kind=kind, sources=sources)
+    except ConfigError as e:
+        raise FileFormatError(f"{path}: {e}") from None
+
+
+def describe_ensemble(path) -> dict:
+    """What ``mlplab info`` shows for an ensemble: its index, members and summary."""
+    document, ensemble = _read(path)
+    classes = ensemble.classes
+    return {
+        "path": str(path),
+        "format_version": document["format_version"],
+        "mlplab_version": document.get("mlplab_version"),
+        "summary": ensemble.summary(),
+        "parameters": ensemble.network.parameter_count(),
+        "kind": ensemble.kind,
+        "members": document["members"],
+        "classes": None if classes is None else classes.tolist(),
+        "n_features_in": ensemble.n_features_in,
+        "preprocessing": ["each member its own"],
+        "config": None,
+    }

@@ -5,7 +5,7 @@
                                             "source": "runs/a"}, ...]}
     ENS/members/00.safetensors   an ordinary mlplab model file (``mlplab.load`` reads it alone)
 
-Files are data: member files are read with ``mlplab.io.load`` (safetensors + JSON, checksummed)
+Files are data: member files are ordinary model files (safetensors + JSON, checksummed)
 and must lie inside the directory. The directory is written beside its final place and renamed
 into it, so an interrupted save leaves no half ensemble; an existing one is replaced only with
 ``force``.
@@ -17,7 +17,10 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from mlplab.errors import ConfigError, FileFormatError, OutputError
-from mlplab.file_format import check_format
+from mlplab.files.envelope import check_format
+from mlplab.model import load_model
+from mlplab.model_file import save_model
+from mlplab.version import __version__
 
 FORMAT = "mlplab-ensemble"
 FORMAT_VERSION = 1
@@ -30,9 +33,6 @@ def is_ensemble(path) -> bool:
 
 def save_ensemble(ensemble, path, force: bool = False) -> Path:
     """Write ``ensemble`` to the directory ``path``; return it."""
-    from mlplab import __version__
-    from mlplab.io import save_model
-
     path = Path(path)
     if path.exists() and not (path.is_dir() and not any(path.iterdir())):
         if not force:
@@ -76,11 +76,9 @@ def save_ensemble(ensemble, path, force: bool = False) -> Path:
     return path
 
 
-def load_ensemble(path):
-    """Read an ensemble directory written by ``save_ensemble``: returns an ``Ensemble``."""
-    from mlplab.ensembles.average import Ensemble
-    from mlplab.io import load
-
+def read_ensemble(path) -> tuple[dict, list, list, list]:
+    """Read an ensemble directory written by ``save_ensemble``: (index document, member models,
+    weights, sources); ``mlplab.ensembles.load_ensemble`` builds the ``Ensemble``."""
     path = Path(path)
     index = path / INDEX
     if not index.is_file():
@@ -107,32 +105,7 @@ def load_ensemble(path):
         member_path = path / relative
         if not member_path.is_file():
             raise FileFormatError(f"{index}: member {i} file {member_path} is missing")
-        members.append(load(member_path))
+        members.append(load_model(member_path))
         weights.append(weight)
         sources.append(entry.get("source"))
-    try:
-        return Ensemble(
-            members, weights, kind=str(document.get("kind", "average")), sources=sources
-        )
-    except ConfigError as e:
-        raise FileFormatError(f"{path}: {e}") from None
-
-
-def describe_ensemble(path) -> dict:
-    """What ``mlplab info`` shows for an ensemble: its index, members and summary."""
-    ensemble = load_ensemble(path)
-    document = json.loads((Path(path) / INDEX).read_text(encoding="utf-8"))
-    classes = ensemble.classes
-    return {
-        "path": str(path),
-        "format_version": document["format_version"],
-        "mlplab_version": document.get("mlplab_version"),
-        "summary": ensemble.summary(),
-        "parameters": ensemble.network.parameter_count(),
-        "kind": ensemble.kind,
-        "members": document["members"],
-        "classes": None if classes is None else classes.tolist(),
-        "n_features_in": ensemble.n_features_in,
-        "preprocessing": ["each member its own"],
-        "config": None,
-    }
+    return document, members, weights, sources

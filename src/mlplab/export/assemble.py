@@ -15,6 +15,8 @@ from mlplab.export.graph import ExportError, GraphBuilder
 from mlplab.export.heads import add_heads, class_labels
 from mlplab.export.layers import network_to_onnx
 from mlplab.export.preprocessing import preprocessing_to_onnx
+from mlplab.files.atomic import atomic_write
+from mlplab.version import __version__
 
 #: the ONNX operator set the graphs use (ReduceMax's axes are an attribute up to 17).
 OPSET = 17
@@ -85,8 +87,6 @@ def to_onnx(model, dtype=None):
     ]
     values = [helper.make_tensor_value_info(n, graph.tensor_type(t), s) for n, t, s in outputs]
     body = helper.make_graph(graph.nodes, "mlplab", inputs, values, graph.initializers)
-    from mlplab import __version__
-
     proto = helper.make_model(
         body,
         opset_imports=[helper.make_opsetid("", OPSET)],
@@ -100,6 +100,4 @@ def to_onnx(model, dtype=None):
 
 def save_onnx(model, path, dtype=None) -> Path:
     """Write ``to_onnx(model, dtype)`` to ``path`` atomically; return the path."""
-    from mlplab.io import atomic_write
-
     return atomic_write(path, to_onnx(model, dtype).SerializeToString())

@@ -82,3 +82,12 @@ def gain(activation: str, negative_slope: float = 0.01) -> float:
     if name == "leaky_relu":
         return math.sqrt(2.0 / (1.0 + negative_slope**2))
     raise ConfigError(f"no gain known for activation {activation!r}")
+
+
+#: the initializers finished by a pass over a batch (``mlplab.network_init.data_init``).
+DATA_DRIVEN = ("lsuv", "data", "data_dependent", "krahenbuhl")
+
+
+def data_init_method(spec) -> str | None:
+    """The data pass an init spec asks for (``"lsuv:0.1"``, ``"data"``), or None."""
+    return getattr(get_initializer(spec), "data_init", None)

@@ -11,6 +11,7 @@ Every layer, built-in or a user's, provides:
 Anything that follows the protocol can be gradient-checked, trained, saved and diagnosed.
 """
 
+from mlplab import backend
 from mlplab.errors import DTypeError, ShapeError
 
 
@@ -19,6 +20,10 @@ class Layer:
 
     #: names of the parameters that weight decay (L2/L1) and max-norm apply to: weights, not biases.
     decay_params: tuple[str, ...] = ()
+    #: whether ``forward`` checks its input (``checks_input()``). A network turns it off for its
+    #: layers: it validates its input once at the boundary and the hot loop trusts the batches;
+    #: ``mlplab.backend.set_debug(True)`` or ``MLPLAB_DEBUG=1`` turns every check back on.
+    check_inputs: bool = True
 
     def __init__(self):
         self.params: dict = {}
@@ -56,6 +61,10 @@ class Layer:
     @classmethod
     def from_config(cls, config: dict):
         return cls(**config)
+
+    def checks_input(self) -> bool:
+        """Whether ``forward`` should call ``check_input`` (alone, or in debug mode)."""
+        return self.check_inputs or backend.debug
 
     def check_input(self, x, features: int | None = None, dtype=None):
         """Raise a ``ShapeError``/``DTypeError`` naming this layer if ``x`` does not fit it."""

@@ -3,6 +3,7 @@
 import numpy as np
 
 from mlplab.backend import array_module
+from mlplab.init import initialize
 from mlplab.layers.base import Layer, init_config
 from mlplab.layers.registries import register_layer
 
@@ -28,8 +29,6 @@ class Linear(Layer):
         rng=None,
     ):
         super().__init__()
-        from mlplab.init import initialize
-
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         self.bias = bool(bias)
@@ -43,7 +42,8 @@ class Linear(Layer):
 
     def forward(self, x, training=False):
         W = self.params["W"]
-        self.check_input(x, self.in_features, W.dtype)
+        if self.checks_input():
+            self.check_input(x, self.in_features, W.dtype)
         self.x = x
         y = x @ W
         if self.bias:

@@ -4,6 +4,7 @@ import numpy as np
 
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError
+from mlplab.init import initialize
 from mlplab.layers.base import Layer, init_config
 from mlplab.layers.registries import ACTIVATIONS, register_layer
 
@@ -34,8 +35,6 @@ class Maxout(Layer):
         rng=None,
     ):
         super().__init__()
-        from mlplab.init import initialize
-
         if isinstance(pieces, bool) or not isinstance(pieces, int | np.integer):
             raise ConfigError(f"Maxout: pieces must be an integer in 1..255, got {pieces!r}")
         if not 1 <= pieces <= 255:  # the winning piece is kept as a uint8
@@ -63,7 +62,8 @@ class Maxout(Layer):
 
     def forward(self, x, training=False):
         xp = array_module(x)
-        self.check_input(x, self.in_features, self.params["W"].dtype)
+        if self.checks_input():
+            self.check_input(x, self.in_features, self.params["W"].dtype)
         self.x = x
         z = self._pieces(x)
         # A running max over the k strided slices is far faster than argmax over a short axis.

@@ -4,7 +4,7 @@ histogram of activations per layer (one row of histograms per initialization com
 import os
 
 from mlplab.errors import ConfigError
-from mlplab.training.atomic import atomic_write_figure
+from mlplab.files.atomic import atomic_write_figure
 
 #: at most this many histograms side by side; deeper nets wrap onto more rows.
 HISTOGRAMS_PER_ROW = 10

@@ -9,7 +9,7 @@ def plot_confusion_matrix(confusion, classes, path) -> Path:
     """Draw counts (colour: share of each true class) and write a PNG atomically."""
     from matplotlib.figure import Figure
 
-    from mlplab.plots._atomic_png import save_figure
+    from mlplab.files.atomic import atomic_write_figure
 
     counts = np.asarray(confusion)
     totals = counts.sum(axis=1, keepdims=True)
@@ -30,4 +30,4 @@ def plot_confusion_matrix(confusion, classes, path) -> Path:
                     j, i, str(counts[i, j]), ha="center", va="center", color=colour, fontsize=8
                 )
     figure.colorbar(image, ax=axes, label="share of the true class")
-    return save_figure(figure, path)
+    return atomic_write_figure(figure, path, make_folder=False)

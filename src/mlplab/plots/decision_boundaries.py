@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mlplab.plots._atomic_png import save_figure
+from mlplab.files.atomic import atomic_write_figure
 
 
 def plot_decision_boundaries(panels, x, y, path, resolution: int = 200):
@@ -41,4 +41,4 @@ def plot_decision_boundaries(panels, x, y, path, resolution: int = 200):
         ax.set_title(title, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    return save_figure(figure, path)
+    return atomic_write_figure(figure, path, make_folder=False)

@@ -34,7 +34,7 @@ def plot_layer_history(history: list[dict], path, network=None) -> Path:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    from mlplab.plots._atomic_png import save_figure
+    from mlplab.files.atomic import atomic_write_figure
 
     epochs = [row.get("epoch", i + 1) for i, row in enumerate(history)]
     figure = Figure(figsize=(14, 4), layout="constrained")
@@ -59,7 +59,7 @@ def plot_layer_history(history: list[dict], path, network=None) -> Path:
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:
             axes.legend(fontsize=7)
-    return save_figure(figure, path)
+    return atomic_write_figure(figure, path, make_folder=False)
 
 
 def _layer_name(network, index: str) -> str:

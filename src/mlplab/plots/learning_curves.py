@@ -3,7 +3,7 @@
 import math
 from pathlib import Path
 
-from mlplab.training.atomic import atomic_write_figure
+from mlplab.files.atomic import atomic_write_figure
 
 
 def plot_learning_curves(history, path, title: str | None = None) -> Path:

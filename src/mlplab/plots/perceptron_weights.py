@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mlplab.plots._atomic_png import save_figure
+from mlplab.files.atomic import atomic_write_figure
 
 
 def plot_perceptron_weights(W, labels, path, examples=None, shape=(20, 20)):
@@ -27,4 +27,4 @@ def plot_perceptron_weights(W, labels, path, examples=None, shape=(20, 20)):
         ax.set_xticks([])
         ax.set_yticks([])
     figure.suptitle("Perceptron on 20×20 photocells: what each letter unit learned", fontsize=9)
-    return save_figure(figure, path)
+    return atomic_write_figure(figure, path, make_folder=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from mlplab.errors import ShapeError
-from mlplab.training.atomic import atomic_write_figure
+from mlplab.files.atomic import atomic_write_figure
 
 
 def plot_preprocessing(x, y, path, title: str = "", feature_names=("x₁", "x₂")):

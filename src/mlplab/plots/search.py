@@ -8,8 +8,8 @@ left out (they have no accuracy).
 
 from pathlib import Path
 
+from mlplab.files.atomic import atomic_write_figure
 from mlplab.search.space import Choice, _option_text
-from mlplab.training.atomic import atomic_write_figure
 
 
 def plot_search(rows: list, spaces: list, path) -> Path:

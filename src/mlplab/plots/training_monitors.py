@@ -4,7 +4,7 @@ dead and saturated fractions, per layer (PNG)."""
 import math
 from pathlib import Path
 
-from mlplab.training.atomic import atomic_write_figure
+from mlplab.files.atomic import atomic_write_figure
 
 PANELS = (
     ("update_ratio/", "update / weight ratio", True),

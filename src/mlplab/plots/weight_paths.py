@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mlplab.plots._atomic_png import save_figure
+from mlplab.files.atomic import atomic_write_figure
 
 #: the figure's size in inches; at 100 dpi the PNG is 1000 × 450 pixels
 FIGSIZE = (10.0, 4.5)
@@ -35,4 +35,4 @@ def plot_weight_paths(paths: dict, target, path, same_sign_steps: dict | None = 
         ax.set_ylim(low[1], high[1])
         ax.set_aspect("equal", adjustable="box")
         ax.legend(fontsize=8, loc="upper right")
-    return save_figure(figure, path)
+    return atomic_write_figure(figure, path, make_folder=False)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mlplab.errors import ConfigError, FileFormatError
-from mlplab.io import atomic_write
+from mlplab.files.atomic import atomic_write
 
 RUN_FILE = "run.json"
 CONFIG_FILE = "config.toml"

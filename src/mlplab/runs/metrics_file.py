@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlplab.io import atomic_write
+from mlplab.files.atomic import atomic_write
 from mlplab.training.callbacks import Callback
 
 

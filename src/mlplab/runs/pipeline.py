@@ -14,9 +14,9 @@ from pathlib import Path
 from mlplab.config import RunConfig, as_config, load_config, save_config
 from mlplab.data import Preprocessing
 from mlplab.errors import ConfigError, FileFormatError, MlplabError
-from mlplab.io import MODEL_FILENAME
 from mlplab.metrics import evaluate_network
 from mlplab.model import Model
+from mlplab.model_file import MODEL_FILENAME
 from mlplab.network import build_mlp
 from mlplab.runs.directory import (
     CONFIG_FILE,
@@ -32,6 +32,7 @@ from mlplab.runs.metrics_file import write_metrics
 from mlplab.runs.plots import draw_plots
 from mlplab.runs.record import Run
 from mlplab.runs.report import write_report
+from mlplab.version import __version__
 
 SPLITS = ("train", "val", "test")
 
@@ -90,7 +91,7 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
         directory, replaced = prepare_directory(config, force)
     if not resume:
         save_config(_replay_config(config), directory / CONFIG_FILE)
-    write_info(directory, {"status": "running", "started": now(), "mlplab_version": _version()})
+    write_info(directory, {"status": "running", "started": now(), "mlplab_version": __version__})
     options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": resume}
     history = _train(model.network, data, config, directory, replaced, options)
     run = finish(config, directory, model, data, history, started)
@@ -207,9 +208,3 @@ def _replay_config(config: RunConfig) -> RunConfig:
     replay = config.copy()
     replay.output.dir = ""
     return replay
-
-
-def _version() -> str:
-    from mlplab import __version__  # the package face imports this module
-
-    return __version__

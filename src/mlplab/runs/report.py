@@ -9,7 +9,7 @@ import base64
 import html
 from pathlib import Path
 
-from mlplab.io import atomic_write
+from mlplab.files.atomic import atomic_write
 from mlplab.runs.directory import REPORT_FILE
 
 STYLE = """

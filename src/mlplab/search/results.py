@@ -6,8 +6,8 @@ import json
 import math
 from pathlib import Path
 
+from mlplab.files.atomic import atomic_write
 from mlplab.search.space import SearchSpace
-from mlplab.training.atomic import atomic_write_bytes
 
 
 def trial_rows(study, space: SearchSpace, stage: int) -> list[dict]:
@@ -57,7 +57,7 @@ def write_trials_csv(rows: list[dict], names: list[str], path) -> None:
         params = [_csv_value(r["params"].get(n)) for n in names]
         tail = [r["reason"], _csv_value(r.get("run"))]
         writer.writerow([_csv_value(r[k]) for k in head] + params + tail)
-    atomic_write_bytes(path, buffer.getvalue())
+    atomic_write(path, buffer.getvalue())
 
 
 def _csv_value(value):

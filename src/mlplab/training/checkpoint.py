@@ -10,20 +10,18 @@ written atomically (temp file, fsync, rename): a crash leaves the previous check
 Never pickle.
 """
 
-import json
-import struct
 from pathlib import Path
 
-import numpy as np
-
-from mlplab.backend import to_numpy
 from mlplab.errors import ConfigError, FileFormatError
-from mlplab.training.atomic import atomic_write_bytes
+from mlplab.files.atomic import atomic_write
+from mlplab.files.envelope import pack, read_envelope
 from mlplab.training.callbacks import Callback
 from mlplab.training.history import History
+from mlplab.version import __version__
 
 FORMAT = "mlplab-checkpoint"
-VERSION = 1
+#: 2 added the arrays' SHA-256 (verified on load) and named the version ``format_version``.
+VERSION = 2
 
 
 def trainer_state(trainer) -> tuple[dict, dict]:
@@ -47,7 +45,8 @@ def trainer_state(trainer) -> tuple[dict, dict]:
         callbacks[j] = {"type": type(trainer.callbacks[int(j)]).__name__, "state": scalars}
     meta = {
         "format": FORMAT,
-        "version": VERSION,
+        "format_version": VERSION,
+        "mlplab_version": __version__,
         "trainer": trainer.get_config(),
         "optimizer": {
             "config": trainer.optimizer.get_config(),
@@ -83,13 +82,9 @@ def _join_arrays(scalars: dict, prefix: str, tensors: dict) -> dict:
 
 def save_checkpoint(trainer, path) -> Path:
     """Write ``trainer``'s full state to ``path`` atomically (after checking weights are finite)."""
-    from safetensors.numpy import save
-
     trainer.check_weights_finite()
     tensors, meta = trainer_state(trainer)
-    arrays = {k: np.ascontiguousarray(to_numpy(v)) for k, v in tensors.items()}
-    data = save(arrays, metadata={"mlplab": json.dumps(meta)})
-    return atomic_write_bytes(path, data)
+    return atomic_write(path, pack(tensors, meta, FORMAT))
 
 
 class CheckpointData:
@@ -191,8 +186,6 @@ def _copy_into(store: dict, key, value, path, label) -> None:
 def load_checkpoint(path) -> CheckpointData:
     """Read a checkpoint written by ``save_checkpoint``; ``FileFormatError`` if it is missing,
     truncated, corrupt or not a checkpoint."""
-    from safetensors.numpy import load
-
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -200,33 +193,8 @@ def load_checkpoint(path) -> CheckpointData:
         raise FileFormatError(f"{path}: no such checkpoint file") from None
     except OSError as e:
         raise FileFormatError(f"{path}: cannot read checkpoint ({e.strerror})") from None
-    meta = _read_metadata(data, path)
-    try:
-        tensors = load(data)
-    except Exception as e:  # safetensors raises its own error types for corrupt data
-        raise FileFormatError(f"{path}: corrupt checkpoint ({e})") from None
+    meta, tensors = read_envelope(path, data, FORMAT, VERSION, "checkpoint", checked_from=2)
     return CheckpointData(tensors, meta, str(path))
-
-
-def _read_metadata(data: bytes, path) -> dict:
-    if len(data) < 8:
-        raise FileFormatError(f"{path}: not a checkpoint (file is {len(data)} bytes)")
-    (header_len,) = struct.unpack("<Q", data[:8])
-    if header_len > len(data) - 8:
-        raise FileFormatError(f"{path}: truncated checkpoint (header runs past the end)")
-    try:
-        header = json.loads(data[8 : 8 + header_len])
-        meta = json.loads(header["__metadata__"]["mlplab"])
-    except (ValueError, KeyError, TypeError):
-        raise FileFormatError(f"{path}: not an mlplab checkpoint (no mlplab metadata)") from None
-    if meta.get("format") != FORMAT:
-        raise FileFormatError(f"{path}: not an mlplab checkpoint (format {meta.get('format')!r})")
-    if int(meta.get("version", 0)) > VERSION:
-        raise FileFormatError(
-            f"{path}: checkpoint format version {meta['version']} is newer than this mlplab "
-            f"reads (version {VERSION})"
-        )
-    return meta
 
 
 class Checkpoint(Callback):

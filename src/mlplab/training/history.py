@@ -50,7 +50,7 @@ class History:
         import csv
         import io
 
-        from mlplab.training.atomic import atomic_write_bytes
+        from mlplab.files.atomic import atomic_write
 
         keys = self.keys()
         out = io.StringIO()
@@ -58,7 +58,7 @@ class History:
         writer.writerow(keys)
         for record in self.records:
             writer.writerow([_csv_value(record.get(k)) for k in keys])
-        atomic_write_bytes(path, out.getvalue().encode())
+        atomic_write(path, out.getvalue().encode())
 
     def __repr__(self):
         return f"History({len(self)} epochs: {', '.join(self.keys())})"

@@ -424,7 +424,7 @@ class Trainer:
         weights from the checkpoint instead."""
         if getattr(self.net, "pending_data_init", None) is None:
             return
-        from mlplab.init import data_init
+        from mlplab.network_init import data_init
 
         order = self._epoch_order(self.epoch, train_idx)
         idx = np.sort(order[: max(rows, self.batch_size)])  # sorted: a memmap reads forward

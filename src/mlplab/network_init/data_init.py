@@ -3,17 +3,11 @@
 import numpy as np
 
 from mlplab.errors import ConfigError, NonFiniteError, ShapeError
-from mlplab.init.data_dependent import equalize_change_rates, standardize_layer
-from mlplab.init.lsuv import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, lsuv_layer
-from mlplab.init.spec import get_initializer, parse_init_spec
+from mlplab.init.lsuv import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE
+from mlplab.init.spec import parse_init_spec
 from mlplab.layers.linear import Linear
-
-DATA_DRIVEN = ("lsuv", "data", "data_dependent", "krahenbuhl")
-
-
-def data_init_method(spec) -> str | None:
-    """The data pass an init spec asks for (``"lsuv:0.1"``, ``"data"``), or None."""
-    return getattr(get_initializer(spec), "data_init", None)
+from mlplab.network_init.krahenbuhl import equalize_change_rates, standardize_layer
+from mlplab.network_init.lsuv import lsuv_layer
 
 
 def data_init(net, x, method=None, max_iterations=DEFAULT_MAX_ITERATIONS):

@@ -3,7 +3,7 @@
 Write to a temporary file in the same folder, flush and fsync it, rename it over the target
 (``os.replace`` is atomic on POSIX and Windows), then fsync the folder so the rename survives a
 power cut. The new file gets the usual permissions (0666 minus the umask), not the temporary
-file's private 0600. This is mlplab's one atomic-write helper: models, checkpoints, configs,
+file's private 0600. This is mlplab's one atomic writer: models, checkpoints, configs,
 metrics, reports, figures and search results all go through it.
 """
 
@@ -21,7 +21,7 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path, data: bytes | str) -> Path:
+def atomic_write(path, data: bytes | str) -> Path:
     """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically; return the path.
 
     An output path that cannot be written (missing or read-only folder, full disk) is an
@@ -60,14 +60,18 @@ def atomic_write_bytes(path, data: bytes | str) -> Path:
     return path
 
 
-def atomic_write_figure(figure, path, dpi: int = 100) -> Path:
+def atomic_write_figure(figure, path, dpi: int = 100, make_folder: bool = True) -> Path:
     """Render a matplotlib ``figure`` as PNG and write it to ``path`` atomically.
 
     A name that does not end in .png is a ``ConfigError``: a PNG under another name would
-    mislead whatever opens it.
+    mislead whatever opens it. With ``make_folder=False`` a missing folder is a
+    ``FileFormatError`` instead of being created (a mistyped ``--plot`` path is refused).
     """
     if not os.fspath(path).lower().endswith(".png"):
         raise ConfigError(f"plot file {os.fspath(path)!r}: expected a name ending in .png")
+    path = Path(path)
+    if not make_folder and not path.parent.is_dir():
+        raise FileFormatError(f"{path}: directory {path.parent} does not exist")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
-    return atomic_write_bytes(path, buffer.getvalue())
+    return atomic_write(path, buffer.getvalue())
