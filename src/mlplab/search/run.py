@@ -114,6 +114,7 @@ def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettin
     """Stop before any trial on what would fail every one: a bad base config or data source,
     fixed values, stage epochs, a choice option or a range's low end that no trial can use."""
     from mlplab.config import as_config
+    from mlplab.data import DATASETS
     from mlplab.search.space import Choice
 
     candidates = [{}]
@@ -132,6 +133,11 @@ def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettin
                 raise ConfigError(f"search: {where}: {e}") from None
             data_sections.setdefault(repr(checked.data), checked.data)
     for data in data_sections.values():  # loaded once each: unreadable data fails every trial
+        if data.source not in DATASETS.names() and not Path(data.source).exists():
+            raise ConfigError(
+                f"search: data {data.source!r}: no such file, directory or built-in dataset"
+                f" (built-ins: {', '.join(sorted(DATASETS.names()))})"
+            )
         try:
             data.load()
         except MlplabError as e:
