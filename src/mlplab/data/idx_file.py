@@ -3,10 +3,12 @@ recognition", 1998; the format is described on the MNIST page).
 
 Layout: two zero bytes, a type byte (0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32,
 0x0E float64), the number of dimensions, then one big-endian uint32 per dimension, then the data
-in C order, big-endian. A header that promises more data than the file holds (truncated) or less
-(header lies) is a FileFormatError.
+in C order, big-endian. The declared size, prod(dims) × itemsize, is computed without overflow; a
+header that promises more data than the file holds (truncated) or less (header lies) is a
+FileFormatError.
 """
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +40,7 @@ def read_idx(path) -> np.ndarray:
             f"{path}: truncated IDX header ({len(data)} bytes, {ndim} dimensions)"
         )
     shape = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
-    declared = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    declared = math.prod(shape) * dtype.itemsize  # Python integers: no wrap-around
     actual = len(data) - header
     if actual < declared:
         raise FileFormatError(

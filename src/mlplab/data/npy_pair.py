@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from mlplab.data.files import require_file
+from mlplab.data.npy_header import read_npy_header
 from mlplab.errors import FileFormatError
 
 SPLITS = ("train", "val", "test")
@@ -18,37 +19,19 @@ SPLITS = ("train", "val", "test")
 
 def open_npy(path, mmap: bool = True):
     """One ``.npy`` file, memory-mapped read-only (or read whole), its header checked against
-    its size: a truncated file or one whose header lies is a FileFormatError."""
+    its size (``read_npy_header``): a truncated file or one whose header lies is a
+    FileFormatError, and nothing is allocated before the check."""
     path = require_file(path)
-    try:
-        with open(path, "rb") as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            offset = f.tell()
-    except (ValueError, OSError, SyntaxError) as e:
-        raise FileFormatError(f"{path}: not a .npy file ({e})") from None
-    if dtype.hasobject:
-        raise FileFormatError(f"{path}: holds Python objects (a pickle); refused")
-    declared = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    actual = path.stat().st_size - offset
-    if actual < declared:
-        raise FileFormatError(
-            f"{path}: truncated: header declares shape {shape} {dtype} ({declared} bytes), "
-            f"file holds {actual} bytes of data"
-        )
-    if actual > declared:
-        raise FileFormatError(
-            f"{path}: header declares shape {shape} {dtype} ({declared} bytes) but the file "
-            f"holds {actual} bytes of data: header and data disagree"
-        )
-    if not mmap or declared == 0:
-        return np.load(path, allow_pickle=False)
+    with open(path, "rb") as f:
+        header = read_npy_header(f, str(path), path.stat().st_size)
+        if not mmap or header.data_bytes == 0:
+            count = header.data_bytes // header.dtype.itemsize
+            array = np.fromfile(f, dtype=header.dtype, count=count)
+            return array.reshape(header.shape, order=header.order)
     return np.memmap(
-        path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C"
-    )
+        path, dtype=header.dtype, mode="r", offset=header.offset, shape=header.shape,
+        order=header.order,
+    )  # fmt: skip
 
 
 def labels_path_for(x_path: Path) -> Path:

@@ -73,7 +73,7 @@ def work(space: SearchSpace, config: dict, settings: SearchSettings, train_fn, w
         study = _plan_stage(storage, name, index, stage, space, previous, settings, worker)
         stage_space = _stage_space(study)
         while True:
-            _recover_interrupted(study, settings.stale_after)
+            _recover_interrupted(study, settings)
             trial_id = _claim_waiting(study)
             if trial_id is not None:
                 run_trial(study, trial_id, stage_space, config, stage, settings, train_fn, index)
@@ -161,8 +161,14 @@ def _claim_waiting(study):
     return None
 
 
-def _recover_interrupted(study, stale_after: float):
-    """Fail RUNNING trials whose worker is gone, and queue their parameters again."""
+def trial_directory(settings: SearchSettings, study_name: str, number: int) -> Path:
+    """The run directory of trial ``number`` of a stage's study."""
+    return Path(settings.out).resolve() / "trials" / f"{study_name}-{number:04d}"
+
+
+def _recover_interrupted(study, settings: SearchSettings):
+    """Fail RUNNING trials whose worker is gone, mark their runs interrupted, and queue their
+    parameters again."""
     import optuna
 
     host = socket.gethostname()
@@ -170,7 +176,7 @@ def _recover_interrupted(study, stale_after: float):
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         worker = trial.user_attrs.get("worker")
         started = trial.datetime_start.timestamp() if trial.datetime_start else now
-        silent = now - float(trial.user_attrs.get("heartbeat", started)) > stale_after
+        silent = now - float(trial.user_attrs.get("heartbeat", started)) > settings.stale_after
         if worker is not None and worker["host"] == host:
             gone = not _alive(int(worker["pid"]))
         else:
@@ -188,17 +194,31 @@ def _recover_interrupted(study, stale_after: float):
                 continue
         except optuna.exceptions.UpdateFinishedTrialError:
             continue  # another worker recovered it first
+        _mark_run_interrupted(trial_directory(settings, study.study_name, trial.number))
         study.enqueue_trial(dict(trial.params), skip_if_exists=False)
 
 
+def _mark_run_interrupted(directory: Path):
+    """A dead worker's run directory says ``interrupted`` (resumable), no longer ``running``."""
+    from mlplab.run import _read_info, _write_info
+
+    if directory.is_dir() and _read_info(directory).get("status") == "running":
+        _write_info(directory, {"status": "interrupted"})
+
+
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # Linux: the state is the field after the command name, "Z" for a zombie
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat[stat.rindex(")") + 2 :][:1] != "Z"
 
 
 def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_index=0):
@@ -230,7 +250,7 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
             params["training.seed"] = base + 10000 * stage_index + trial.number
         trial_config = with_values(config, params)
         trial.set_user_attr("config", trial_config)
-        out_dir = Path(settings.out).resolve() / "trials" / f"{study.study_name}-{trial.number:04d}"
+        out_dir = trial_directory(settings, study.study_name, trial.number)
         metrics = train_fn(trial_config, on_epoch, out_dir)
         value = float(metrics["val_accuracy"])
         if not math.isfinite(value):

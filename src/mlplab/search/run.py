@@ -5,7 +5,9 @@ Writes into ``settings.out``: the journal storage (unless ``storage`` names anot
 ``best.toml`` (the best trial's full config, for ``mlplab train --config``).
 """
 
+import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 from dataclasses import dataclass
@@ -57,11 +59,55 @@ def search(
         Path(settings.out).mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"--out {settings.out}: cannot create ({error.strerror})") from None
-    if settings.jobs == 1:
-        work(space, config, settings, train_fn)
-    else:
-        _run_processes(space, config, settings, train_fn)
+    try:
+        if settings.jobs == 1:
+            work(space, config, settings, train_fn)
+            failed = []
+        else:
+            failed = _run_processes(space, config, settings, train_fn)
+        unfinished = _unfinished_stages(settings) if failed else []
+    except Exception:
+        _collect_quietly(settings)  # trials.csv says what was done before the error
+        raise
+    if failed:
+        stopped = ", ".join(f"{i} (exit code {c})" for i, c in failed)
+        if unfinished:
+            _collect_quietly(settings)
+            raise MlplabError(
+                f"search: worker(s) {stopped} stopped with {', '.join(unfinished)} unfinished;"
+                " run the same command again to resume"
+            )
+        print(
+            f"mlplab search: warning: worker(s) {stopped} stopped; the other workers finished"
+            " every trial (a trial the stopped worker was running is marked failed and ran"
+            " again)",
+            file=sys.stderr,
+        )
     return collect(settings, plot=plot)
+
+
+def _collect_quietly(settings: SearchSettings):
+    with contextlib.suppress(MlplabError, KeyError):
+        collect(settings, plot=False)
+
+
+def _unfinished_stages(settings: SearchSettings) -> list[str]:
+    """Names of the stages whose study is missing or still has waiting or running trials."""
+    import optuna
+
+    storage = open_storage(storage_url(settings.storage, settings.out))
+    unfinished = []
+    for index in range(len(settings.stages)):
+        name = stage_study_name(settings, index)
+        try:
+            study = optuna.load_study(storage=storage, study_name=name)
+        except KeyError:
+            unfinished.append(name)
+            continue
+        open_states = (optuna.trial.TrialState.WAITING, optuna.trial.TrialState.RUNNING)
+        if "planned" not in study.user_attrs or study.get_trials(states=open_states):
+            unfinished.append(name)
+    return unfinished
 
 
 def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettings) -> None:
@@ -74,6 +120,7 @@ def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettin
     for name, r in space.ranges.items():
         options = r.options if isinstance(r, Choice) else [int(r.low) if r.integer else r.low]
         candidates += [{name: option} for option in options]
+    data_sections = {}
     for stage in settings.stages:  # a stage's epochs replace any other (as in the driver)
         epochs = {} if stage.epochs is None else {"training.epochs": stage.epochs}
         for candidate in candidates:
@@ -83,12 +130,17 @@ def check_trial_configs(space: SearchSpace, config: dict, settings: SearchSettin
             except ConfigError as e:
                 where = ", ".join(f"{k}={v!r}" for k, v in probe.items()) or "the base config"
                 raise ConfigError(f"search: {where}: {e}") from None
-    source = checked.data.source
-    if source not in DATASETS.names() and not Path(source).exists():
-        raise ConfigError(
-            f"search: data {source!r}: no such file, directory or built-in dataset"
-            f" (built-ins: {', '.join(sorted(DATASETS.names()))})"
-        )
+            data_sections.setdefault(repr(checked.data), checked.data)
+    for data in data_sections.values():  # loaded once each: unreadable data fails every trial
+        if data.source not in DATASETS.names() and not Path(data.source).exists():
+            raise ConfigError(
+                f"search: data {data.source!r}: no such file, directory or built-in dataset"
+                f" (built-ins: {', '.join(sorted(DATASETS.names()))})"
+            )
+        try:
+            data.load()
+        except MlplabError as e:
+            raise type(e)(f"search: data {data.source!r}: {e}") from None
 
 
 def collect(settings: SearchSettings, plot: bool = True) -> SearchResult:
@@ -133,18 +185,17 @@ def _run_processes(space, config, settings, train_fn):
     for w in workers:
         w.start()
     try:
-        for w in workers:
-            w.join()
+        waiting = list(workers)
+        while waiting:  # reap each worker as it ends: a killed one is then seen as dead
+            ended = multiprocessing.connection.wait([w.sentinel for w in waiting])
+            for w in [w for w in waiting if w.sentinel in ended]:
+                w.join()
+                waiting.remove(w)
     except KeyboardInterrupt:
         for w in workers:
             w.join(timeout=30)
         raise
-    failed = [(i, w.exitcode) for i, w in enumerate(workers) if w.exitcode != 0]
-    if failed:
-        raise MlplabError(
-            f"search: worker(s) {', '.join(f'{i} (exit code {c})' for i, c in failed)} stopped;"
-            " run the same command again to resume"
-        )
+    return [(i, w.exitcode) for i, w in enumerate(workers) if w.exitcode != 0]
 
 
 def _worker_main(space, config, settings, train_fn, worker, threads):

@@ -1,7 +1,8 @@
 """Where a study lives: Optuna's journal file (one machine) or a database URL (several).
 
 The journal file is an append-only log of JSON lines guarded by a file lock, so processes on one
-machine (``--jobs N``) share it safely. Several machines share a PostgreSQL (or MySQL) server
+machine (``--jobs N``) share it safely; one cut by a crash is repaired when it is opened
+(``journal_repair``). Several machines share a PostgreSQL (or MySQL) server
 through its URL. SQLite is refused: its locking breaks under parallel writers.
 """
 
@@ -38,10 +39,13 @@ def open_storage(url: str):
     if "://" not in url:
         from optuna.storages.journal import JournalFileBackend
 
+        from mlplab.search.journal_repair import repair_journal
+
         try:
             Path(url).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ConfigError(f"--storage {url}: cannot create ({error.strerror})") from None
+        repair_journal(url)
         return optuna.storages.JournalStorage(JournalFileBackend(url))
     for attempt in range(5):
         try:
