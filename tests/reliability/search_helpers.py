@@ -4,12 +4,12 @@ and the first trial to claim ``FAKE_TRAIN_HANG`` (a path) writes its pid there a
 import os
 import time
 
-from mlplab.run import _write_info
+from mlplab.runs.directory import write_info
 
 
 def hanging_train(config, on_epoch, out_dir):
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_info(out_dir, {"status": "running"})
+    write_info(out_dir, {"status": "running"})
     try:
         with open(os.environ["FAKE_TRAIN_HANG"], "x") as f:
             f.write(str(os.getpid()))
@@ -18,5 +18,5 @@ def hanging_train(config, on_epoch, out_dir):
         pass
     for epoch in (1, 2):
         on_epoch(epoch, {"val_accuracy": 0.5, "val_loss": 1.0})
-    _write_info(out_dir, {"status": "complete"})
+    write_info(out_dir, {"status": "complete"})
     return {"val_accuracy": 0.5, "test_accuracy": 0.5, "epoch": 2}

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlplab.errors import ConfigError, MlplabError
+from mlplab.runs.directory import read_info, write_info
 from mlplab.search.narrow import narrow
 from mlplab.search.samplers import make_pruner, make_sampler
 from mlplab.search.space import SearchSpace, parse_assignments
@@ -200,10 +201,8 @@ def _recover_interrupted(study, settings: SearchSettings):
 
 def _mark_run_interrupted(directory: Path):
     """A dead worker's run directory says ``interrupted`` (resumable), no longer ``running``."""
-    from mlplab.run import _read_info, _write_info
-
-    if directory.is_dir() and _read_info(directory).get("status") == "running":
-        _write_info(directory, {"status": "interrupted"})
+    if directory.is_dir() and read_info(directory).get("status") == "running":
+        write_info(directory, {"status": "interrupted"})
 
 
 def _alive(pid: int) -> bool:
