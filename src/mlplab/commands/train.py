@@ -63,6 +63,11 @@ def add_arguments(parser):
     parser.add_argument(
         "--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint"
     )
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel over MPI ranks: run under mpirun -n N (needs mlplab[mpi])",
+    )
 
 
 def build_config(args):
@@ -82,21 +87,38 @@ def build_config(args):
 def run(args) -> int:
 
     from mlplab.commands._output import emit
-    from mlplab.errors import ConfigError
     from mlplab.runs import resume, train
+    from mlplab.training.distributed import agree, exit_on_error
 
-    show = not (args.quiet or args.json)
+    comm = None
+    if args.distributed:
+        from mlplab.training.distributed import world
+
+        comm = world()
+    show = not (args.quiet or args.json) and (comm is None or comm.root)
     _one_line_warnings(show)
-    if args.resume:
-        given = [k for _, k, _, _ in FLAGS if getattr(args, k.replace(".", "__")) is not None]
-        if args.config or given or args.training__callbacks:
-            raise ConfigError("--resume continues a run as it was configured; give no other flags")
-        result = resume(args.resume, quiet=not show, progress=None if show else False)
-    else:
-        config = build_config(args)
-        result = train(config, force=args.force, quiet=not show, progress=None if show else False)
-    emit(args, result.to_dict(), summary(result))
+    options = {"quiet": not show, "progress": None if show else False, "comm": comm}
+    try:
+        if args.resume:
+            agree(comm, lambda: _resume_alone(args))
+            result = resume(args.resume, **options)
+        else:
+            result = train(agree(comm, lambda: build_config(args)), force=args.force, **options)
+    except Exception as e:
+        exit_on_error(comm, e)  # off rank 0, or an error not all ranks share: ends the job
+        raise
+    if result is not None:  # rank 0 reports
+        emit(args, result.to_dict(), summary(result))
     return 0
+
+
+def _resume_alone(args) -> None:
+    """--resume takes no other run flags."""
+    from mlplab.errors import ConfigError
+
+    given = [k for _, k, _, _ in FLAGS if getattr(args, k.replace(".", "__")) is not None]
+    if args.config or given or args.training__callbacks:
+        raise ConfigError("--resume continues a run as it was configured; give no other flags")
 
 
 def _one_line_warnings(show: bool) -> None:

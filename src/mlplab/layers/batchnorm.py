@@ -20,7 +20,14 @@ class BatchNorm(Layer):
     Backward (training), the compact form:
     dx = γ / (N √(σ² + ε)) · (N dy - Σ dy - x̂ Σ(dy x̂)), dγ = Σ dy x̂, dβ = Σ dy.
     Shapes: x (N, D), γ, β, running statistics (D,), y (N, D).
+
+    Data-parallel training sets ``reduce`` (an array -> its sum over the ranks, in place): then
+    N, μ, σ² and the backward sums Σ dy, Σ(dy x̂) are those of the global batch, as one process
+    would compute them, while ``grads`` stay this rank's part (the gradient allreduce sums them).
     """
+
+    #: None, or a callable summing an array over the ranks in place (``mlplab.training``)
+    reduce = None
 
     def __init__(
         self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype=np.float32
@@ -52,14 +59,21 @@ class BatchNorm(Layer):
             y += beta - self.buffers["running_mean"] * scale
             self.x = x
             return y
+        if self.reduce is not None:
+            return self._forward_reduced(x)
         n = x.shape[0]
         if n < 2:
             raise ShapeError(f"{self.name}: training needs a batch of at least 2 rows, got {n}")
-        xp = array_module(x)
         mean = x.mean(axis=0)
         xhat = x - mean
         y = xhat * xhat
         var = y.mean(axis=0)
+        return self._normalize(xhat, y, mean, var, n)
+
+    def _normalize(self, xhat, y, mean, var, n):
+        """x̂ = (x - μ)/√(σ² + ε) in ``xhat``, y = γ x̂ + β in ``y``; the running statistics."""
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        xp = array_module(xhat)
         self.inv_std = 1 / xp.sqrt(var + self.eps)
         xhat *= self.inv_std
         self.xhat = xhat
@@ -72,6 +86,23 @@ class BatchNorm(Layer):
         running_var *= 1 - m
         running_var += (m * n / (n - 1)) * var
         return y
+
+    def _forward_reduced(self, x):
+        """The training forward over the global batch: μ = Σx/N, then σ² = Σ(x - μ)²/N, each
+        sum (and N) over every rank's rows."""
+        xp = array_module(x)
+        sums = xp.concatenate([x.sum(axis=0), xp.asarray([x.shape[0]], x.dtype)])
+        self.reduce(sums)
+        n = int(sums[-1])
+        if n < 2:
+            raise ShapeError(f"{self.name}: training needs a batch of at least 2 rows, got {n}")
+        mean = sums[:-1] / n
+        xhat = x - mean
+        y = xhat * xhat
+        squares = y.sum(axis=0)
+        self.reduce(squares)
+        self.n_global = n
+        return self._normalize(xhat, y, mean, squares / n, n)
 
     def backward(self, dy):
         xp = array_module(dy)
@@ -90,6 +121,10 @@ class BatchNorm(Layer):
         if not self.needs_input_grad:
             return None
         n = dy.shape[0]
+        if self.reduce is not None:  # Σ dy and Σ(dy x̂) of the global batch; grads stay local
+            sums = xp.concatenate([dbeta, dgamma])
+            self.reduce(sums)
+            n, dbeta, dgamma = self.n_global, sums[: len(dbeta)], sums[len(dbeta) :]
         xp.multiply(self.xhat, dgamma, out=tmp)
         dx = dy * n
         dx -= dbeta

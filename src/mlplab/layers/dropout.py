@@ -16,7 +16,14 @@ class Dropout(Layer):
     y = x ⊙ m / (1 - p), m ~ Bernoulli(1 - p); dx = dy ⊙ m / (1 - p). The mask comes from the
     layer's own ``self.rng``, whose state gradient checks and checkpoints save and restore.
     Shapes: (N, D) -> (N, D).
+
+    Data-parallel training sets ``rows = (start, stop, total)`` before each step: the layer then
+    draws the mask of the whole global batch (``total`` rows, as one process would, so every
+    rank's generator stays in step) and keeps rows ``start:stop``, this rank's.
     """
+
+    #: None, or (start, stop, total): this rank's rows of a global batch (``mlplab.training``)
+    rows = None
 
     def __init__(self, p: float = 0.5, rng=None):
         super().__init__()
@@ -43,11 +50,14 @@ class Dropout(Layer):
             self.mask = None
             return x
         xp = array_module(x)
-        if self._uniform is None or self._uniform.shape != x.shape:
-            self._uniform = np.empty(x.shape, np.float32)
-            self._keep = np.empty(x.shape, bool)
+        shape = x.shape if self.rows is None else (self.rows[2], *x.shape[1:])
+        if self._uniform is None or self._uniform.shape != shape:
+            self._uniform = np.empty(shape, np.float32)
+            self._keep = np.empty(shape, bool)
         self.rng.random(dtype=np.float32, out=self._uniform)
         keep = np.greater_equal(self._uniform, self.p, out=self._keep)
+        if self.rows is not None:
+            keep = keep[self.rows[0] : self.rows[1]]
         self.mask = keep if xp is np else xp.asarray(keep)
         y = x * self.mask
         y *= 1.0 / (1.0 - self.p)

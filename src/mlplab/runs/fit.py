@@ -8,6 +8,7 @@ from mlplab.runs.directory import CHECKPOINTS_DIR, METRICS_FILE
 from mlplab.runs.epoch_lines import EpochLines
 from mlplab.runs.metrics_file import MetricsFile
 from mlplab.training import (
+    Callback,
     Checkpoint,
     EarlyStopping,
     LayerStatsMonitor,
@@ -16,16 +17,22 @@ from mlplab.training import (
     get_callback,
     save_checkpoint,
 )
+from mlplab.training.distributed import agree
 
 
-def fit(network, train_data, val_data, config, directory, *, quiet, progress, callbacks, resume):
+def fit(
+    network, train_data, val_data, config, directory, *, quiet, progress, callbacks, resume,
+    comm=None,
+):  # fmt: skip
     """Train ``network`` in place; return the per-epoch records.
 
     The optimizer and the schedule are the config's tables, as they are (``get_optimizer``,
-    ``get_schedule``); ``[training] l2`` is the L2 penalty.
+    ``get_schedule``); ``[training] l2`` is the L2 penalty. With ``comm``, data-parallel over
+    its ranks; only rank 0 writes (metrics, checkpoints) and prints epoch lines.
     """
     t = config.training
     checkpoints = directory / CHECKPOINTS_DIR
+    root = comm is None or comm.root
     trainer = Trainer(
         network,
         optimizer=dict(t.optimizer),
@@ -34,37 +41,44 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
         batch_size=t.batch_size,
         epochs=t.epochs,
         seed=t.seed,
-        callbacks=callback_stack(config, directory, quiet, progress, callbacks),
-        quiet=quiet or progress is False,
+        callbacks=callback_stack(config, directory, quiet, progress, callbacks, root),
+        quiet=quiet or progress is False or not root,
+        comm=comm,
     )
     last = checkpoints / "last.safetensors"
-    if resume and not last.is_file():
-        raise FileFormatError(f"{directory}: no checkpoint to resume from ({last} is missing)")
+    agree(comm, lambda: _check_resumable(directory, last, resume))
     x, y = train_data
     xv, yv = val_data
     history = trainer.fit(
         x, y, validation_data=(xv, yv) if len(yv) else None, resume=last if resume else None
     )
-    if not t.checkpoint_every:
+    if not t.checkpoint_every and root:
         save_checkpoint(trainer, last)
     return [dict(record) for record in history.records]
 
 
-def callback_stack(config, directory, quiet, progress, callbacks) -> list:
+def _check_resumable(directory, last, resume) -> None:
+    if resume and not last.is_file():
+        raise FileFormatError(f"{directory}: no checkpoint to resume from ({last} is missing)")
+
+
+def callback_stack(config, directory, quiet, progress, callbacks, root=True) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
     (when configured), the babysitting monitors (with plots; they log per-layer statistics and
     update/weight ratios into the history), the metrics file, the epoch lines, the config's
-    callbacks, the caller's, checkpoints."""
+    callbacks, the caller's, checkpoints. Off rank 0 (``root`` False) the ones that write files
+    or lines are placeholders, so that every rank's callbacks have the same positions."""
     t = config.training
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
     if config.output.plots:
         stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
-    stack.append(MetricsFile(directory / METRICS_FILE))
+    stack.append(MetricsFile(directory / METRICS_FILE) if root else Callback())
     if not quiet and not (progress if progress is not None else sys.stderr.isatty()):
-        stack.append(EpochLines(sys.stderr))
+        stack.append(EpochLines(sys.stderr) if root else Callback())
     stack += [get_callback(spec) for spec in t.callbacks]
     stack += list(callbacks)
-    stack.append(Checkpoint(directory / CHECKPOINTS_DIR, every_epochs=t.checkpoint_every or None))
+    checkpoint = Checkpoint(directory / CHECKPOINTS_DIR, every_epochs=t.checkpoint_every or None)
+    stack.append(checkpoint if root else Callback())
     return stack

@@ -3,6 +3,11 @@
 ``train(config) -> Run`` is what ``mlplab train`` calls; ``resume(path)`` continues an
 interrupted run in its own directory. The data is loaded and the network built before the run
 directory is made, so bad data or a bad config leaves no directory behind.
+
+With ``comm`` (``mlplab train --distributed`` under ``mpirun``) every rank loads the data and
+builds the network, they agree on any error before training (rank 0 reports it), all train
+together, and only rank 0 writes anything: the run directory, checkpoints, metrics and report
+(the other ranks return None).
 """
 
 import shutil
@@ -32,6 +37,7 @@ from mlplab.runs.metrics_file import write_metrics
 from mlplab.runs.plots import draw_plots
 from mlplab.runs.record import Run
 from mlplab.runs.report import write_report
+from mlplab.training.distributed import agree, on_root
 from mlplab.version import __version__
 
 SPLITS = ("train", "val", "test")
@@ -44,6 +50,7 @@ def train(
     quiet: bool = True,
     progress: bool | None = None,
     callbacks=(),
+    comm=None,
 ) -> Run:
     """Train a network as ``config`` says (a ``RunConfig``, a nested dict, or a TOML path).
 
@@ -52,12 +59,22 @@ def train(
     shows the trainer's progress bar (default: when stderr is a terminal).
     """
     config = as_config(config if config is not None else RunConfig())
-    return _execute(config, None, quiet=quiet, progress=progress, callbacks=callbacks, force=force)
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "comm": comm}
+    return _execute(config, None, force=force, **options)
 
 
-def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=()) -> Run:
+def resume(
+    path, *, quiet: bool = True, progress: bool | None = None, callbacks=(), comm=None
+) -> Run:
     """Continue an interrupted run from its last checkpoint, in its own directory."""
     directory = Path(path)
+    config = agree(comm, lambda: _resumable_config(directory))
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "comm": comm}
+    return _execute(config, directory, resume=True, **options)
+
+
+def _resumable_config(directory: Path) -> RunConfig:
+    """The config of the run in ``directory``, if it is a run that can be resumed."""
     if not (directory / CONFIG_FILE).is_file():
         raise FileFormatError(f"{directory}: not a run directory (no {CONFIG_FILE})")
     config = load_config(directory / CONFIG_FILE).validate()
@@ -67,9 +84,7 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
             f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
             "nothing to resume"
         )
-    return _execute(
-        config, directory, quiet=quiet, progress=progress, callbacks=callbacks, resume=True
-    )
+    return config
 
 
 @dataclass
@@ -82,24 +97,36 @@ class Data:
     y: dict
 
 
-def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
+def _execute(
+    config, directory, *, quiet, progress, callbacks, comm, resume=False, force=False
+) -> Run | None:
     started = time.perf_counter()
-    data = load(config)
-    model = build(config, data)
-    replaced = None
+    data, model = agree(comm, lambda: _load_and_build(config))
+    replaced, root = None, comm is None or comm.root
     if directory is None:
-        directory, replaced = prepare_directory(config, force)
-    if not resume:
-        save_config(_replay_config(config), directory / CONFIG_FILE)
-    write_info(directory, {"status": "running", "started": now(), "mlplab_version": __version__})
-    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": resume}
+        directory, replaced = on_root(comm, lambda: prepare_directory(config, force))
+        replaced = replaced if root else None
+    if root:
+        if not resume:
+            save_config(_replay_config(config), directory / CONFIG_FILE)
+        info = {"status": "running", "started": now(), "mlplab_version": __version__}
+        write_info(directory, info)
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks}
+    options |= {"resume": resume, "comm": comm}
     history = _train(model.network, data, config, directory, replaced, options)
+    if not root:
+        return None
     run = finish(config, directory, model, data, history, started)
     if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
         replaced = replaced_path(directory)
     if replaced is not None and replaced.is_dir():
         shutil.rmtree(replaced)
     return run
+
+
+def _load_and_build(config):
+    data = load(config)
+    return data, build(config, data)
 
 
 # -- the steps ----------------------------------------------------------------------------------
@@ -138,13 +165,17 @@ def build(config: RunConfig, data: Data) -> Model:
 def _train(network, data: Data, config, directory, replaced, options) -> list[dict]:
     """The train step (``fit``), recording in ``run.json`` how it ended if it did not finish.
 
-    When training fails, a run that ``--force`` was replacing comes back (``replaced``)."""
+    When training fails, a run that ``--force`` was replacing comes back (``replaced``).
+    Off rank 0 (``comm``) nothing is recorded."""
+    root = options["comm"] is None or options["comm"].root
     try:
         return fit(
             network, (data.x["train"], data.y["train"]), (data.x["val"], data.y["val"]),
             config, directory, **options,
         )  # fmt: skip
     except KeyboardInterrupt:
+        if not root:
+            raise
         write_info(directory, {"status": "interrupted"})
         print(
             f"training interrupted; continue it with: mlplab train --resume {directory}",
@@ -158,11 +189,15 @@ def _train(network, data: Data, config, directory, replaced, options) -> list[di
             )
         raise
     except MlplabError as e:
+        if not root:
+            raise
         if replaced is not None:  # --force replaces a run only with a finished one
             shutil.rmtree(directory)
             replaced.rename(directory)
             message = str(e).split(" The last good checkpoint is ")[0]  # it was just removed
-            raise type(e)(f"{message} ({directory}: the previous run is kept)") from None
+            kept = type(e)(f"{message} ({directory}: the previous run is kept)")
+            kept.agreed = getattr(e, "agreed", False)
+            raise kept from None
         write_info(directory, {"status": "failed", "error": str(e)})
         raise
 

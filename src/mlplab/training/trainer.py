@@ -21,6 +21,12 @@ training loss and accuracy (``EpochTotals``: over the minibatches as they were s
 reports them), validation loss and accuracy in evaluation mode (``mlplab.metrics``), the history
 record, the schedule's plateau signal, the callbacks.
 
+Data-parallel (``comm``, an mpi4py communicator; ``mlplab.training.distributed``): each rank
+gathers its contiguous slice of every global batch, its loss gradient is scaled by n_r/B, and
+one in-place ``Allreduce`` of the packed gradient buffer right after backward gives every rank
+the one-process gradient before the transforms; batch norm and dropout see the global batch;
+the epoch's totals and the validation (sharded) are summed over the ranks.
+
 The learning rate has one owner, the optimizer: ``optimizer.base_lr`` is its configured rate,
 ``optimizer.lr`` the rate of the next step, which the schedule sets from the base rate each
 epoch (or step); ``trainer.lr`` reads it.
@@ -42,9 +48,11 @@ from mlplab.errors import (
 )
 from mlplab.metrics import count_correct, evaluate_network
 from mlplab.optim import get_optimizer
+from mlplab.parameter_buffer import packed_buffer
 from mlplab.schedules import get_schedule
 from mlplab.training.callbacks import hooks_by_name
 from mlplab.training.checkpoint import load_checkpoint
+from mlplab.training.distributed import agree, as_communicator
 from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
 from mlplab.training.progress import ProgressBar
@@ -66,6 +74,8 @@ class Trainer:
         gradients; off by default — a non-finite gradient shows up as a non-finite loss one step
         later, and weights are checked at the end of every epoch and before every checkpoint).
     quiet: no progress bar (there is none anyway when stderr is not a terminal).
+    comm: None (one process) or an mpi4py communicator: data-parallel training over its ranks,
+        every rank calling ``fit`` with the same data and settings (``docs/distributed.md``).
     """
 
     def __init__(
@@ -86,8 +96,10 @@ class Trainer:
         quiet: bool = False,
         optimizer_options: dict | None = None,
         check_gradients: bool = False,
+        comm=None,
     ):
         self.net = net
+        self.comm = as_communicator(comm)
         options = dict(optimizer_options or {})
         if lr is not None:
             options["lr"] = lr
@@ -126,6 +138,7 @@ class Trainer:
         self._epoch_start = None  # perf_counter at the epoch's first batch
         self._buffers = {}  # gather buffers by batch length
         self._bound = False
+        self._gradients = None  # the packed gradient buffer (or the arrays) summed over ranks
 
     @property
     def lr(self) -> float:
@@ -291,6 +304,18 @@ class Trainer:
             xb = np.asarray(X[idx], dtype=dtype)
         return xb, y[idx]
 
+    def _shard(self, idx):
+        """This rank's contiguous part of a global batch's rows (all of them in one process);
+        dropout layers learn which rows of the global batch these are."""
+        if self.comm is None:
+            return idx
+        part = self.comm.shard(len(idx))
+        self._global_rows = len(idx)
+        for layer in self.net.layers:
+            if hasattr(layer, "rows"):
+                layer.rows = (part.start, part.stop, len(idx))
+        return idx[part]
+
     def _epoch_order(self, epoch: int, train_idx):
         if not self.shuffle:
             return train_idx
@@ -316,7 +341,9 @@ class Trainer:
         trainer's) more epochs: a second ``fit`` continues from where the first ended, keeping
         the optimizer's state and the history (Keras's behaviour; ``partial_fit`` style).
         """
-        X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
+        X, y, train_idx, val = agree(
+            self.comm, lambda: self._prepare(X, y, validation_data, validation_split)
+        )
         # overflow on the way to a divergence is reported once, by DivergenceError
         with np.errstate(over="ignore", invalid="ignore"):
             return self._fit(X, y, train_idx, val, resume, epochs)
@@ -350,7 +377,7 @@ class Trainer:
         self.transforms = chain(self.l2, self.l1, self.clip_norm)
         self.constraints = constraints(self.max_norm)
         if resume is not None:
-            load_checkpoint(resume).restore(self)
+            agree(self.comm, lambda: load_checkpoint(resume).restore(self))
             self.end_epoch = self.epochs
         else:
             self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
@@ -360,7 +387,21 @@ class Trainer:
             callbacks.append(ProgressBar())
         callbacks.sort(key=lambda cb: getattr(cb, "order", 0))
         self.stop_training = False
+        if self.comm is not None:
+            self._bind_ranks()
         return hooks_by_name(callbacks)
+
+    def _bind_ranks(self) -> None:
+        """Data-parallel set-up: the gradients to sum, batch norm's reduction; the epoch's
+        running sums restored from a checkpoint are counted once (by rank 0)."""
+        arrays = [layer.grads[key] for _, layer, key in self.net.parameters()]
+        packed = packed_buffer(arrays)
+        self._gradients = [packed] if packed is not None else arrays
+        for layer in self.net.layers:
+            if hasattr(layer, "reduce"):
+                layer.reduce = self.comm.sum_in_place
+        if not self.comm.root:
+            self.totals.reset()
 
     def _train_epoch(self, hooks) -> bool:
         """Train epoch ``self.epoch`` from batch ``self.batch`` on; False if a callback stopped
@@ -383,7 +424,7 @@ class Trainer:
         n, bs, spe = len(train_idx), self.batch_size, self.steps_per_epoch
         while self.batch < spe:
             stop = n if self.batch == spe - 1 else (self.batch + 1) * bs
-            xb, yb = self._gather(X, y, order[self.batch * bs : stop])
+            xb, yb = self._gather(X, y, self._shard(order[self.batch * bs : stop]))
             self.x_batch, self.y_batch = xb, yb
             if per_step_lr:
                 optimizer.lr = schedule.lr(self.step, optimizer.base_lr)
@@ -403,8 +444,13 @@ class Trainer:
         constraints; the batch's loss, penalty and correct predictions join the epoch's totals."""
         net, loss_fn = self.net, self.net.loss
         scores = net.forward(xb, True)
-        loss, dscores = loss_fn(scores, yb)
+        loss, dscores = loss_fn(scores, yb) if len(yb) else (0.0, scores * 0)
+        if self.comm is not None:  # the loss's mean over n_r rows, as a part of the mean over B
+            dscores *= len(yb) / self._global_rows
         net.backward(dscores, input_grad=False)
+        if self.comm is not None:
+            for gradients in self._gradients:
+                self.comm.sum_in_place(gradients)
         penalty = self.transforms(net)
         if not math.isfinite(loss + penalty):
             self._diverged(loss + penalty, "loss", xb)
@@ -434,6 +480,9 @@ class Trainer:
         """The epoch's record: mean training loss (accuracy, penalty), validation metrics, the
         learning rate and the time; then the schedule's plateau signal."""
         totals, val = self.totals, self.validation_data
+        if self.comm is not None:  # the sums of every rank's rows
+            loss_sum, penalty_sum, correct, seen = self.comm.sum(totals.to_list())
+            totals = EpochTotals(loss_sum, penalty_sum, int(correct), int(seen))
         self.check_weights_finite()
         logs = {"epoch": self.epoch + 1, "loss": totals.mean_loss()}
         if _classifies(self.net.loss):
@@ -454,11 +503,26 @@ class Trainer:
         """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all):
         ``mlplab.metrics.evaluate_network``."""
         rows = np.arange(len(X)) if rows is None else rows
-        found = evaluate_network(self.net, X, y, rows, batch_size)
+        if self.comm is not None:
+            found = self._evaluate_ranks(X, y, rows, batch_size)
+        else:
+            found = evaluate_network(self.net, X, y, rows, batch_size)
         out = {f"{prefix}loss": found["loss"]}
         if "accuracy" in found:
             out[f"{prefix}accuracy"] = found["accuracy"]
         return out
+
+    def _evaluate_ranks(self, X, y, rows, batch_size) -> dict:
+        """``evaluate_network`` of each rank's contiguous part of ``rows``; loss Σ Lᵣ·nᵣ / N and
+        accuracy Σ correctᵣ / N summed over the ranks (every rank gets the same numbers)."""
+        found = evaluate_network(self.net, X, y, rows[self.comm.shard(len(rows))], batch_size)
+        count = found["examples"]
+        correct = round(found.get("accuracy", 0.0) * count)
+        loss_sum, correct, total = self.comm.sum([found["loss"] * count, correct, count])
+        result = {"loss": loss_sum / total}
+        if "accuracy" in found:
+            result["accuracy"] = correct / total
+        return result
 
     # -- divergence -----------------------------------------------------------------------------
     def _diverged(self, value, what, xb):
