@@ -1,0 +1,69 @@
+"""Faults: a rank that raises or dies ends the whole job (no hang); bad input is reported once
+with exit 2; a job killed with SIGKILL resumes on another number of ranks and ends where one
+uninterrupted process ends."""
+
+import os
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+from tests.distributed.conftest import HERE, environment, mpirun, python
+
+SCRIPT = str(HERE / "ranks_train.py")
+TRAIN = ["python", "-m", "mlplab", "train", "--distributed"]
+RUN = ["--data", "digits", "--hidden", "16", "--norm", "batch", "--dropout", "0.1"]
+RUN += ["--dtype", "float64", "--batch-size", "64", "--epochs", "10", "--no-plots", "-q"]
+
+
+@pytest.mark.parametrize("fault", ["raise", "kill"])
+def test_one_failing_rank_ends_every_rank(tmp_path, fault):
+    started = time.monotonic()
+    done = mpirun(2, "python", SCRIPT, str(tmp_path / "out"), "--fault", fault, timeout=90)
+    assert done.returncode != 0
+    assert time.monotonic() - started < 90
+    assert not (tmp_path / "out.npz").exists()  # rank 0 did not finish either
+    if fault == "raise":
+        assert "rank 1 fails on purpose" in done.stderr
+
+
+def test_bad_input_is_reported_once_with_exit_2(tmp_path):
+    done = mpirun(2, *TRAIN, "--data", "missing.csv", "--out", "run", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("mlplab train:")]
+    assert len(errors) == 1 and "error:" in errors[0] and "missing.csv" in errors[0], done.stderr
+    assert list(tmp_path.iterdir()) == []  # no rank made a directory
+
+
+def _weights(directory):
+    return load_file(str(directory / "checkpoints" / "last.safetensors"))
+
+
+def test_a_killed_job_resumes_on_other_ranks_as_one_process_trains(tmp_path):
+    alone = python("-m", "mlplab", "train", *RUN, "--out", str(tmp_path / "alone"))
+    assert alone.returncode == 0, alone.stderr
+    # two ranks, no --out: rank 0 alone makes runs/<name>; SIGKILL the job once a checkpoint is in
+    command = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2", *TRAIN, *RUN]
+    job = subprocess.Popen(
+        command, cwd=tmp_path, env=environment(), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    runs = tmp_path / "runs"
+    while time.monotonic() < deadline and not list(runs.glob("*/checkpoints/last.safetensors")):
+        time.sleep(0.02)
+    os.killpg(job.pid, signal.SIGKILL)
+    job.wait(timeout=30)
+    (directory,) = runs.iterdir()  # exactly one run directory
+    assert '"running"' in (directory / "run.json").read_text(), "finished before it was killed"
+    resumed = mpirun(4, *TRAIN, "--resume", str(directory), cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    expected, found = _weights(tmp_path / "alone"), _weights(directory)
+    assert expected.keys() == found.keys()
+    for key in expected:
+        np.testing.assert_allclose(found[key], expected[key], rtol=0, atol=1e-10, err_msg=key)
+    lines = (directory / "metrics.csv").read_text().splitlines()
+    assert len(lines) == 1 + 10  # every epoch once, in rank 0's file
