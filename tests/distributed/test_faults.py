@@ -2,10 +2,12 @@
 with exit 2; a job killed with SIGKILL resumes on another number of ranks and ends where one
 uninterrupted process ends."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,6 +40,21 @@ def test_bad_input_is_reported_once_with_exit_2(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no rank made a directory
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (from /proc), children first."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
 def _weights(directory):
     return load_file(str(directory / "checkpoints" / "last.safetensors"))
 
@@ -55,8 +72,11 @@ def test_a_killed_job_resumes_on_other_ranks_as_one_process_trains(tmp_path):
     runs = tmp_path / "runs"
     while time.monotonic() < deadline and not list(runs.glob("*/checkpoints/last.safetensors")):
         time.sleep(0.02)
-    os.killpg(job.pid, signal.SIGKILL)
+    for pid in [job.pid, *_descendants(job.pid)]:  # mpirun and the ranks (own process groups)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     job.wait(timeout=30)
+    time.sleep(0.5)
     (directory,) = runs.iterdir()  # exactly one run directory
     assert '"running"' in (directory / "run.json").read_text(), "finished before it was killed"
     resumed = mpirun(4, *TRAIN, "--resume", str(directory), cwd=tmp_path)

@@ -387,20 +387,25 @@ class Trainer:
             callbacks.append(ProgressBar())
         callbacks.sort(key=lambda cb: getattr(cb, "order", 0))
         self.stop_training = False
-        if self.comm is not None:
-            self._bind_ranks()
+        self._bind_ranks()
         return hooks_by_name(callbacks)
 
     def _bind_ranks(self) -> None:
-        """Data-parallel set-up: the gradients to sum, batch norm's reduction; the epoch's
-        running sums restored from a checkpoint are counted once (by rank 0)."""
+        """Data-parallel set-up: the gradients to sum, batch norm's reduction (unset in one
+        process, should the network come from a distributed fit); the epoch's running sums
+        restored from a checkpoint are counted once (by rank 0)."""
+        comm = self.comm
+        for layer in self.net.layers:
+            if hasattr(layer, "reduce"):
+                layer.reduce = None if comm is None else comm.sum_in_place
+            if hasattr(layer, "rows"):
+                layer.rows = None
+        if comm is None:
+            return
         arrays = [layer.grads[key] for _, layer, key in self.net.parameters()]
         packed = packed_buffer(arrays)
         self._gradients = [packed] if packed is not None else arrays
-        for layer in self.net.layers:
-            if hasattr(layer, "reduce"):
-                layer.reduce = self.comm.sum_in_place
-        if not self.comm.root:
+        if not comm.root:
             self.totals.reset()
 
     def _train_epoch(self, hooks) -> bool:
