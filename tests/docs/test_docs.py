@@ -17,6 +17,7 @@ How a page is run (the Markdown conventions are in ``blocks.py``'s docstring):
 
 import contextlib
 import difflib
+import gc
 import io
 import os
 import subprocess
@@ -31,12 +32,33 @@ from tests.docs.blocks import Block, extract_blocks, output_matches
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Pages whose blocks train several networks or run searches: more than a few seconds.
+# Imported before a page runs, so that every registry exists and is restored afterwards.
+REGISTRY_MODULES = (
+    "mlplab.layers", "mlplab.losses", "mlplab.optim", "mlplab.schedules", "mlplab.init",
+    "mlplab.training", "mlplab.data", "mlplab.data.preprocessing",
+)  # fmt: skip
 SLOW_PAGES = {"README.md", "quickstart.md", "ensembles.md", "search.md", "history.md", "sklearn.md"}
 
 
 def _page_param(page: Path):
     marks = [pytest.mark.slow] if page.name in SLOW_PAGES else []
     return pytest.param(page, id=page.name, marks=marks)
+
+
+@pytest.fixture
+def registries_restored():
+    """Names a page registers (its Swish activation, say) are gone once the page is done."""
+    import importlib
+
+    from mlplab.registry import Registry
+
+    for module in REGISTRY_MODULES:
+        importlib.import_module(module)
+    saved = [(r, dict(r._entries)) for r in gc.get_objects() if isinstance(r, Registry)]
+    yield
+    for registry, entries in saved:
+        registry._entries.clear()
+        registry._entries.update(entries)
 
 
 @pytest.fixture
@@ -113,6 +135,7 @@ def _run_python_block(block: Block, namespace: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("page", [_page_param(page) for page in PAGES])
+@pytest.mark.usefixtures("registries_restored")
 def test_page_blocks_run_and_print_what_they_show(page, workdir):
     import matplotlib
 
