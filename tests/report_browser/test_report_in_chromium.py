@@ -110,16 +110,7 @@ def test_no_console_errors_and_no_request_leaves_the_file(opened):
 @pytest.mark.parametrize(
     "width",
     [
-        pytest.param(
-            WIDTHS["phone"],
-            id="phone",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the metric tables are wider than a phone: the report's CSS needs "
-                "'body { padding: 0 1em; } table { display: block; max-width: 100%; "
-                "overflow-x: auto; }'",
-            ),
-        ),
+        pytest.param(WIDTHS["phone"], id="phone"),
         pytest.param(WIDTHS["desktop"], id="desktop"),
     ],
 )
