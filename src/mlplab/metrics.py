@@ -70,7 +70,8 @@ def evaluate_batches(
     (N, K) targets; rows: the row indices to use (default: all, read as slices of x and y);
     weight: (N,) sample weights of x's rows — then loss = Σᵦ Lᵦ·Wᵦ / Σ w with Lᵦ the batch's
     weighted mean and Wᵦ its Σ w, accuracy = Σ w·[right] / Σ w, and the confusion matrix
-    holds Σ w instead of counts. Returns ``{"examples", "loss"[, "accuracy"][, "precision", "recall", "confusion"]}``.
+    holds Σ w instead of counts.
+    Returns ``{"examples", "loss"[, "accuracy"][, "precision", "recall", "confusion"]}``.
     """
     n = len(y) if rows is None else len(rows)
     classify = getattr(loss, "task", "classification") in ("classification", "binary")
@@ -78,7 +79,9 @@ def evaluate_batches(
     confusion = confusion and getattr(loss, "task", "classification") == "classification"
     total, correct, predictions, seen = 0.0, 0, [], 0.0
     for start in range(0, n, batch_size):
-        part = slice(start, start + batch_size) if rows is None else rows[start : start + batch_size]
+        part = (
+            slice(start, start + batch_size) if rows is None else rows[start : start + batch_size]
+        )
         xb, yb = x[part], y[part]
         wb = None if weight is None else weight[part]
         scores = scores_of(xb)

@@ -35,7 +35,9 @@ def check_sample_weight(weight, n_rows: int, where: str = "sample_weight"):
             "(0 ignores the row)"
         )
     if n_rows and not w.any():
-        raise SampleWeightError(f"{where}: every sample weight is zero; at least one row must count")
+        raise SampleWeightError(
+            f"{where}: every sample weight is zero; at least one row must count"
+        )
     return w
 
 
@@ -65,8 +67,7 @@ def class_weight_per_class(class_weight, classes, y_index) -> np.ndarray:
     for label, value in dict(class_weight).items():
         if str(label) not in lookup:
             raise LabelError(
-                f"class_weight: label {label!r} is not one of the classes "
-                f"{classes.tolist()}"
+                f"class_weight: label {label!r} is not one of the classes {classes.tolist()}"
             )
         value = float(value)
         if not (np.isfinite(value) and value >= 0):
@@ -77,7 +78,7 @@ def class_weight_per_class(class_weight, classes, y_index) -> np.ndarray:
     return weights
 
 
-def parse_class_weight(text: str, where: str = "--class-weight"):
+def parse_class_weight(text: str, where: str = "class_weight"):
     """``"balanced"`` or ``"LABEL=W,LABEL=W"`` -> ``"balanced"`` or {label: weight}."""
     text = str(text).strip()
     if text in ("", "none"):

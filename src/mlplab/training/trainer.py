@@ -19,8 +19,9 @@ of a ``np.memmap``), then
 with a finiteness check of loss + penalty before the step. With sample weights the loss is the
 batch's weighted mean, Σ wᵢ ℓᵢ / Σ wᵢ (``mlplab.losses``), and each batch counts by its Σ w in
 the epoch's means. At the end of the epoch: mean training loss and accuracy (``EpochTotals``:
-over the minibatches as they were seen, as Keras reports them), validation loss and accuracy in evaluation mode (``mlplab.metrics``), the history
-record, the schedule's plateau signal, the callbacks.
+over the minibatches as they were seen, as Keras reports them), validation loss and accuracy
+in evaluation mode (``mlplab.metrics``), the history record, the schedule's plateau signal,
+the callbacks.
 
 The learning rate has one owner, the optimizer: ``optimizer.base_lr`` is its configured rate,
 ``optimizer.lr`` the rate of the next step, which the schedule sets from the base rate each
