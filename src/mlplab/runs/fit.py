@@ -10,6 +10,7 @@ from mlplab.runs.metrics_file import MetricsFile
 from mlplab.training import (
     Checkpoint,
     EarlyStopping,
+    KeepBest,
     LayerStatsMonitor,
     Trainer,
     UpdateRatioMonitor,
@@ -21,6 +22,7 @@ from mlplab.training import (
 def fit(network, train_data, val_data, config, directory, *, quiet, progress, callbacks, resume):
     """Train ``network`` in place; return the per-epoch records.
 
+    ``train_data`` and ``val_data`` are ``(x, y, w)`` with w the rows' sample weights (or None).
     The optimizer and the schedule are the config's tables, as they are (``get_optimizer``,
     ``get_schedule``); ``[training] l2`` is the L2 penalty.
     """
@@ -40,10 +42,11 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     last = checkpoints / "last.safetensors"
     if resume and not last.is_file():
         raise FileFormatError(f"{directory}: no checkpoint to resume from ({last} is missing)")
-    x, y = train_data
-    xv, yv = val_data
+    x, y, w = train_data
+    xv, yv, wv = val_data
+    validation = ((xv, yv) if wv is None else (xv, yv, wv)) if len(yv) else None
     history = trainer.fit(
-        x, y, validation_data=(xv, yv) if len(yv) else None, resume=last if resume else None
+        x, y, validation_data=validation, resume=last if resume else None, sample_weight=w
     )
     if not t.checkpoint_every:
         save_checkpoint(trainer, last)
@@ -52,13 +55,15 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
 
 def callback_stack(config, directory, quiet, progress, callbacks) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
-    (when configured), the babysitting monitors (with plots; they log per-layer statistics and
-    update/weight ratios into the history), the metrics file, the epoch lines, the config's
-    callbacks, the caller's, checkpoints."""
+    and keep-best (when configured), the babysitting monitors (with plots; they log per-layer
+    statistics and update/weight ratios into the history), the metrics file, the epoch lines,
+    the config's callbacks, the caller's, checkpoints."""
     t = config.training
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
+    if t.keep_best:
+        stack.append(KeepBest(monitor=t.keep_best))
     if config.output.plots:
         stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
     stack.append(MetricsFile(directory / METRICS_FILE))
