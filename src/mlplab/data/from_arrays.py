@@ -5,7 +5,7 @@ import numpy as np
 from mlplab.data.dataset import Dataset
 from mlplab.data.labels import LabelEncoder
 from mlplab.data.splits import stratified_split
-from mlplab.data.validation import check_features, check_same_length
+from mlplab.data.validation import check_features, check_labels, mark_checked
 from mlplab.errors import ShapeError
 
 VAL_FRACTION = 0.15
@@ -48,9 +48,10 @@ def dataset_from_arrays(
             raise ShapeError(f"{where}: x_{which} and y_{which} must be given together")
         if x is not None:
             x = _flatten(x, f"{where} x_{which}")[0]
-            check_features(x, f"{where} x_{which}", x_train.shape[1], allow_nonfinite)
-            y = np.asarray(y)
-            check_same_length(x, y, f"{where} {which}")
+            check_features(
+                x, f"{where} x_{which}", x_train.shape[1], allow_nonfinite=allow_nonfinite
+            )
+            y = check_labels(y, f"{where} {which}", len(x))
             splits[which] = (x, y)
     labels = LabelEncoder().fit(splits["train"][1], f"{where} y_train")
     encoded = {
@@ -86,6 +87,9 @@ def dataset_from_arrays(
         whole = "all examples" if len(missing) == 2 else "the training data"
         notes.append(f"stratified split of {whole} ({shares}), seed {seed}")
     encoded["train"] = (x, y)
+    if not allow_nonfinite:  # every split is a part of checked features: no second scan
+        for features, _ in encoded.values():
+            mark_checked(features)
     return Dataset(
         name=name,
         x_train=encoded["train"][0],
