@@ -42,26 +42,52 @@ def dataset_from_arrays(
         raise ShapeError(
             f"{where}: feature shape {feature_shape} does not hold {x_train.shape[1]} features"
         )
-    splits = {"train": (x_train, y_train), "test": (x_test, y_test), "val": (x_val, y_val)}
-    for which, (x, y) in splits.items():
+    given = {"train": (x_train, y_train), "test": (x_test, y_test), "val": (x_val, y_val)}
+    splits = _checked_splits(given, where, x_train.shape[1], allow_nonfinite)
+    labels = LabelEncoder().fit(splits["train"][1], f"{where} y_train")
+    encoded = {
+        which: (x, labels.transform(y, f"{where} y_{which}")) for which, (x, y) in splits.items()
+    }
+    fractions = {"val": val_fraction, "test": test_fraction}
+    notes = _cut_missing_splits(encoded, fractions, labels, seed)
+    if not allow_nonfinite:  # every split is a part of checked features: no second scan
+        for features, _ in encoded.values():
+            mark_checked(features)
+    return Dataset(
+        name=name,
+        x_train=encoded["train"][0],
+        y_train=encoded["train"][1],
+        x_val=encoded["val"][0],
+        y_val=encoded["val"][1],
+        x_test=encoded["test"][0],
+        y_test=encoded["test"][1],
+        labels=labels,
+        feature_shape=feature_shape,
+        source=source,
+        notes=notes,
+    )
+
+
+def _checked_splits(given, where, n_features, allow_nonfinite) -> dict:
+    """The splits given (x and y together), features flattened and validated, labels one per
+    row: {which: (x, y)}."""
+    splits = {}
+    for which, (x, y) in given.items():
         if (x is None) != (y is None):
             raise ShapeError(f"{where}: x_{which} and y_{which} must be given together")
         if x is not None:
             x = _flatten(x, f"{where} x_{which}")[0]
-            check_features(
-                x, f"{where} x_{which}", x_train.shape[1], allow_nonfinite=allow_nonfinite
-            )
-            y = check_labels(y, f"{where} {which}", len(x))
-            splits[which] = (x, y)
-    labels = LabelEncoder().fit(splits["train"][1], f"{where} y_train")
-    encoded = {
-        which: (x, labels.transform(y, f"{where} y_{which}"))
-        for which, (x, y) in splits.items()
-        if x is not None
-    }
+            check_features(x, f"{where} x_{which}", n_features, allow_nonfinite=allow_nonfinite)
+            splits[which] = (x, check_labels(y, f"{where} {which}", len(x)))
+    return splits
+
+
+def _cut_missing_splits(encoded, fractions, labels, seed) -> list[str]:
+    """Cut the missing validation/test splits from the training split, in place in
+    ``encoded``; return notes on how. A memory map gives up its last rows (a contiguous slice
+    stays a memory map); in memory, a seeded stratified split."""
     notes = []
-    missing = [w for w, f in (("val", val_fraction), ("test", test_fraction)) if w not in encoded]
-    fractions = {"val": val_fraction, "test": test_fraction}
+    missing = [w for w in ("val", "test") if w not in encoded]
     x, y = encoded["train"]
     if isinstance(x, np.memmap):
         end = len(x)
@@ -87,22 +113,7 @@ def dataset_from_arrays(
         whole = "all examples" if len(missing) == 2 else "the training data"
         notes.append(f"stratified split of {whole} ({shares}), seed {seed}")
     encoded["train"] = (x, y)
-    if not allow_nonfinite:  # every split is a part of checked features: no second scan
-        for features, _ in encoded.values():
-            mark_checked(features)
-    return Dataset(
-        name=name,
-        x_train=encoded["train"][0],
-        y_train=encoded["train"][1],
-        x_val=encoded["val"][0],
-        y_val=encoded["val"][1],
-        x_test=encoded["test"][0],
-        y_test=encoded["test"][1],
-        labels=labels,
-        feature_shape=feature_shape,
-        source=source,
-        notes=notes,
-    )
+    return notes
 
 
 def _flatten(x, where):
