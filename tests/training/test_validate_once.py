@@ -57,7 +57,12 @@ def test_mlplab_train_scans_the_features_once(scans, tmp_path, digits, preproces
 
 def test_trainer_fit_scans_each_matrix_once(scans, digits):
     X, y, Xv, yv = digits
-    Trainer(_net(), epochs=1, quiet=True).fit(X, y, validation_data=(Xv, yv))
+    X, Xv = X.copy(), Xv.copy()  # fresh arrays: the session's may have been checked already
+    trainer = Trainer(_net(), epochs=1, quiet=True)
+    trainer.fit(X, y, validation_data=(Xv, yv))
+    assert scans == [len(X), len(Xv)]
+    scans.restart()
+    trainer.fit(X, y, validation_data=(Xv, yv), epochs=1)  # the same arrays: checked already
     assert scans == [len(X), len(Xv)]
 
 
