@@ -29,6 +29,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from mlplab.data.validation import mark_checked
 from mlplab.errors import ConfigError, LabelError
 from mlplab.losses import LOSSES, SoftmaxCrossEntropy
 
@@ -189,7 +190,8 @@ class _TrainedNetwork(BaseEstimator):
         trainer = self.trainer_
         trainer.batch_size = max(1, min(int(self.batch_size), len(X)))
         split = self.validation_fraction if self.early_stopping and not incremental else 0.0
-        X = X.astype(self.net_.dtype, copy=False)
+        # scikit-learn's check_array scanned X for NaN/inf (with its messages): not again
+        X = mark_checked(X.astype(self.net_.dtype, copy=False))
         # A second fit of the same trainer continues: `epochs` more, optimizer state kept.
         trainer.fit(
             X,
@@ -217,7 +219,7 @@ class _TrainedNetwork(BaseEstimator):
     def _scores(self, X):
         check_is_fitted(self, "net_")
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return self.net_.scores(X.astype(self.net_.dtype, copy=False))
+        return self.net_.scores(mark_checked(X.astype(self.net_.dtype, copy=False)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
