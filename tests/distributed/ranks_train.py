@@ -62,6 +62,7 @@ def main():
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--fault", default="")
+    p.add_argument("--weighted", action="store_true", help="random sample weights in [0, 2)")
     a = p.parse_args()
     comm, rank = None, 0
     if not a.alone:
@@ -77,7 +78,8 @@ def main():
         net, "adam", lr=0.01, l2=1e-3, clip_norm=5.0, batch_size=a.batch, epochs=a.epochs,
         seed=5, quiet=True, callbacks=callbacks, comm=comm,
     )  # fmt: skip
-    trainer.fit(x, y, validation_split=0.2)
+    weight = np.random.default_rng(7).uniform(0, 2, len(y)) if a.weighted else None
+    trainer.fit(x, y, validation_split=0.2, sample_weight=weight)
     weights = {name: layer.params[key] for name, layer, key in net.parameters()}
     for i, layer in enumerate(net.layers):
         for key, value in getattr(layer, "buffers", {}).items():

@@ -7,29 +7,33 @@ import pytest
 from tests.distributed.conftest import HERE, mpirun, python
 
 SCRIPT = str(HERE / "ranks_train.py")
+BATCH = ["--norm", "batch", "--dropout", "0.2"]
+OPTIONS = {"none": [], "batch": BATCH, "weighted": [*BATCH, "--weighted"]}
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    """One process, without and with batch norm and dropout."""
+    """One process: plain, with batch norm and dropout, and those with sample weights."""
     directory = tmp_path_factory.mktemp("one")
-    plain, normed = directory / "plain", directory / "normed"
-    for out, extra in ((plain, []), (normed, ["--norm", "batch", "--dropout", "0.2"])):
-        done = python(SCRIPT, str(out), "--alone", *extra)
+    found = {}
+    for norm in OPTIONS:
+        done = python(SCRIPT, str(directory / norm), "--alone", *OPTIONS[norm])
         assert done.returncode == 0, done.stderr
-    reads = np.load(f"{plain}.reads.npy").sum()
-    return {"none": np.load(f"{plain}.npz"), "batch": np.load(f"{normed}.npz"), "reads": reads}
+        found[norm] = np.load(f"{directory / norm}.npz")
+    found["reads"] = np.load(f"{directory / 'none'}.reads.npy").sum()
+    return found
 
 
 def _train(tmp_path, ranks, norm, name="out"):
     out = tmp_path / name
-    extra = ["--norm", "batch", "--dropout", "0.2"] if norm == "batch" else []
-    done = mpirun(ranks, "python", SCRIPT, str(out), *extra)
+    done = mpirun(ranks, "python", SCRIPT, str(out), *OPTIONS[norm])
     assert done.returncode == 0, done.stdout + done.stderr
     return out
 
 
-@pytest.mark.parametrize(("ranks", "norm"), [(1, "none"), (2, "batch"), (4, "batch"), (4, "none")])
+@pytest.mark.parametrize(
+    ("ranks", "norm"), [(1, "none"), (2, "batch"), (4, "batch"), (4, "none"), (2, "weighted")]
+)
 def test_ranks_train_the_weights_of_one_process(tmp_path, reference, ranks, norm):
     out = _train(tmp_path, ranks, norm)
     found, expected = np.load(f"{out}.npz"), reference[norm]

@@ -11,6 +11,7 @@ import csv
 import numpy as np
 
 from mlplab.data.files import require_file
+from mlplab.data.validation import mark_checked
 from mlplab.errors import ConfigError, FileFormatError, NonFiniteError
 
 LABEL_NAMES = ("label", "target", "class", "y")
@@ -121,6 +122,7 @@ def _parse_numbers(path, cells, columns, lines, allow_nonfinite):
             raise NonFiniteError(
                 f"{path}: {_where(r, c, columns, lines)}: non-finite value {cells[r, c].strip()!r}"
             )
+        mark_checked(x)  # scanned here, with the file's line numbers: not again
     return x
 
 

@@ -11,6 +11,7 @@ from mlplab.training import (
     Callback,
     Checkpoint,
     EarlyStopping,
+    KeepBest,
     LayerStatsMonitor,
     Trainer,
     UpdateRatioMonitor,
@@ -26,6 +27,7 @@ def fit(
 ):  # fmt: skip
     """Train ``network`` in place; return the per-epoch records.
 
+    ``train_data`` and ``val_data`` are ``(x, y, w)`` with w the rows' sample weights (or None).
     The optimizer and the schedule are the config's tables, as they are (``get_optimizer``,
     ``get_schedule``); ``[training] l2`` is the L2 penalty. With ``comm``, data-parallel over
     its ranks; only rank 0 writes (metrics, checkpoints) and prints epoch lines.
@@ -47,10 +49,11 @@ def fit(
     )
     last = checkpoints / "last.safetensors"
     agree(comm, lambda: _check_resumable(directory, last, resume))
-    x, y = train_data
-    xv, yv = val_data
+    x, y, w = train_data
+    xv, yv, wv = val_data
+    validation = ((xv, yv) if wv is None else (xv, yv, wv)) if len(yv) else None
     history = trainer.fit(
-        x, y, validation_data=(xv, yv) if len(yv) else None, resume=last if resume else None
+        x, y, validation_data=validation, resume=last if resume else None, sample_weight=w
     )
     if not t.checkpoint_every and root:
         save_checkpoint(trainer, last)
@@ -64,14 +67,17 @@ def _check_resumable(directory, last, resume) -> None:
 
 def callback_stack(config, directory, quiet, progress, callbacks, root=True) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
-    (when configured), the babysitting monitors (with plots; they log per-layer statistics and
-    update/weight ratios into the history), the metrics file, the epoch lines, the config's
-    callbacks, the caller's, checkpoints. Off rank 0 (``root`` False) the ones that write files
-    or lines are placeholders, so that every rank's callbacks have the same positions."""
+    and keep-best (when configured), the babysitting monitors (with plots; they log per-layer
+    statistics and update/weight ratios into the history), the metrics file, the epoch lines,
+    the config's callbacks, the caller's, checkpoints. Off rank 0 (``root`` False) the ones
+    that write files or lines are placeholders, so that every rank's callbacks have the same
+    positions."""
     t = config.training
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
+    if t.keep_best:
+        stack.append(KeepBest(monitor=t.keep_best))
     if config.output.plots:
         stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
     stack.append(MetricsFile(directory / METRICS_FILE) if root else Callback())

@@ -16,10 +16,12 @@ of a ``np.memmap``), then
     optimizer.step()                              # the update, at the schedule's rate
     for constraint in constraints: constraint(net)  # max-norm
 
-with a finiteness check of loss + penalty before the step. At the end of the epoch: mean
-training loss and accuracy (``EpochTotals``: over the minibatches as they were seen, as Keras
-reports them), validation loss and accuracy in evaluation mode (``mlplab.metrics``), the history
-record, the schedule's plateau signal, the callbacks.
+with a finiteness check of loss + penalty before the step. With sample weights the loss is the
+batch's weighted mean, Σ wᵢ ℓᵢ / Σ wᵢ (``mlplab.losses``), and each batch counts by its Σ w in
+the epoch's means. At the end of the epoch: mean training loss and accuracy (``EpochTotals``:
+over the minibatches as they were seen, as Keras reports them), validation loss and accuracy
+in evaluation mode (``mlplab.metrics``), the history record, the schedule's plateau signal,
+the callbacks.
 
 Data-parallel (``comm``, an mpi4py communicator; ``mlplab.training.distributed``): each rank
 gathers its contiguous slice of every global batch, its loss gradient is scaled by n_r/B, and
@@ -38,14 +40,9 @@ import time
 
 import numpy as np
 
-from mlplab.errors import (
-    ConfigError,
-    DivergenceError,
-    DTypeError,
-    LabelError,
-    NonFiniteError,
-    ShapeError,
-)
+from mlplab import backend
+from mlplab.data.validation import WIDTH_COUNT, check_features, check_labels
+from mlplab.errors import ConfigError, DivergenceError, NonFiniteError
 from mlplab.metrics import count_correct, evaluate_network
 from mlplab.optim import get_optimizer
 from mlplab.parameter_buffer import packed_buffer
@@ -103,11 +100,9 @@ class Trainer:
         options = dict(optimizer_options or {})
         if lr is not None:
             options["lr"] = lr
+        # the optimizer owns the rate: its base_lr, set once, here (an Optimizer object passed
+        # in takes ``lr`` too); the schedule derives each step's rate from it
         self.optimizer = get_optimizer(optimizer, **options)
-        if lr is not None:  # an Optimizer object passed in takes the trainer's rate too
-            self.optimizer.lr = float(lr)
-        # the rate the optimizer holds now is the base the schedule scales
-        self.optimizer.base_lr = self.optimizer.lr
         self.schedule = get_schedule(schedule)
         _check_options(l2, l1, max_norm, clip_norm, batch_size, epochs)
         self.l2, self.l1, self.max_norm, self.clip_norm = float(l2), float(l1), max_norm, clip_norm
@@ -115,7 +110,7 @@ class Trainer:
         self.seed, self.shuffle = int(seed), bool(shuffle)
         self.callbacks = list(callbacks)
         self.quiet = bool(quiet)
-        self.check_gradients = bool(check_gradients)
+        self._gradient_checks = bool(check_gradients)
         self.history = History()
         # where training stands (read by callbacks, saved in checkpoints by ``state_dict``)
         self.epoch = 0
@@ -124,13 +119,15 @@ class Trainer:
         self.steps_per_epoch = 0
         self.end_epoch = self.epochs
         self.batch_loss = math.nan
-        self.x_batch = self.y_batch = None
+        self.x_batch = self.y_batch = self.w_batch = None
         self.epoch_logs: dict = {}
         self.totals = EpochTotals()  # this epoch so far
         self.stop_training = False
         self.last_checkpoint = None
         #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
         self.train_data = self.validation_data = None
+        #: the sample weights of the training and validation X's rows (None: unweighted)
+        self.sample_weight = self.validation_weight = None
         #: the chain of gradient transforms and the constraints, built by ``fit`` from l2, l1,
         #: clip_norm and max_norm (``mlplab.training.transforms``)
         self.transforms, self.constraints = chain(), []
@@ -139,6 +136,16 @@ class Trainer:
         self._buffers = {}  # gather buffers by batch length
         self._bound = False
         self._gradients = None  # the packed gradient buffer (or the arrays) summed over ranks
+
+    @property
+    def check_gradients(self) -> bool:
+        """Whether every step checks every gradient for NaN/inf: the option, or debug mode
+        (``mlplab.backend.set_debug(True)``, ``MLPLAB_DEBUG=1``)."""
+        return self._gradient_checks or backend.debug
+
+    @check_gradients.setter
+    def check_gradients(self, on: bool) -> None:
+        self._gradient_checks = bool(on)
 
     @property
     def lr(self) -> float:
@@ -222,49 +229,22 @@ class Trainer:
         """Let go of the training data, the last batch and the gather buffers (a trainer kept
         after ``fit``, as by the scikit-learn estimators, then holds no data)."""
         self.train_data = self.validation_data = None
-        self.x_batch = self.y_batch = None
+        self.sample_weight = self.validation_weight = None
+        self.x_batch = self.y_batch = self.w_batch = None
         self._buffers = {}
 
     # -- data -----------------------------------------------------------------------------------
     def _check_arrays(self, X, y, what: str):
-        if not hasattr(X, "ndim"):
-            X = np.asarray(X)
-        if not hasattr(y, "ndim"):
-            y = np.asarray(y)
-        if X.ndim != 2:
-            raise ShapeError(f"{what} X: expected a 2-D array (samples, features), got {X.shape}")
-        features = self.net.in_features
-        if features is not None and X.shape[1] != features:
-            raise ShapeError(f"{what} X: expected {features} features, got {X.shape[1]}")
-        if X.dtype.kind not in "fiub":
-            raise DTypeError(f"{what} X: expected numbers, got dtype {X.dtype}")
-        if len(y) != len(X):
-            raise ShapeError(f"{what}: X has {len(X)} rows but y has {len(y)}")
-        if len(X) == 0:
-            raise ShapeError(f"{what}: no samples")
-        dtype = self.net.dtype
-        if not isinstance(X, np.memmap):
-            X = X.astype(dtype, copy=False)
-            _check_finite(X, f"{what} X")
-        task = getattr(self.net.loss, "task", "classification")
-        if task == "classification":
-            if y.dtype.kind not in "iu":
-                raise DTypeError(
-                    f"{what} y: class labels must be integers 0..C-1, got dtype {y.dtype}"
-                )
-            if y.ndim != 1:
-                raise ShapeError(f"{what} y: expected class labels of shape (N,), got {y.shape}")
-            y = np.asarray(y, dtype=np.int64)
-            classes = _output_units(self.net)
-            bad = np.flatnonzero((y < 0) | (y >= classes)) if classes else ()
-            if len(bad):
-                raise LabelError(
-                    f"{what} y: label {y[bad[0]]} at row {bad[0]} is out of range for "
-                    f"{classes} classes (expected 0..{classes - 1})"
-                )
+        """Features (N, D) in the network's dtype (a memory map is read as it is) and labels:
+        class indices 0..C-1, or targets for regression (``mlplab.data.validation``). The
+        NaN/inf scan is skipped for arrays already checked (a loader's, a preprocessing's)."""
+        X = check_features(
+            X, f"{what} X", self.net.in_features, dtype=self.net.dtype, mismatch=WIDTH_COUNT
+        )
+        if getattr(self.net.loss, "task", "classification") == "classification":
+            y = check_labels(y, f"{what} y", len(X), n_classes=_output_units(self.net) or 0)
         else:
-            y = np.asarray(y).astype(dtype, copy=False)
-            _check_finite(y, f"{what} y")
+            y = check_labels(y, f"{what} y", len(X), dtype=self.net.dtype)
         return X, y
 
     def _prepare(self, X, y, validation_data, validation_split):
@@ -293,7 +273,10 @@ class Trainer:
         return X, y, train_idx, val
 
     def _gather(self, X, y, idx):
-        """The rows ``idx`` of X and y as contiguous arrays in the network's dtype."""
+        """The rows ``idx`` of X and y as contiguous arrays in the network's dtype (and of the
+        sample weights, ``w_batch``)."""
+        if self.sample_weight is not None:
+            self.w_batch = self.sample_weight[idx]
         dtype = self.net.dtype
         if X.dtype == dtype and not isinstance(X, np.memmap):
             buf = self._buffers.get(len(idx))
@@ -310,7 +293,8 @@ class Trainer:
         if self.comm is None:
             return idx
         part = self.comm.shard(len(idx))
-        self._global_rows = len(idx)
+        weight = self.sample_weight
+        self._global_share = len(idx) if weight is None else float(weight[idx].sum())
         for layer in self.net.layers:
             if hasattr(layer, "rows"):
                 layer.rows = (part.start, part.stop, len(idx))
@@ -330,6 +314,7 @@ class Trainer:
         validation_split: float = 0.0,
         resume=None,
         epochs: int | None = None,
+        sample_weight=None,
     ):
         """Train; return the ``History``.
 
@@ -340,13 +325,33 @@ class Trainer:
         trainer's ``epochs`` in all. Without ``resume``, trains ``epochs`` (default: the
         trainer's) more epochs: a second ``fit`` continues from where the first ended, keeping
         the optimizer's state and the history (Keras's behaviour; ``partial_fit`` style).
+        ``sample_weight``: (N,) weights >= 0 of X's rows (``mlplab.data.sample_weights``): the
+        loss, the training and validation metrics (and so early stopping) are weighted means;
+        ``validation_data=(X_val, y_val, w_val)`` weights the validation rows, and a
+        ``validation_split`` keeps its rows' weights.
         """
-        X, y, train_idx, val = agree(
-            self.comm, lambda: self._prepare(X, y, validation_data, validation_split)
-        )
+        validation_data, val_weight = _split_weight(validation_data)
+        def prepare():  # checked on every rank; with ``comm`` an error is agreed before training
+            X_, y_, train_idx, val = self._prepare(X, y, validation_data, validation_split)
+            split = val is not None and val[0] is X_
+            self._set_weights(sample_weight, len(X_), val_weight, split)
+            return X_, y_, train_idx, val
+
+        X, y, train_idx, val = agree(self.comm, prepare)
         # overflow on the way to a divergence is reported once, by DivergenceError
         with np.errstate(over="ignore", invalid="ignore"):
             return self._fit(X, y, train_idx, val, resume, epochs)
+
+    def _set_weights(self, sample_weight, n_rows, val_weight, split_from_training) -> None:
+        from mlplab.data.sample_weights import check_sample_weight
+
+        self.sample_weight = check_sample_weight(sample_weight, n_rows)
+        self.w_batch = None
+        if split_from_training:
+            val_weight = self.sample_weight
+        elif val_weight is not None:
+            val_weight = check_sample_weight(val_weight[1], val_weight[0], "validation weight")
+        self.validation_weight = val_weight
 
     def _fit(self, X, y, train_idx, val, resume, epochs):
         hooks = self._begin(X, y, train_idx, val, resume, epochs)
@@ -435,7 +440,7 @@ class Trainer:
                 optimizer.lr = schedule.lr(self.step, optimizer.base_lr)
             for hook in on_batch_begin:
                 hook(self)
-            self._train_step(xb, yb)
+            self._train_step(xb, yb, self.w_batch)
             self.batch += 1
             self.step += 1
             for hook in on_batch_end:
@@ -444,14 +449,16 @@ class Trainer:
                 break
         return self.batch >= spe
 
-    def _train_step(self, xb, yb) -> None:
+    def _train_step(self, xb, yb, wb=None) -> None:
         """One minibatch: forward, loss, backward, the gradient transforms, the update, the
-        constraints; the batch's loss, penalty and correct predictions join the epoch's totals."""
+        constraints; the batch's loss, penalty and correct predictions join the epoch's totals
+        (weighted by the batch's sample weights ``wb`` when there are any)."""
         net, loss_fn = self.net, self.net.loss
         scores = net.forward(xb, True)
-        loss, dscores = loss_fn(scores, yb) if len(yb) else (0.0, scores * 0)
-        if self.comm is not None:  # the loss's mean over n_r rows, as a part of the mean over B
-            dscores *= len(yb) / self._global_rows
+        if self.comm is None:
+            loss, dscores = loss_fn(scores, yb) if wb is None else loss_fn(scores, yb, weight=wb)
+        else:
+            loss, dscores = self._rank_loss(scores, yb, wb)
         net.backward(dscores, input_grad=False)
         if self.comm is not None:
             for gradients in self._gradients:
@@ -464,9 +471,21 @@ class Trainer:
         self.optimizer.step()
         for constraint in self.constraints:
             constraint(net)
-        correct = count_correct(loss_fn.predict(scores), yb) if _classifies(loss_fn) else 0
-        self.totals.add(loss, penalty, len(yb), correct)
+        correct = count_correct(loss_fn.predict(scores), yb, wb) if _classifies(loss_fn) else 0
+        self.totals.add(loss, penalty, len(yb) if wb is None else float(wb.sum()), correct)
         self.batch_loss = loss
+
+    def _rank_loss(self, scores, yb, wb):
+        """This rank's loss (a mean over its rows: Σ ℓ / n_r, or Σ wℓ / Σ w) and its gradient
+        scaled by n_r / B (Σ w over its rows / Σ w over the global batch's), so that the sum
+        over the ranks is the gradient of the global batch's mean."""
+        share = len(yb) if wb is None else float(wb.sum())
+        if not share:  # none of the global batch's rows (or weight) on this rank
+            return 0.0, scores * 0
+        loss_fn = self.net.loss
+        loss, dscores = loss_fn(scores, yb) if wb is None else loss_fn(scores, yb, weight=wb)
+        dscores *= share / self._global_share
+        return loss, dscores
 
     def _finish_init(self, X, train_idx, rows: int = 256):
         """Run the data-driven init that ``build_mlp`` left pending (``--init lsuv``, ``data``,
@@ -487,7 +506,9 @@ class Trainer:
         totals, val = self.totals, self.validation_data
         if self.comm is not None:  # the sums of every rank's rows
             loss_sum, penalty_sum, correct, seen = self.comm.sum(totals.to_list())
-            totals = EpochTotals(loss_sum, penalty_sum, int(correct), int(seen))
+            if self.sample_weight is None:  # counts, not sums of weights
+                correct, seen = int(correct), int(seen)
+            totals = EpochTotals(loss_sum, penalty_sum, correct, seen)
         self.check_weights_finite()
         logs = {"epoch": self.epoch + 1, "loss": totals.mean_loss()}
         if _classifies(self.net.loss):
@@ -495,7 +516,11 @@ class Trainer:
         if self.l2 or self.l1:
             logs["penalty"] = totals.mean_penalty()
         if val is not None:
-            logs.update(self.evaluate(val[0], val[1], rows=val[2], prefix="val_"))
+            logs.update(
+                self.evaluate(
+                    val[0], val[1], rows=val[2], prefix="val_", weight=self.validation_weight
+                )
+            )
         logs["lr"] = self.lr
         logs["time"] = time.perf_counter() - self._epoch_start
         self.history.append(logs)
@@ -504,25 +529,30 @@ class Trainer:
         self.schedule.observe(logs.get("val_loss", logs["loss"]))
 
     # -- evaluation -----------------------------------------------------------------------------
-    def evaluate(self, X, y, rows=None, prefix: str = "", batch_size: int = 2048) -> dict:
-        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all):
-        ``mlplab.metrics.evaluate_network``."""
+    def evaluate(
+        self, X, y, rows=None, prefix: str = "", batch_size: int = 2048, weight=None
+    ) -> dict:
+        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all),
+        weighted by ``weight`` (one per row of X) if given: ``mlplab.metrics.evaluate_network``."""
         rows = np.arange(len(X)) if rows is None else rows
         if self.comm is not None:
-            found = self._evaluate_ranks(X, y, rows, batch_size)
+            found = self._evaluate_ranks(X, y, rows, batch_size, weight)
         else:
-            found = evaluate_network(self.net, X, y, rows, batch_size)
+            found = evaluate_network(self.net, X, y, rows, batch_size, weight=weight)
         out = {f"{prefix}loss": found["loss"]}
         if "accuracy" in found:
             out[f"{prefix}accuracy"] = found["accuracy"]
         return out
 
-    def _evaluate_ranks(self, X, y, rows, batch_size) -> dict:
+    def _evaluate_ranks(self, X, y, rows, batch_size, weight=None) -> dict:
         """``evaluate_network`` of each rank's contiguous part of ``rows``; loss Σ Lᵣ·nᵣ / N and
-        accuracy Σ correctᵣ / N summed over the ranks (every rank gets the same numbers)."""
-        found = evaluate_network(self.net, X, y, rows[self.comm.shard(len(rows))], batch_size)
-        count = found["examples"]
-        correct = round(found.get("accuracy", 0.0) * count)
+        accuracy Σ correctᵣ / N summed over the ranks (nᵣ, N: Σ w with ``weight``), so every
+        rank gets the same numbers."""
+        mine = rows[self.comm.shard(len(rows))]
+        found = evaluate_network(self.net, X, y, mine, batch_size, weight=weight)
+        count = found["examples"] if weight is None else float(weight[mine].sum())
+        correct = found.get("accuracy", 0.0) * count
+        correct = round(correct) if weight is None else correct
         loss_sum, correct, total = self.comm.sum([found["loss"] * count, correct, count])
         result = {"loss": loss_sum / total}
         if "accuracy" in found:
@@ -570,6 +600,14 @@ class Trainer:
                 )
 
 
+def _split_weight(validation_data):
+    """``(X_val, y_val)`` and None, or ``(X_val, y_val)`` and ``(rows, w_val)`` for a triple."""
+    if validation_data is None or len(validation_data) != 3:
+        return validation_data, None
+    xv, yv, wv = validation_data
+    return (xv, yv), (len(xv), wv)
+
+
 def _classifies(loss_fn) -> bool:
     """Whether the loss predicts classes (then accuracy is reported)."""
     return getattr(loss_fn, "task", "classification") in ("classification", "binary")
@@ -595,16 +633,3 @@ def _output_units(net) -> int | None:
         if units is not None:
             return int(units)
     return None
-
-
-def _check_finite(a, what: str, chunk: int = 1 << 16) -> None:
-    """Raise ``NonFiniteError`` naming the first non-finite entry (checked in row chunks)."""
-    if a.dtype.kind != "f":
-        return
-    for start in range(0, len(a), chunk):
-        part = a[start : start + chunk]
-        if not np.isfinite(part).all():
-            pos = np.argwhere(~np.isfinite(part))[0]
-            row = start + int(pos[0])
-            col = f", column {int(pos[1])}" if len(pos) > 1 else ""
-            raise NonFiniteError(f"{what}: non-finite value at row {row}{col}")
