@@ -33,7 +33,10 @@ def labelled_split(
         d.label = str(label)
     if not d.source:
         raise ConfigError(f"{where}: give the data with --data")
-    dataset = d.load()
+    from mlplab.data.targets import targets_of_loss
+
+    loss = ((config or {}).get("network") or {}).get("loss") or "softmax"
+    dataset = d.load(targets_of_loss(loss))
     xs, ys = [], []
     for which in ("train", "val", "test") if split == "all" else (split,):
         x, y = dataset.split(which)

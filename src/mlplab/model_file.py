@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mlplab.data import LabelEncoder, Preprocessing
+from mlplab.data import Preprocessing
+from mlplab.data.targets import labels_from_state
 from mlplab.errors import ConfigError, FileFormatError, MlplabError
 from mlplab.files.atomic import atomic_write
 from mlplab.files.envelope import pack, read_envelope
@@ -148,7 +149,7 @@ def read_model_parts(path) -> tuple[Path, dict]:
         return path, {
             "network": network,
             "preprocessing": _build_preprocessing(document.get("preprocessing"), tensors),
-            "labels": None if labels is None else LabelEncoder.from_state(labels),
+            "labels": None if labels is None else labels_from_state(labels),
             "n_features_in": document.get("n_features_in"),
             "config": document.get("config"),
             "feature_names": document.get("feature_names"),

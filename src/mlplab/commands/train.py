@@ -13,7 +13,7 @@ HELP = "train a network (default: the recommended MLP on the built-in digits)"
 #: [training] l2 (``mlplab.config.flat_keys``).
 FLAGS = [
     ("--data", "data.source", "NAME|FILE", "built-in dataset name or data file (default digits)"),
-    ("--label", "data.label", "COLUMN", "CSV label column, by name or index (default: last)"),
+    ("--label", "data.label", "COLUMN", "CSV label column(s) by name or index: a or a,b,c"),
     ("--weight", "data.weight", "COLUMN", "sample-weight column (CSV) or arrays (NPZ)"),
     ("--val-fraction", "data.validation", "F", "validation share when the data has none"),
     ("--test-fraction", "data.test", "F", "test share when the data has none"),
@@ -24,7 +24,7 @@ FLAGS = [
     ("--init", "network.init", "SPEC", "initializer: auto, he, xavier, normal:0.01, ..."),
     ("--norm", "network.norm", "batch|none", "batch norm before each nonlinearity, or none"),
     ("--dropout", "network.dropout", "P", "dropout probability after each hidden layer"),
-    ("--loss", "network.loss", "NAME", "softmax or svm"),
+    ("--loss", "network.loss", "NAME", "softmax, svm, bce (binary, multi-label), mse, huber"),
     ("--dtype", "network.dtype", "float32|float64", "floating-point precision"),
     ("--maxout-pieces", "network.maxout_pieces", "K", "affine pieces per unit (maxout)"),
     (
@@ -138,6 +138,11 @@ def architecture(run) -> str:
     (``--hidden ""`` trains a linear classifier)."""
     hidden = list(run.config.network.hidden)
     model = run.model
-    sizes = [getattr(model, "n_features_in", "?"), *hidden, len(getattr(model, "classes", []))]
+    from mlplab.data.targets import output_size, targets_of_loss
+
+    labels = getattr(model, "labels", None)
+    loss = run.config.network.loss
+    outputs = "?" if labels is None else output_size(labels, targets_of_loss(loss))
+    sizes = [getattr(model, "n_features_in", "?"), *hidden, outputs]
     text = " → ".join(str(n) for n in sizes)
     return text if hidden else f"{text} (linear: no hidden layer)"

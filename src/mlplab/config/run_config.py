@@ -52,7 +52,8 @@ class DataConfig:
 
     #: a built-in dataset name (digits, iris, spiral, circles, xor) or a file path.
     source: str = "digits"
-    #: CSV label column, by name or index ("" = the last column).
+    #: CSV label column, by name or index ("" = the last column); several, "a,b,c", are the
+    #: 0/1 columns of a multi-label task (loss "bce"; docs/tasks.md).
     label: str = ""
     #: fraction of the training set held out for validation when the data has no validation set.
     validation: float = 0.15
@@ -66,11 +67,12 @@ class DataConfig:
     #: <weight>_test[, <weight>_val] ("" = every row weighs 1; docs/weights.md).
     weight: str = ""
 
-    def load(self):
-        """The ``Dataset`` this section names, split with its seed and fractions."""
+    def load(self, targets: str = "classes"):
+        """The ``Dataset`` this section names, split with its seed and fractions; ``targets``
+        is what the loss takes (``mlplab.data.targets.TARGETS``)."""
         return load_data(
             self.source, seed=self.seed, val_fraction=self.validation, test_fraction=self.test,
-            label_column=self.label or None, weight_column=self.weight or None,
+            label_column=self.label or None, weight_column=self.weight or None, targets=targets,
         )  # fmt: skip
 
 
@@ -234,11 +236,13 @@ class RunConfig:
         _check(bool(d.source), "data.source", "a dataset name or file", d.source)
         _check(d.seed >= 0, "data.seed", "an integer >= 0", d.seed)
         n.validate()
+        task = getattr(LOSSES.get(n.loss), "task", "")
+        _check(bool(task), "network.loss", f"a loss of {', '.join(LOSSES.names())}", n.loss)
         _check(
-            getattr(LOSSES.get(n.loss), "task", "") == "classification",
-            "network.loss",
-            "a classification loss (softmax or svm)",
-            n.loss,
+            task != "regression" or not t.class_weight,
+            "training.class_weight",
+            "none for a regression loss",
+            t.class_weight,
         )
         _check(t.seed >= 0, "training.seed", "an integer >= 0", t.seed)
         _check(0 <= t.l2 < math.inf, "training.l2", "a number >= 0", t.l2)

@@ -1,5 +1,5 @@
 """CSV with a header row (optional for features to predict on): numeric feature columns and one
-label column, chosen by name or index.
+label column (or several, ``"a,b,c"``, for multi-label), chosen by name or index.
 
 A missing or non-numeric feature value is an error naming the line, the row and the column.
 Labels may be any strings or integers. Default label column: one named ``label``, ``target``,
@@ -16,10 +16,14 @@ from mlplab.errors import ConfigError, FileFormatError, NonFiniteError
 LABEL_NAMES = ("label", "target", "class", "y")
 
 
-def read_csv(path, label_column=None, allow_nonfinite=False, labels=True, header=True):
+def read_csv(
+    path, label_column=None, allow_nonfinite=False, labels=True, header=True, numeric=False
+):
     """(x (N, D) float64, y (N,) strings or ints, feature column names) from a CSV file.
 
-    ``label_column`` is a header name or a column index (negative counts from the end).
+    ``label_column`` is a header name or a column index (negative counts from the end), or
+    several, comma-separated: y is then (N, K) numbers. ``numeric`` labels must be numbers (a
+    regression target): the first other value is an error naming its row and column.
     With ``allow_nonfinite`` an empty cell reads as NaN (for ``mlplab data info``).
     With ``labels=False`` every column is a feature and y is None (inputs for prediction).
     With ``header=False`` the first row is data and the columns are named by their index.
@@ -52,8 +56,9 @@ def read_csv(path, label_column=None, allow_nonfinite=False, labels=True, header
         )
     if not rows:
         raise FileFormatError(f"{path}: a header but no data rows")
-    label = _label_index(path, names, label_column) if labels else None
-    features = [c for c in range(len(names)) if c != label]
+    wanted = _split_columns(label_column)
+    label = [_label_index(path, names, c) for c in wanted] if labels else []
+    features = [c for c in range(len(names)) if c not in label]
     for number, row in enumerate(rows):
         if len(row) != len(names):
             raise FileFormatError(
@@ -65,6 +70,10 @@ def read_csv(path, label_column=None, allow_nonfinite=False, labels=True, header
     x = _parse_numbers(path, text[:, features], columns, lines, allow_nonfinite)
     if not labels:
         return x, None, names
+    if numeric or len(label) > 1:
+        y = _parse_numbers(path, text[:, label], [(c, names[c]) for c in label], lines, False)
+        return x, (y[:, 0] if len(label) == 1 else y), [names[c] for c in features]
+    label = label[0]
     y = [cell.strip() for cell in text[:, label]]
     missing = [i for i, v in enumerate(y) if v == ""]
     if missing:
@@ -73,6 +82,20 @@ def read_csv(path, label_column=None, allow_nonfinite=False, labels=True, header
             f"{path}: row {r + 1} (line {lines[r]}), column {label} {names[label]!r}: missing label"
         )
     return x, _labels(y), [names[c] for c in features]
+
+
+def label_names(path, label_column) -> list:
+    """The header names of the label column(s) of a CSV file (by name or index)."""
+    with open(require_file(path), newline="", encoding="utf-8-sig") as f:
+        header = [h.strip() for h in next(csv.reader(f), [])]
+    return [header[_label_index(path, header, c)] for c in _split_columns(label_column)]
+
+
+def _split_columns(label_column) -> list:
+    """``"a,b"`` -> ["a", "b"]; one column (or None: the default) -> [it]."""
+    if isinstance(label_column, str) and "," in label_column:
+        return [c.strip() for c in label_column.split(",") if c.strip()]
+    return [label_column]
 
 
 def _label_index(path, header, label_column):

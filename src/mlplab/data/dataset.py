@@ -43,8 +43,10 @@ class Dataset:
 
     @property
     def classes(self) -> list:
-        """The original label values, in class-index order."""
-        return self.labels.classes_.tolist()
+        """The original label values, in class-index order (multi-label: the label columns'
+        names; regression: empty)."""
+        classes = self.labels.classes_
+        return [] if classes is None else classes.tolist()
 
     @property
     def n_classes(self) -> int:
@@ -81,7 +83,13 @@ class Dataset:
         }
         for which in SPLITS:
             x, y = self.split(which)
-            counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=self.n_classes)
+            y = np.asarray(y)
+            if y.ndim == 2:  # multi-label: the rows with each label
+                counts = y.sum(axis=0).astype(np.int64)
+            elif self.labels.classes_ is None:  # regression: no classes to count
+                counts = []
+            else:
+                counts = np.bincount(y.astype(np.int64), minlength=self.n_classes)
             nan = count_nonfinite(x) if x.size else 0
             finite_min, finite_max = _finite_range(x)
             out["splits"][which] = {

@@ -4,7 +4,8 @@ import numpy as np
 
 from mlplab.data.dataset import Dataset
 from mlplab.data.labels import LabelEncoder
-from mlplab.data.splits import stratified_split
+from mlplab.data.splits import random_split, stratified_split
+from mlplab.data.targets import labels_for
 from mlplab.data.validation import check_features, check_same_length
 from mlplab.errors import ShapeError
 
@@ -28,8 +29,14 @@ def dataset_from_arrays(
     test_fraction=TEST_FRACTION,
     allow_nonfinite=False,
     weights=None,
+    targets="classes",
+    label_names=(),
 ):
     """A ``Dataset`` from (N, ...) feature arrays and (N,) labels of any values.
+
+    ``targets`` (``mlplab.data.targets.TARGETS``): ``"classes"`` encodes labels of any values;
+    ``"binary"`` the same for one label column, and (N, K) 0/1 labels (multi-label) for several;
+    ``"values"`` takes numbers (regression). ``label_names`` name the label columns.
 
     ``weights``: ``{"train": w, "test": w, "val": w}`` sample weights of the given splits (a
     split cut from the training data takes its rows' weights); checked by
@@ -57,7 +64,10 @@ def dataset_from_arrays(
             check_same_length(x, y, f"{where} {which}")
             splits[which] = (x, y)
     weights = _check_weights(weights, splits, where)
-    labels = LabelEncoder().fit(splits["train"][1], f"{where} y_train")
+    labels = labels_for(targets, splits["train"][1])
+    if label_names and not isinstance(labels, LabelEncoder):
+        labels.names = [str(n) for n in label_names]
+    labels.fit(splits["train"][1], f"{where} y_train")
     encoded = {
         which: (x, labels.transform(y, f"{where} y_{which}"))
         for which, (x, y) in splits.items()
@@ -78,14 +88,15 @@ def dataset_from_arrays(
         x, y = x[:end], y[:end]
         weights["train"] = _rows(weights["train"], slice(0, end))
         absent = np.setdiff1d(np.arange(labels.n_classes), y)
-        if missing and absent.size:
+        if missing and absent.size and isinstance(labels, LabelEncoder):
             names = ", ".join(str(labels.classes_[c]) for c in absent[:5])
             notes.append(
                 f"warning: class(es) {names} only occur in the held-out last rows; "
                 "shuffle the file or supply x_val.npy/x_test.npy"
             )
     elif missing:
-        parts = stratified_split(y, [fractions[w] for w in missing], seed=seed)
+        cut = stratified_split if isinstance(labels, LabelEncoder) else random_split
+        parts = cut(y, [fractions[w] for w in missing], seed=seed)
         for which, part in zip(missing, parts[1:], strict=True):
             encoded[which] = (x[part], y[part])
             weights[which] = _rows(weights["train"], part)
@@ -93,7 +104,8 @@ def dataset_from_arrays(
         weights["train"] = _rows(weights["train"], parts[0])
         shares = ", ".join(f"{w} {fractions[w]:.0%}" for w in missing)
         whole = "all examples" if len(missing) == 2 else "the training data"
-        notes.append(f"stratified split of {whole} ({shares}), seed {seed}")
+        kind = "stratified" if cut is stratified_split else "random"
+        notes.append(f"{kind} split of {whole} ({shares}), seed {seed}")
     encoded["train"] = (x, y)
     return Dataset(
         name=name,

@@ -22,6 +22,7 @@ def load_data(
     format: str | None = None,
     allow_nonfinite: bool = False,
     weight_column=None,
+    targets: str = "classes",
 ) -> Dataset:
     """A ``Dataset`` from a built-in name or a file or directory.
 
@@ -36,6 +37,9 @@ def load_data(
     ``weight_column``: the sample weights — a CSV column (by name or index; it is then not a
     feature) or, in an NPZ file, the arrays ``<name>_train``, ``<name>_test`` (and
     ``<name>_val``) (``mlplab.data.sample_weights``).
+    ``targets``: what the loss takes (``mlplab.data.targets.TARGETS``): ``"classes"``,
+    ``"binary"`` (one yes/no column, or several 0/1 columns: multi-label, ``label_column="a,b"``
+    in a CSV, y of shape (N, K) in an NPZ file) or ``"values"`` (regression: numeric labels).
     """
     if isinstance(spec, Dataset):
         return spec
@@ -54,7 +58,8 @@ def load_data(
         except TypeError as e:
             raise ConfigError(f"dataset {spec!r}: {e}") from None
     fmt = format or detect_format(path)
-    common = {"source": str(path), "allow_nonfinite": allow_nonfinite, **options}
+    common = {"source": str(path), "allow_nonfinite": allow_nonfinite, "targets": targets}
+    common.update(options)
     if weight_column and fmt not in ("npz", "csv"):
         raise ConfigError(f"{path}: a weight column needs a CSV or NPZ file, not {fmt}")
     if fmt == "npz":
@@ -67,13 +72,17 @@ def load_data(
 
         return dataset_from_arrays(path.stem, **read_npy_pairs(path), **common)
     if fmt == "csv":
-        from mlplab.data.csv_file import read_csv
+        from mlplab.data.csv_file import label_names, read_csv
 
-        x, y, names = read_csv(path, label_column, allow_nonfinite)
+        numeric = targets == "values"
+        x, y, names = read_csv(path, label_column, allow_nonfinite, numeric=numeric)
         weights = None
         if weight_column:
             x, weights, names = _csv_weights(path, x, names, weight_column)
-        dataset = dataset_from_arrays(path.stem, x, y, **common, weights=weights)
+        labelled = label_names(path, label_column) if np.ndim(y) == 2 else ()
+        dataset = dataset_from_arrays(
+            path.stem, x, y, **common, weights=weights, label_names=labelled
+        )
         dataset.feature_names = tuple(names)
         return dataset
     if fmt == "mnist":

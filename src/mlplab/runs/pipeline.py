@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mlplab.config import RunConfig, as_config, load_config, save_config
 from mlplab.data import Preprocessing
+from mlplab.data.targets import output_size, targets_of_loss
 from mlplab.errors import ConfigError, FileFormatError, MlplabError
 from mlplab.metrics import evaluate_network
 from mlplab.model import Model
@@ -107,7 +108,7 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
 # -- the steps ----------------------------------------------------------------------------------
 def load(config: RunConfig) -> Data:
     """Load the data and fit the preprocessing on the training split; transform every split."""
-    dataset = config.data.load()
+    dataset = config.data.load(targets_of_loss(config.network.loss))
     preprocessing = Preprocessing.from_specs(config.data.preprocess, dataset.feature_shape)
     x = {which: dataset.split(which)[0] for which in SPLITS}
     y = {which: dataset.split(which)[1] for which in SPLITS}
@@ -131,12 +132,11 @@ def split_weights(config: RunConfig, dataset, y: dict) -> dict:
 
 
 def build(config: RunConfig, data: Data) -> Model:
-    """The network of ``[network]``, sized by the data, in a ``Model`` with the preprocessing,
-    the labels and the config that replays the run."""
+    """The network of ``[network]``, sized by the data (outputs: classes or targets), in a
+    ``Model`` with the preprocessing, the labels and the config that replays the run."""
+    outputs = output_size(data.dataset.labels, targets_of_loss(config.network.loss))
     network_config = replace(
-        config.network,
-        input_size=int(data.x["train"].shape[1]),
-        output_size=int(data.dataset.n_classes),
+        config.network, input_size=int(data.x["train"].shape[1]), output_size=int(outputs)
     )
     network = build_mlp(network_config, seed=config.training.seed)
     return Model(
