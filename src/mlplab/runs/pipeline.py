@@ -189,7 +189,7 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
             network,
             data.x[which],
             data.y[which],
-            confusion=(dataset.n_classes or False) if which == "test" else False,
+            confusion=(dataset.n_classes or True) if which == "test" else False,
             weight=data.w[which],
         )
         for which in SPLITS
