@@ -122,3 +122,23 @@ def test_default_classification_still_reports_precision_recall_confusion(cli, tm
     run, result = _train_evaluate(cli, tmp_path, "iris", "--loss", "softmax")
     assert {"precision", "recall", "confusion", "f1", "macro avg", "weighted avg"} <= set(result)
     assert result["task"] == "classification" and result["accuracy"] <= 1
+
+
+def test_config_accepts_every_task_and_refuses_class_weight_for_regression():
+    from mlplab.config import RunConfig
+    from mlplab.errors import ConfigError
+
+    for loss in ("softmax", "svm", "bce", "mse", "huber"):
+        RunConfig.from_dict({"network": {"loss": loss}}).validate()
+    config = {"network": {"loss": "mse"}, "training": {"class_weight": "balanced"}}
+    with pytest.raises(ConfigError, match="training.class_weight"):
+        RunConfig.from_dict(config).validate()
+
+
+def test_targets_travel_with_the_model_file(tmp_path):
+    from mlplab.data.targets import Targets, labels_from_state
+
+    targets = Targets("multilabel", ["p", "q"]).fit(np.array([[0, 1], [1, 0]]))
+    again = labels_from_state(json.loads(json.dumps(targets.to_state())))
+    assert again.kind == "multilabel" and again.classes_.tolist() == ["p", "q"]
+    assert labels_from_state({"kind": "str", "classes": ["a", "b"]}).n_classes == 2
