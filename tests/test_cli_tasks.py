@@ -142,3 +142,11 @@ def test_targets_travel_with_the_model_file(tmp_path):
     again = labels_from_state(json.loads(json.dumps(targets.to_state())))
     assert again.kind == "multilabel" and again.classes_.tolist() == ["p", "q"]
     assert labels_from_state({"kind": "str", "classes": ["a", "b"]}).n_classes == 2
+
+
+def test_several_label_columns_need_bce(tmp_path):
+    path = tmp_path / "ml.npz"
+    x, y = make_multilabel_classification(n_samples=40, n_features=3, n_classes=3, random_state=0)
+    np.savez(path, x_train=x[:30], y_train=y[:30], x_test=x[30:], y_test=y[30:])
+    with pytest.raises(LabelError, match="ml.npz y_train: 3 label columns .* use --loss bce"):
+        load_data(path)

@@ -64,7 +64,7 @@ def dataset_from_arrays(
             check_same_length(x, y, f"{where} {which}")
             splits[which] = (x, y)
     weights = _check_weights(weights, splits, where)
-    labels = labels_for(targets, splits["train"][1])
+    labels = labels_for(targets, splits["train"][1], f"{where} y_train")
     if label_names and not isinstance(labels, LabelEncoder):
         labels.names = [str(n) for n in label_names]
     labels.fit(splits["train"][1], f"{where} y_train")

@@ -92,13 +92,19 @@ class Targets:
         return f"Targets({self.kind!r}, names={self.names})"
 
 
-def labels_for(targets: str, y):
+def labels_for(targets: str, y, where: str = "labels"):
     """The unfitted encoder of ``y`` for a loss that takes ``targets`` (``TARGETS``): a
     ``LabelEncoder`` for classes (and for one yes/no column), ``Targets`` otherwise."""
     if targets == "values":
         return Targets("regression")
-    if targets == "binary" and np.ndim(y) == 2 and np.shape(y)[1] > 1:
+    several = np.ndim(y) == 2 and np.shape(y)[1] > 1
+    if several and targets == "binary":
         return Targets("multilabel")
+    if several:
+        raise LabelError(
+            f"{where}: {np.shape(y)[1]} label columns are a multi-label task: use --loss bce "
+            '(loss = "bce" in [network])'
+        )
     return LabelEncoder()
 
 
