@@ -12,11 +12,13 @@ SPLITS = ("train", "val", "test")
 
 @dataclass
 class Dataset:
-    """Features are 2-D (N, D) arrays (possibly memory maps), labels (N,) class indices 0..C-1.
+    """Features are 2-D (N, D) arrays (possibly memory maps), labels (N,) class indices 0..C-1
+    (or, for regression and multi-label, the targets: ``mlplab.data.targets``).
 
     ``feature_shape`` is each example's natural shape, e.g. (32, 32, 3) for CIFAR-10 (height,
     width, channels) or (2,) for points in the plane; D = prod(feature_shape).
-    ``labels`` maps class indices back to the original label values (``labels.classes_``).
+    ``labels`` maps class indices back to the original label values (``labels.classes_``); a
+    ``Targets`` for regression and multi-label.
     """
 
     name: str
