@@ -20,6 +20,8 @@ ESTIMATORS = [
     MLPClassifier(**FAST, dtype="float64"),
     MLPClassifier(**FAST, dtype="float64", loss="svm"),
     MLPRegressor(**FAST, dtype="float64"),
+    MLPClassifier(**FAST, dtype="float64", early_stopping=3),
+    MLPRegressor(**FAST, dtype="float64", early_stopping=3),
     LinearClassifier(lr=0.05, epochs=30, dtype="float64"),
     LinearClassifier(lr=0.05, epochs=30, dtype="float64", loss="svm"),
     MLPClassifier(**FAST),
