@@ -14,6 +14,7 @@ HELP = "train a network (default: the recommended MLP on the built-in digits)"
 FLAGS = [
     ("--data", "data.source", "NAME|FILE", "built-in dataset name or data file (default digits)"),
     ("--label", "data.label", "COLUMN", "CSV label column, by name or index (default: last)"),
+    ("--delimiter", "data.delimiter", "CHAR", "CSV field delimiter (default ,; \\t for tab)"),
     ("--val-fraction", "data.validation", "F", "validation share when the data has none"),
     ("--test-fraction", "data.test", "F", "test share when the data has none"),
     ("--data-seed", "data.seed", "N", "seed of the data splits (and generated data)"),
@@ -42,6 +43,7 @@ FLAGS = [
     ("--early-stopping", "training.early_stopping", "PATIENCE", "epochs without improvement"),
     ("--checkpoint-every", "training.checkpoint_every", "N", "epochs between checkpoints"),
     ("--out", "output.dir", "DIR", "run directory (default runs/<data>-<date>-<time>)"),
+    ("--tensorboard", "output.tensorboard", "DIR", "write TensorBoard event files to DIR"),
 ]
 
 

@@ -21,6 +21,7 @@ def load_data(
     label_column=None,
     format: str | None = None,
     allow_nonfinite: bool = False,
+    delimiter: str = ",",
 ) -> Dataset:
     """A ``Dataset`` from a built-in name or a file or directory.
 
@@ -32,6 +33,7 @@ def load_data(
     ``format`` forces one of ``npz, npy, csv, mnist, cifar10``. Missing validation/test splits
     are cut from the training data (``val_fraction``, ``test_fraction``, seeded by ``seed``).
     ``allow_nonfinite`` keeps NaN and inf (for inspection) instead of refusing them.
+    ``delimiter``: the CSV field separator (one character; ``"\\t"`` for tab).
     """
     if isinstance(spec, Dataset):
         return spec
@@ -62,7 +64,7 @@ def load_data(
     if fmt == "csv":
         from mlplab.data.csv_file import read_csv
 
-        x, y, names = read_csv(path, label_column, allow_nonfinite)
+        x, y, names = read_csv(path, label_column, allow_nonfinite, delimiter=delimiter)
         dataset = dataset_from_arrays(path.stem, x, y, **common)
         dataset.feature_names = tuple(names)
         return dataset
