@@ -3,7 +3,7 @@
 Writes a 20,000 × 101 CSV (100 float features in full precision, an integer label; about 15 MB),
 then reads it in a fresh child process per reader and repetition, so each peak resident memory
 is that reader's alone. Reports the median time and the peak memory above the interpreter's
-start-up (``ru_maxrss`` after minus before the read) and writes ``benchmarks/CSV.md``.
+start-up (``VmHWM`` after minus before the read; Linux) and writes ``benchmarks/CSV.md``.
 
     python benchmarks/csv_read.py [--rows 20000] [--repeat 5]
 """
@@ -36,16 +36,20 @@ READERS = {
     "pandas.read_csv": "import pandas as pd; pd.read_csv(PATH)",
 }
 
+# VmHWM (the peak resident set) starts afresh with each process image; ru_maxrss would carry the
+# parent's peak over the exec.
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 PATH = sys.argv[1]
+def peak_kib():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
 {imports}
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kib()
 start = time.perf_counter()
 {read}
 seconds = time.perf_counter() - start
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"seconds": seconds, "peak_mib": (after - before) / 1024}}))
+print(json.dumps({{"seconds": seconds, "peak_mib": (peak_kib() - before) / 1024}}))
 """
 
 
