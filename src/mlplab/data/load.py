@@ -22,6 +22,7 @@ def load_data(
     format: str | None = None,
     allow_nonfinite: bool = False,
     weight_column=None,
+    delimiter: str = ",",
 ) -> Dataset:
     """A ``Dataset`` from a built-in name or a file or directory.
 
@@ -36,6 +37,7 @@ def load_data(
     ``weight_column``: the sample weights — a CSV column (by name or index; it is then not a
     feature) or, in an NPZ file, the arrays ``<name>_train``, ``<name>_test`` (and
     ``<name>_val``) (``mlplab.data.sample_weights``).
+    ``delimiter``: the CSV field separator (one character; ``"\\t"`` for tab).
     """
     if isinstance(spec, Dataset):
         return spec
@@ -69,7 +71,7 @@ def load_data(
     if fmt == "csv":
         from mlplab.data.csv_file import read_csv
 
-        x, y, names = read_csv(path, label_column, allow_nonfinite)
+        x, y, names = read_csv(path, label_column, allow_nonfinite, delimiter=delimiter)
         weights = None
         if weight_column:
             x, weights, names = _csv_weights(path, x, names, weight_column)

@@ -12,6 +12,7 @@ from mlplab.training import (
     EarlyStopping,
     KeepBest,
     LayerStatsMonitor,
+    TensorBoard,
     Trainer,
     UpdateRatioMonitor,
     get_callback,
@@ -55,21 +56,23 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
 
 def callback_stack(config, directory, quiet, progress, callbacks) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
-    and keep-best (when configured), the babysitting monitors (with plots; they log per-layer
-    statistics and update/weight ratios into the history), the metrics file, the epoch lines,
-    the config's callbacks, the caller's, checkpoints."""
+    and keep-best (when configured), the babysitting monitors (with plots or TensorBoard; they log
+    per-layer statistics and update/weight ratios into the history), the metrics file, the epoch
+    lines, the config's callbacks, the caller's, TensorBoard (when configured), checkpoints."""
     t = config.training
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
     if t.keep_best:
         stack.append(KeepBest(monitor=t.keep_best))
-    if config.output.plots:
+    if config.output.plots or config.output.tensorboard:
         stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
     stack.append(MetricsFile(directory / METRICS_FILE))
     if not quiet and not (progress if progress is not None else sys.stderr.isatty()):
         stack.append(EpochLines(sys.stderr))
     stack += [get_callback(spec) for spec in t.callbacks]
     stack += list(callbacks)
+    if config.output.tensorboard:
+        stack.append(TensorBoard(config.output.tensorboard))
     stack.append(Checkpoint(directory / CHECKPOINTS_DIR, every_epochs=t.checkpoint_every or None))
     return stack
