@@ -7,6 +7,7 @@ from mlplab.errors import FileFormatError
 from mlplab.runs.directory import CHECKPOINTS_DIR, METRICS_FILE
 from mlplab.runs.epoch_lines import EpochLines
 from mlplab.runs.metrics_file import MetricsFile
+from mlplab.runs.resume_check import KEY, check_unchanged, run_settings
 from mlplab.training import (
     Checkpoint,
     EarlyStopping,
@@ -16,6 +17,7 @@ from mlplab.training import (
     get_callback,
     save_checkpoint,
 )
+from mlplab.training.checkpoint import CheckpointData, load_latest, previous_path
 
 
 def fit(network, train_data, val_data, config, directory, *, quiet, progress, callbacks, resume):
@@ -25,7 +27,7 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     ``get_schedule``); ``[training] l2`` is the L2 penalty.
     """
     t = config.training
-    checkpoints = directory / CHECKPOINTS_DIR
+    settings = {KEY: run_settings(directory)}
     trainer = Trainer(
         network,
         optimizer=dict(t.optimizer),
@@ -34,23 +36,35 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
         batch_size=t.batch_size,
         epochs=t.epochs,
         seed=t.seed,
-        callbacks=callback_stack(config, directory, quiet, progress, callbacks),
+        callbacks=callback_stack(config, directory, quiet, progress, callbacks, settings),
         quiet=quiet or progress is False,
     )
-    last = checkpoints / "last.safetensors"
-    if resume and not last.is_file():
-        raise FileFormatError(f"{directory}: no checkpoint to resume from ({last} is missing)")
+    last = directory / CHECKPOINTS_DIR / "last.safetensors"
+    checkpoint = None
+    if resume:
+        checkpoint = (
+            resume if isinstance(resume, CheckpointData) else resume_point(config, directory)
+        )
     x, y = train_data
     xv, yv = val_data
-    history = trainer.fit(
-        x, y, validation_data=(xv, yv) if len(yv) else None, resume=last if resume else None
-    )
+    history = trainer.fit(x, y, validation_data=(xv, yv) if len(yv) else None, resume=checkpoint)
     if not t.checkpoint_every:
-        save_checkpoint(trainer, last)
+        save_checkpoint(trainer, last, settings, keep_previous=True)
     return [dict(record) for record in history.records]
 
 
-def callback_stack(config, directory, quiet, progress, callbacks) -> list:
+def resume_point(config, directory) -> CheckpointData:
+    """The checkpoint a resumed run continues from (the latest readable one), after checking
+    that ``config.toml`` still says what it said when the run started."""
+    last = directory / CHECKPOINTS_DIR / "last.safetensors"
+    if not last.is_file() and not previous_path(last).is_file():
+        raise FileFormatError(f"{directory}: no checkpoint to resume from ({last} is missing)")
+    checkpoint = load_latest(last)
+    check_unchanged(checkpoint, run_settings(directory), config.training.epochs, directory)
+    return checkpoint
+
+
+def callback_stack(config, directory, quiet, progress, callbacks, settings=None) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
     (when configured), the babysitting monitors (with plots; they log per-layer statistics and
     update/weight ratios into the history), the metrics file, the epoch lines, the config's
@@ -66,5 +80,6 @@ def callback_stack(config, directory, quiet, progress, callbacks) -> list:
         stack.append(EpochLines(sys.stderr))
     stack += [get_callback(spec) for spec in t.callbacks]
     stack += list(callbacks)
-    stack.append(Checkpoint(directory / CHECKPOINTS_DIR, every_epochs=t.checkpoint_every or None))
+    every = t.checkpoint_every or None
+    stack.append(Checkpoint(directory / CHECKPOINTS_DIR, every_epochs=every, extra=settings))
     return stack
