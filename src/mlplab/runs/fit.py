@@ -2,8 +2,8 @@
 describes, and the fit."""
 
 import sys
+import warnings
 
-from mlplab.errors import FileFormatError
 from mlplab.runs.directory import CHECKPOINTS_DIR, METRICS_FILE
 from mlplab.runs.epoch_lines import EpochLines
 from mlplab.runs.metrics_file import MetricsFile
@@ -17,11 +17,17 @@ from mlplab.training import (
     get_callback,
     save_checkpoint,
 )
-from mlplab.training.checkpoint import CheckpointData, load_latest, previous_path
+from mlplab.training.checkpoint import (
+    CheckpointData,
+    CheckpointWarning,
+    load_latest,
+    previous_path,
+)
 
 
 def fit(network, train_data, val_data, config, directory, *, quiet, progress, callbacks, resume):
-    """Train ``network`` in place; return the per-epoch records.
+    """Train ``network`` in place; return the per-epoch records. ``resume``: the checkpoint to
+    continue from (``resume_point``) or None.
 
     The optimizer and the schedule are the config's tables, as they are (``get_optimizer``,
     ``get_schedule``); ``[training] l2`` is the L2 penalty.
@@ -40,25 +46,27 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
         quiet=quiet or progress is False,
     )
     last = directory / CHECKPOINTS_DIR / "last.safetensors"
-    checkpoint = None
-    if resume:
-        checkpoint = (
-            resume if isinstance(resume, CheckpointData) else resume_point(config, directory)
-        )
     x, y = train_data
     xv, yv = val_data
-    history = trainer.fit(x, y, validation_data=(xv, yv) if len(yv) else None, resume=checkpoint)
+    history = trainer.fit(x, y, validation_data=(xv, yv) if len(yv) else None, resume=resume)
     if not t.checkpoint_every:
         save_checkpoint(trainer, last, settings, keep_previous=True)
     return [dict(record) for record in history.records]
 
 
-def resume_point(config, directory) -> CheckpointData:
+def resume_point(config, directory) -> CheckpointData | None:
     """The checkpoint a resumed run continues from (the latest readable one), after checking
-    that ``config.toml`` still says what it said when the run started."""
+    that ``config.toml`` still says what it said when the run started; None, with a warning,
+    for a run stopped before its first checkpoint (it starts over: nothing was saved)."""
     last = directory / CHECKPOINTS_DIR / "last.safetensors"
     if not last.is_file() and not previous_path(last).is_file():
-        raise FileFormatError(f"{directory}: no checkpoint to resume from ({last} is missing)")
+        warnings.warn(
+            f"{directory}: no checkpoint yet ({last} is missing): the run was stopped before "
+            "its first one; training starts from the beginning",
+            CheckpointWarning,
+            stacklevel=2,
+        )
+        return None
     checkpoint = load_latest(last)
     check_unchanged(checkpoint, run_settings(directory), config.training.epochs, directory)
     return checkpoint

@@ -78,9 +78,8 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
     for folder in (directory, directory / CHECKPOINTS_DIR, directory / PLOTS_DIR):
         remove_temporaries(folder)  # left by a process killed while writing
     checkpoint = resume_point(config, directory)  # before run.json says anything new
-    return _execute(
-        config, directory, quiet=quiet, progress=progress, callbacks=callbacks, resume=checkpoint
-    )
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks}
+    return _execute(config, directory, **options, resume=True, checkpoint=checkpoint)
 
 
 @dataclass
@@ -93,7 +92,9 @@ class Data:
     y: dict
 
 
-def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
+def _execute(
+    config, directory, *, quiet, progress, callbacks, resume=False, force=False, checkpoint=None
+) -> Run:
     started = time.perf_counter()
     data = load(config)
     model = build(config, data)
@@ -103,7 +104,7 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
     if not resume:
         save_config(_replay_config(config), directory / CONFIG_FILE)
     write_info(directory, {"status": "running", "started": now(), "mlplab_version": __version__})
-    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": resume}
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": checkpoint}
     try:
         with deferring((signal.SIGINT, signal.SIGTERM)):  # training stops between two steps
             history = _train(model.network, data, config, directory, replaced, options)

@@ -116,6 +116,8 @@ def _keep_previous(path: Path) -> None:
     """Make ``previous_path(path)`` the file now at ``path``: a hard link under a temporary
     name of ``atomic_write``'s pattern, renamed over the old one (a copy where links fail)."""
     previous = previous_path(path)
+    if previous.is_file() and os.path.samefile(path, previous):
+        return  # already kept (the write after the last keep did not happen)
     link = previous.with_name(f".{previous.name}.{secrets.token_hex(4)}.tmp")
     try:
         os.link(path, link)
