@@ -22,15 +22,6 @@ from tests.reliability.interrupt_helpers import (
 STEPS_PER_EPOCH = 20  # digits' training split (70% of 1797 rows) in batches of 64
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reference") / "run"
-    with pytest.MonkeyPatch.context() as mp:
-        no_drawing(mp)
-        train(run_config(out))
-    return out
-
-
 @pytest.mark.parametrize(
     "signum,step",
     [

@@ -91,15 +91,6 @@ def test_early_stopping_and_plateau_state_survive_a_mid_run_signal(
     assert_same_run(out, stopped_reference)
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reference") / "run"
-    with pytest.MonkeyPatch.context() as mp:
-        no_drawing(mp)
-        train(run_config(out))
-    return out
-
-
 def _interrupted_run(tmp_path, monkeypatch, step=47):
     out = tmp_path / "run"
     signal_in_step(monkeypatch, step, signal.SIGINT)

@@ -34,10 +34,9 @@ def check_unchanged(checkpoint, settings: dict, epochs: int, directory) -> None:
     if stored is None:
         stored = {"training": {"epochs": checkpoint.meta["trainer"].get("epochs", epochs)}}
         settings = {"training": {"epochs": epochs}}
-    before, now = _flatten(stored), _flatten(settings)
-    changed = [key for key in sorted(before.keys() | now.keys()) if before.get(key) != now.get(key)]
+    changed = list(_changes(stored, settings))
     if changed:
-        details = ", ".join(f"{k} ({before.get(k)!r} -> {now.get(k)!r})" for k in changed)
+        details = ", ".join(f"{key} ({old!r} -> {new!r})" for key, old, new in changed)
         raise ConfigError(
             f"{directory / CONFIG_FILE} was changed after the run started: {details}; --resume "
             "continues the run as it was configured: undo the change, or start a new run "
@@ -45,12 +44,10 @@ def check_unchanged(checkpoint, settings: dict, epochs: int, directory) -> None:
         )
 
 
-def _flatten(table: dict, prefix: str = "") -> dict:
-    """``{"training": {"epochs": 5}}`` -> ``{"training.epochs": 5}``."""
-    flat = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+def _changes(before, now, prefix: str = ""):
+    """(dotted key, value before, value now) for every value that differs, keys sorted."""
+    if isinstance(before, dict) and isinstance(now, dict):
+        for key in sorted(before.keys() | now.keys()):
+            yield from _changes(before.get(key), now.get(key), f"{prefix}{key}.")
+    elif before != now:
+        yield prefix[:-1], before, now
