@@ -1,10 +1,12 @@
 """Train an MLP on the 8×8 digits while babysitting it: update/weight ratios, layer statistics,
 early stopping, checkpoints, and the figures.
 
-    PYTHONPATH=src python examples/babysit_digits.py [OUT_DIR]
+    PYTHONPATH=src python examples/babysit_digits.py [OUT_DIR] [--epochs N]
+
+The standardization statistics come from the training rows only, so no test row leaks into them.
 """
 
-import sys
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +24,12 @@ from mlplab.training import (
 )
 
 
-def main(out: Path) -> None:
+def main(out: Path, epochs: int = 30) -> None:
     digits = load_digits()
-    X = digits.data.astype(np.float32)
-    X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-6)
-    y = digits.target
+    X, y = digits.data.astype(np.float32), digits.target
     X_train, y_train, X_test, y_test = X[:1400], y[:1400], X[1400:], y[1400:]
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-6
+    X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
 
     net = build_mlp(
         {"input_size": 64, "output_size": 10, "hidden": [128, 128], "norm": "batch"}, seed=0
@@ -39,7 +41,7 @@ def main(out: Path) -> None:
         schedule="cosine:warmup=2",
         l2=1e-4,
         batch_size=64,
-        epochs=30,
+        epochs=epochs,
         seed=0,
         callbacks=[
             UpdateRatioMonitor(),
@@ -60,4 +62,8 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "runs/babysit-digits"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=Path("runs/babysit-digits"))
+    parser.add_argument("--epochs", type=int, default=30, help="at most this many (default 30)")
+    arguments = parser.parse_args()
+    main(arguments.out, arguments.epochs)

@@ -27,6 +27,10 @@ class LabelError(MlplabError, ValueError):
     """Labels are out of range, of the wrong type, or there is a single class."""
 
 
+class SampleWeightError(MlplabError, ValueError):
+    """A sample or class weight is negative, NaN or infinite, or every weight is zero."""
+
+
 class ConfigError(MlplabError, ValueError):
     """A config value, name or command-line option is invalid."""
 

@@ -12,7 +12,16 @@ Example::
     from mlplab.sklearn import MLPClassifier
     clf = MLPClassifier(hidden=(64,), optimizer="adam", lr=1e-3, epochs=50).fit(X, y)
     clf.predict_proba(X[:3]), clf.score(X, y), clf.loss_curve_
+
+Sample weights: ``fit(X, y, sample_weight=w)`` (and ``partial_fit``); the classifier also takes
+``class_weight="balanced"`` or ``{label: weight}``. A weight of 2 trains as a duplicated row
+(the loss is Σ wᵢ ℓᵢ / Σ wᵢ per minibatch — exactly a duplicated row in full-batch training,
+in expectation with minibatches). Through metadata routing
+(``sklearn.set_config(enable_metadata_routing=True)``, ``est.set_fit_request(sample_weight=True)``)
+``cross_val_score(est, X, y, params={"sample_weight": w})`` passes each fold its weights.
 """
+
+import inspect
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -145,12 +154,12 @@ class _TrainedNetwork(BaseEstimator):
         )
 
     # -- training -------------------------------------------------------------------------------
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train for ``epochs`` epochs (from new weights, or from the current ones with
-        ``warm_start``); return ``self``."""
-        return self._fit(X, y, incremental=False)
+        ``warm_start``); return ``self``. ``sample_weight``: (N,) weights >= 0 of the rows."""
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def _fit(self, X, y, incremental: bool, classes=None):
+    def _fit(self, X, y, incremental: bool, classes=None, sample_weight=None):
         from mlplab.network import build_mlp
 
         continuing = (incremental or self.warm_start) and hasattr(self, "net_")
@@ -164,6 +173,7 @@ class _TrainedNetwork(BaseEstimator):
             y_numeric=self._task == "regression",
         )
         targets, n_outputs = self._targets(y, first=not continuing, classes=classes)
+        weight = self._row_weights(sample_weight, targets, len(X))
         if not continuing:
             if int(self.epochs) < 1:
                 raise ConfigError(
@@ -181,7 +191,13 @@ class _TrainedNetwork(BaseEstimator):
         split = self.validation_fraction if self.early_stopping and not incremental else 0.0
         X = X.astype(self.net_.dtype, copy=False)
         # A second fit of the same trainer continues: `epochs` more, optimizer state kept.
-        trainer.fit(X, targets, validation_split=split, epochs=1 if incremental else self.epochs)
+        trainer.fit(
+            X,
+            targets,
+            validation_split=split,
+            epochs=1 if incremental else self.epochs,
+            sample_weight=weight,
+        )
         trainer.release_data()  # the data and the last batch are scratch: keep the estimator small
         history = trainer.history
         self.history_ = history.to_dict()
@@ -190,6 +206,13 @@ class _TrainedNetwork(BaseEstimator):
         self.n_iter_ = len(history)
         self.t_ = trainer.step
         return self
+
+    def _row_weights(self, sample_weight, targets, n_rows):
+        """The sample weights checked (``mlplab.data.sample_weights``), times the class weights
+        for a classifier with ``class_weight``; None when neither is given."""
+        from mlplab.data.sample_weights import check_sample_weight
+
+        return check_sample_weight(sample_weight, n_rows)
 
     def _scores(self, X):
         check_is_fitted(self, "net_")
@@ -234,16 +257,43 @@ class MLPClassifier(ClassifierMixin, _TrainedNetwork):
     """
 
     __doc__ += _ARCHITECTURE_DOC
+    __doc__ += """    Weights:
+        class_weight: None, ``"balanced"`` (n / (C · count(c)) over the labels of each ``fit``,
+        scikit-learn's ``compute_class_weight``) or ``{label: weight}`` (labels not named: 1);
+        multiplies ``fit``'s ``sample_weight``.
+"""
     _default_loss = "softmax"
     _task = "classification"
 
-    def partial_fit(self, X, y, classes=None):
+    def __init__(self, *args, class_weight=None, **params):
+        super().__init__(*args, **params)
+        self.class_weight = class_weight
+
+    # scikit-learn reads the parameters from the signature: the shared ones and class_weight
+    __init__.__signature__ = inspect.signature(_TrainedNetwork.__init__).replace(
+        parameters=[
+            *inspect.signature(_TrainedNetwork.__init__).parameters.values(),
+            inspect.Parameter("class_weight", inspect.Parameter.KEYWORD_ONLY, default=None),
+        ]
+    )
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights.
 
         ``classes``: every label that will ever be seen, on the first call (default: the labels
-        of this first y); later calls must use only those.
+        of this first y); later calls must use only those. ``class_weight="balanced"`` weighs
+        the classes by their counts in this call's y.
         """
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
+
+    def _row_weights(self, sample_weight, targets, n_rows):
+        from mlplab.data.sample_weights import class_weight_per_class, row_weights
+
+        weight = super()._row_weights(sample_weight, targets, n_rows)
+        if self.class_weight is None:
+            return weight
+        per_class = class_weight_per_class(self.class_weight, self.classes_, targets)
+        return row_weights(weight, per_class, targets)
 
     def _targets(self, y, first: bool, classes=None):
         y = column_or_1d(y, warn=True)
@@ -298,9 +348,9 @@ class MLPRegressor(RegressorMixin, _TrainedNetwork):
     _default_loss = "mse"
     _task = "regression"
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights."""
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def _targets(self, y, first: bool, classes=None):
         y = np.asarray(y, dtype=np.float64)

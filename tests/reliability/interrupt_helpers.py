@@ -35,12 +35,12 @@ def signal_in_step(monkeypatch, step: int, signum: int, again: bool = False) -> 
     mid-step, as a real one would. ``again``: a second one during the checkpoint it causes."""
     original = Trainer._train_step
 
-    def step_with_signal(self, xb, yb):
+    def step_with_signal(self, *batch):
         if self.step + 1 == step:
             os.kill(os.getpid(), signum)
             if again:
                 signal_during_next_fsync(monkeypatch, signum)
-        return original(self, xb, yb)
+        return original(self, *batch)
 
     monkeypatch.setattr(Trainer, "_train_step", step_with_signal)
 

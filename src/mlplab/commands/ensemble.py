@@ -29,6 +29,7 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
+    import sys
     from pathlib import Path
 
     from mlplab.commands._output import emit, format_table
@@ -45,7 +46,14 @@ def run(args) -> int:
     if args.search:
         if args.top < 1:
             raise ConfigError(f"--top: expected at least 1, got {args.top}")
-        sources += top_runs(args.search, args.top)
+        best = top_runs(args.search, args.top)
+        if len(best) < args.top:
+            print(
+                f"mlplab ensemble: {args.search} has {len(best)} complete trials in its last "
+                f"stage (pruned and failed ones do not count): using {len(best)}, not {args.top}",
+                file=sys.stderr,
+            )
+        sources += best
     if args.snapshots:
         if sources:
             raise ConfigError("--snapshots: give one run alone, not together with RUN or --search")

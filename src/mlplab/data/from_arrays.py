@@ -27,9 +27,13 @@ def dataset_from_arrays(
     val_fraction=VAL_FRACTION,
     test_fraction=TEST_FRACTION,
     allow_nonfinite=False,
+    weights=None,
 ):
     """A ``Dataset`` from (N, ...) feature arrays and (N,) labels of any values.
 
+    ``weights``: ``{"train": w, "test": w, "val": w}`` sample weights of the given splits (a
+    split cut from the training data takes its rows' weights); checked by
+    ``mlplab.data.sample_weights.check_sample_weight``.
     Features of more than two dimensions are flattened to (N, D) and their trailing shape kept as
     ``feature_shape``. A missing test or validation split is cut from the training data with a
     seeded stratified split; for memory-mapped features it is the last rows instead (a contiguous
@@ -52,6 +56,7 @@ def dataset_from_arrays(
             y = np.asarray(y)
             check_same_length(x, y, f"{where} {which}")
             splits[which] = (x, y)
+    weights = _check_weights(weights, splits, where)
     labels = LabelEncoder().fit(splits["train"][1], f"{where} y_train")
     encoded = {
         which: (x, labels.transform(y, f"{where} y_{which}"))
@@ -67,9 +72,11 @@ def dataset_from_arrays(
         for which in missing[::-1]:
             start = end - int(round(fractions[which] * len(x)))
             encoded[which] = (x[start:end], y[start:end])
+            weights[which] = _rows(weights["train"], slice(start, end))
             notes.append(f"{which} split: training rows {start}..{end - 1} (kept memory-mapped)")
             end = start
         x, y = x[:end], y[:end]
+        weights["train"] = _rows(weights["train"], slice(0, end))
         absent = np.setdiff1d(np.arange(labels.n_classes), y)
         if missing and absent.size:
             names = ", ".join(str(labels.classes_[c]) for c in absent[:5])
@@ -81,7 +88,9 @@ def dataset_from_arrays(
         parts = stratified_split(y, [fractions[w] for w in missing], seed=seed)
         for which, part in zip(missing, parts[1:], strict=True):
             encoded[which] = (x[part], y[part])
+            weights[which] = _rows(weights["train"], part)
         x, y = x[parts[0]], y[parts[0]]
+        weights["train"] = _rows(weights["train"], parts[0])
         shares = ", ".join(f"{w} {fractions[w]:.0%}" for w in missing)
         whole = "all examples" if len(missing) == 2 else "the training data"
         notes.append(f"stratified split of {whole} ({shares}), seed {seed}")
@@ -98,7 +107,30 @@ def dataset_from_arrays(
         feature_shape=feature_shape,
         source=source,
         notes=notes,
+        weights=weights if weights["train"] is not None else None,
     )
+
+
+def _check_weights(weights, splits, where) -> dict:
+    """{split: checked (N,) weights or None}; given splits must all have weights or none."""
+    from mlplab.data.sample_weights import check_sample_weight
+
+    weights = dict(weights or {})
+    given = {w for w, (x, _) in splits.items() if x is not None}
+    if weights and set(k for k, v in weights.items() if v is not None) != given:
+        raise ShapeError(
+            f"{where}: sample weights are needed for every split given ({', '.join(sorted(given))})"
+        )
+    return {
+        which: check_sample_weight(weights.get(which), len(splits[which][0]), f"{where} w_{which}")
+        if which in given and weights
+        else None
+        for which in splits
+    }
+
+
+def _rows(weight, part):
+    return None if weight is None else weight[part]
 
 
 def _flatten(x, where):

@@ -11,6 +11,7 @@ from mlplab.runs.resume_check import KEY, check_unchanged, run_settings
 from mlplab.training import (
     Checkpoint,
     EarlyStopping,
+    KeepBest,
     LayerStatsMonitor,
     Trainer,
     UpdateRatioMonitor,
@@ -29,6 +30,7 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     """Train ``network`` in place; return the per-epoch records. ``resume``: the checkpoint to
     continue from (``resume_point``) or None.
 
+    ``train_data`` and ``val_data`` are ``(x, y, w)`` with w the rows' sample weights (or None).
     The optimizer and the schedule are the config's tables, as they are (``get_optimizer``,
     ``get_schedule``); ``[training] l2`` is the L2 penalty.
     """
@@ -46,9 +48,10 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
         quiet=quiet or progress is False,
     )
     last = directory / CHECKPOINTS_DIR / "last.safetensors"
-    x, y = train_data
-    xv, yv = val_data
-    history = trainer.fit(x, y, validation_data=(xv, yv) if len(yv) else None, resume=resume)
+    x, y, w = train_data
+    xv, yv, wv = val_data
+    validation = ((xv, yv) if wv is None else (xv, yv, wv)) if len(yv) else None
+    history = trainer.fit(x, y, validation_data=validation, resume=resume, sample_weight=w)
     if not t.checkpoint_every:
         save_checkpoint(trainer, last, settings, keep_previous=True)
     return [dict(record) for record in history.records]
@@ -74,13 +77,15 @@ def resume_point(config, directory) -> CheckpointData | None:
 
 def callback_stack(config, directory, quiet, progress, callbacks, settings=None) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
-    (when configured), the babysitting monitors (with plots; they log per-layer statistics and
-    update/weight ratios into the history), the metrics file, the epoch lines, the config's
-    callbacks, the caller's, checkpoints."""
+    and keep-best (when configured), the babysitting monitors (with plots; they log per-layer
+    statistics and update/weight ratios into the history), the metrics file, the epoch lines,
+    the config's callbacks, the caller's, checkpoints."""
     t = config.training
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
+    if t.keep_best:
+        stack.append(KeepBest(monitor=t.keep_best))
     if config.output.plots:
         stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
     stack.append(MetricsFile(directory / METRICS_FILE))

@@ -84,12 +84,14 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
 
 @dataclass
 class Data:
-    """The load step's result: the dataset, its fitted preprocessing, arrays per split."""
+    """The load step's result: the dataset, its fitted preprocessing, arrays per split, and
+    the sample weights per split (``{split: None}`` when the run is unweighted)."""
 
     dataset: object
     preprocessing: Preprocessing
     x: dict
     y: dict
+    w: dict
 
 
 def _execute(
@@ -129,7 +131,19 @@ def load(config: RunConfig) -> Data:
         preprocessing.fit(x["train"])
         # an empty split (--val-fraction 0, tiny data) stays empty
         x = {w: preprocessing.transform(v) if len(v) else v for w, v in x.items()}
-    return Data(dataset, preprocessing, x, y)
+    return Data(dataset, preprocessing, x, y, split_weights(config, dataset, y))
+
+
+def split_weights(config: RunConfig, dataset, y: dict) -> dict:
+    """Each split's row weights: ``[data] weight`` times ``[training] class_weight`` (the
+    balanced weights from the training split's counts); None where neither is set."""
+    from mlplab.data.sample_weights import class_weight_per_class, parse_class_weight, row_weights
+
+    class_weight = parse_class_weight(config.training.class_weight, "training.class_weight")
+    per_class = None
+    if class_weight is not None:
+        per_class = class_weight_per_class(class_weight, dataset.classes, y["train"])
+    return {which: row_weights(dataset.weight(which), per_class, y[which]) for which in y}
 
 
 def build(config: RunConfig, data: Data) -> Model:
@@ -157,8 +171,8 @@ def _train(network, data: Data, config, directory, replaced, options) -> list[di
     When training fails, a run that ``--force`` was replacing comes back (``replaced``)."""
     try:
         return fit(
-            network, (data.x["train"], data.y["train"]), (data.x["val"], data.y["val"]),
-            config, directory, **options,
+            network, (data.x["train"], data.y["train"], data.w["train"]),
+            (data.x["val"], data.y["val"], data.w["val"]), config, directory, **options,
         )  # fmt: skip
     except MlplabError as e:
         if replaced is not None:  # --force replaces a run only with a finished one
@@ -194,6 +208,7 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
             data.x[which],
             data.y[which],
             confusion=(dataset.n_classes or False) if which == "test" else False,
+            weight=data.w[which],
         )
         for which in SPLITS
         if len(data.y[which])
@@ -216,9 +231,30 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
         },
         "metrics": metrics,
     }
+    info.update(_weights_and_best(config, history))
     run = Run(directory, config, model, history, metrics, write_info(directory, info))
     write_report(run, draw_plots(run) if config.output.plots else {})
     return run
+
+
+def _weights_and_best(config: RunConfig, history) -> dict:
+    """run.json's ``weights`` (when the run is weighted) and ``keep_best`` (the epoch whose
+    weights the model has, when ``[training] keep_best`` is set)."""
+    from mlplab.training.early_stopping import metric_mode
+
+    found = {}
+    if config.data.weight or config.training.class_weight:
+        found["weights"] = {
+            "column": config.data.weight or None,
+            "class_weight": config.training.class_weight or None,
+        }
+    monitor = config.training.keep_best
+    scored = [r for r in history if monitor and monitor in r]
+    if scored:
+        pick = min if metric_mode(monitor) == "min" else max
+        best = pick(scored, key=lambda r: r[monitor])  # the first of equals, as KeepBest
+        found["keep_best"] = {"monitor": monitor, "epoch": best["epoch"], "value": best[monitor]}
+    return found
 
 
 def _replay_config(config: RunConfig) -> RunConfig:

@@ -13,9 +13,11 @@ from mlplab.files.atomic import atomic_write
 from mlplab.runs.directory import REPORT_FILE
 
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; padding: 0 1em;
+       color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; } td, th { padding: .25em .8em; border-bottom: 1px solid #eee; }
+table { border-collapse: collapse; display: block; max-width: 100%; overflow-x: auto; }
+td, th { padding: .25em .8em; border-bottom: 1px solid #eee; }
 th { text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 pre { background: #f6f6f6; padding: .8em; overflow-x: auto; font-size: .85em; }
 img { max-width: 100%; } .headline { font-size: 1.25em; }
@@ -87,6 +89,14 @@ def render(run, plots: dict) -> str:
         ("finished", info.get("finished", "")),
         ("directory", str(run.directory)),
     ]
+    if "keep_best" in info:
+        best = info["keep_best"]
+        facts.insert(
+            2, ("model from", f"epoch {best['epoch']} (best {best['monitor']} {best['value']:.4f})")
+        )
+    if "weights" in info:
+        given = {k: v for k, v in info["weights"].items() if v}
+        facts.insert(2, ("weights", ", ".join(f"{k} {v}" for k, v in given.items())))
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

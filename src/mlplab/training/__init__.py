@@ -12,6 +12,7 @@ from mlplab.training.callbacks import Callback
 from mlplab.training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from mlplab.training.early_stopping import EarlyStopping
 from mlplab.training.history import History
+from mlplab.training.keep_best import KeepBest
 from mlplab.training.layer_stats import LayerStatsMonitor
 from mlplab.training.learning_curves import LearningCurves
 from mlplab.training.progress import ProgressBar
@@ -20,6 +21,7 @@ from mlplab.training.update_ratio import TrainingWarning, UpdateRatioMonitor
 
 CALLBACKS = Registry("callback")
 CALLBACKS.register("early_stopping", "early_stop")(EarlyStopping)
+CALLBACKS.register("keep_best", "best")(KeepBest)
 CALLBACKS.register("checkpoint")(Checkpoint)
 CALLBACKS.register("update_ratio", "update_ratios")(UpdateRatioMonitor)
 CALLBACKS.register("layer_stats", "layer_statistics")(LayerStatsMonitor)
@@ -50,6 +52,7 @@ __all__ = [
     "Callback",
     "Checkpoint",
     "EarlyStopping",
+    "KeepBest",
     "History",
     "LayerStatsMonitor",
     "LearningCurves",

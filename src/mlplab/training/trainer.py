@@ -16,10 +16,12 @@ of a ``np.memmap``), then
     optimizer.step()                              # the update, at the schedule's rate
     for constraint in constraints: constraint(net)  # max-norm
 
-with a finiteness check of loss + penalty before the step. At the end of the epoch: mean
-training loss and accuracy (``EpochTotals``: over the minibatches as they were seen, as Keras
-reports them), validation loss and accuracy in evaluation mode (``mlplab.metrics``), the history
-record, the schedule's plateau signal, the callbacks.
+with a finiteness check of loss + penalty before the step. With sample weights the loss is the
+batch's weighted mean, Σ wᵢ ℓᵢ / Σ wᵢ (``mlplab.losses``), and each batch counts by its Σ w in
+the epoch's means. At the end of the epoch: mean training loss and accuracy (``EpochTotals``:
+over the minibatches as they were seen, as Keras reports them), validation loss and accuracy
+in evaluation mode (``mlplab.metrics``), the history record, the schedule's plateau signal,
+the callbacks.
 
 The learning rate has one owner, the optimizer: ``optimizer.base_lr`` is its configured rate,
 ``optimizer.lr`` the rate of the next step, which the schedule sets from the base rate each
@@ -114,13 +116,15 @@ class Trainer:
         self.steps_per_epoch = 0
         self.end_epoch = self.epochs
         self.batch_loss = math.nan
-        self.x_batch = self.y_batch = None
+        self.x_batch = self.y_batch = self.w_batch = None
         self.epoch_logs: dict = {}
         self.totals = EpochTotals()  # this epoch so far
         self.stop_training = False
         self.last_checkpoint = None
         #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
         self.train_data = self.validation_data = None
+        #: the sample weights of the training and validation X's rows (None: unweighted)
+        self.sample_weight = self.validation_weight = None
         #: the chain of gradient transforms and the constraints, built by ``fit`` from l2, l1,
         #: clip_norm and max_norm (``mlplab.training.transforms``)
         self.transforms, self.constraints = chain(), []
@@ -212,7 +216,8 @@ class Trainer:
         """Let go of the training data, the last batch and the gather buffers (a trainer kept
         after ``fit``, as by the scikit-learn estimators, then holds no data)."""
         self.train_data = self.validation_data = None
-        self.x_batch = self.y_batch = None
+        self.sample_weight = self.validation_weight = None
+        self.x_batch = self.y_batch = self.w_batch = None
         self._buffers = {}
 
     # -- data -----------------------------------------------------------------------------------
@@ -283,7 +288,10 @@ class Trainer:
         return X, y, train_idx, val
 
     def _gather(self, X, y, idx):
-        """The rows ``idx`` of X and y as contiguous arrays in the network's dtype."""
+        """The rows ``idx`` of X and y as contiguous arrays in the network's dtype (and of the
+        sample weights, ``w_batch``)."""
+        if self.sample_weight is not None:
+            self.w_batch = self.sample_weight[idx]
         dtype = self.net.dtype
         if X.dtype == dtype and not isinstance(X, np.memmap):
             buf = self._buffers.get(len(idx))
@@ -308,6 +316,7 @@ class Trainer:
         validation_split: float = 0.0,
         resume=None,
         epochs: int | None = None,
+        sample_weight=None,
     ):
         """Train; return the ``History``.
 
@@ -318,16 +327,33 @@ class Trainer:
         trainer's ``epochs`` in all. Without ``resume``, trains ``epochs`` (default: the
         trainer's) more epochs: a second ``fit`` continues from where the first ended, keeping
         the optimizer's state and the history (Keras's behaviour; ``partial_fit`` style).
+        ``sample_weight``: (N,) weights >= 0 of X's rows (``mlplab.data.sample_weights``): the
+        loss, the training and validation metrics (and so early stopping) are weighted means;
+        ``validation_data=(X_val, y_val, w_val)`` weights the validation rows, and a
+        ``validation_split`` keeps its rows' weights.
 
         SIGINT (Ctrl-C) stops training between two steps (``mlplab.training.interrupts``): the
         callbacks' ``on_interrupt`` run (``Checkpoint`` saves the current step), then
         ``Interrupted`` (a ``KeyboardInterrupt``) is raised; the trainer stays consistent, and a
         later ``fit`` without ``epochs`` finishes the interrupted one.
         """
+        validation_data, val_weight = _split_weight(validation_data)
         X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
+        self._set_weights(sample_weight, len(X), val_weight, val is not None and val[0] is X)
         # overflow on the way to a divergence is reported once, by DivergenceError
         with np.errstate(over="ignore", invalid="ignore"), deferring():
             return self._fit(X, y, train_idx, val, resume, epochs)
+
+    def _set_weights(self, sample_weight, n_rows, val_weight, split_from_training) -> None:
+        from mlplab.data.sample_weights import check_sample_weight
+
+        self.sample_weight = check_sample_weight(sample_weight, n_rows)
+        self.w_batch = None
+        if split_from_training:
+            val_weight = self.sample_weight
+        elif val_weight is not None:
+            val_weight = check_sample_weight(val_weight[1], val_weight[0], "validation weight")
+        self.validation_weight = val_weight
 
     def _fit(self, X, y, train_idx, val, resume, epochs):
         hooks = self._begin(X, y, train_idx, val, resume, epochs)
@@ -421,7 +447,7 @@ class Trainer:
                 optimizer.lr = schedule.lr(self.step, optimizer.base_lr)
             for hook in on_batch_begin:
                 hook(self)
-            self._train_step(xb, yb)
+            self._train_step(xb, yb, self.w_batch)
             self.batch += 1
             self.step += 1
             for hook in on_batch_end:
@@ -431,12 +457,13 @@ class Trainer:
                 break
         return self.batch >= spe
 
-    def _train_step(self, xb, yb) -> None:
+    def _train_step(self, xb, yb, wb=None) -> None:
         """One minibatch: forward, loss, backward, the gradient transforms, the update, the
-        constraints; the batch's loss, penalty and correct predictions join the epoch's totals."""
+        constraints; the batch's loss, penalty and correct predictions join the epoch's totals
+        (weighted by the batch's sample weights ``wb`` when there are any)."""
         net, loss_fn = self.net, self.net.loss
         scores = net.forward(xb, True)
-        loss, dscores = loss_fn(scores, yb)
+        loss, dscores = loss_fn(scores, yb) if wb is None else loss_fn(scores, yb, weight=wb)
         net.backward(dscores, input_grad=False)
         penalty = self.transforms(net)
         if not math.isfinite(loss + penalty):
@@ -446,8 +473,8 @@ class Trainer:
         self.optimizer.step()
         for constraint in self.constraints:
             constraint(net)
-        correct = count_correct(loss_fn.predict(scores), yb) if _classifies(loss_fn) else 0
-        self.totals.add(loss, penalty, len(yb), correct)
+        correct = count_correct(loss_fn.predict(scores), yb, wb) if _classifies(loss_fn) else 0
+        self.totals.add(loss, penalty, len(yb) if wb is None else float(wb.sum()), correct)
         self.batch_loss = loss
 
     def _finish_init(self, X, train_idx, rows: int = 256):
@@ -474,7 +501,11 @@ class Trainer:
         if self.l2 or self.l1:
             logs["penalty"] = totals.mean_penalty()
         if val is not None:
-            logs.update(self.evaluate(val[0], val[1], rows=val[2], prefix="val_"))
+            logs.update(
+                self.evaluate(
+                    val[0], val[1], rows=val[2], prefix="val_", weight=self.validation_weight
+                )
+            )
         logs["lr"] = self.lr
         logs["time"] = time.perf_counter() - self._epoch_start
         self.history.append(logs)
@@ -483,11 +514,13 @@ class Trainer:
         self.schedule.observe(logs.get("val_loss", logs["loss"]))
 
     # -- evaluation -----------------------------------------------------------------------------
-    def evaluate(self, X, y, rows=None, prefix: str = "", batch_size: int = 2048) -> dict:
-        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all):
-        ``mlplab.metrics.evaluate_network``."""
+    def evaluate(
+        self, X, y, rows=None, prefix: str = "", batch_size: int = 2048, weight=None
+    ) -> dict:
+        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all),
+        weighted by ``weight`` (one per row of X) if given: ``mlplab.metrics.evaluate_network``."""
         rows = np.arange(len(X)) if rows is None else rows
-        found = evaluate_network(self.net, X, y, rows, batch_size)
+        found = evaluate_network(self.net, X, y, rows, batch_size, weight=weight)
         out = {f"{prefix}loss": found["loss"]}
         if "accuracy" in found:
             out[f"{prefix}accuracy"] = found["accuracy"]
@@ -532,6 +565,14 @@ class Trainer:
                     f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
                     f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
                 )
+
+
+def _split_weight(validation_data):
+    """``(X_val, y_val)`` and None, or ``(X_val, y_val)`` and ``(rows, w_val)`` for a triple."""
+    if validation_data is None or len(validation_data) != 3:
+        return validation_data, None
+    xv, yv, wv = validation_data
+    return (xv, yv), (len(xv), wv)
 
 
 def _classifies(loss_fn) -> bool:
