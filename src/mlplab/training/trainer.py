@@ -41,9 +41,11 @@ from mlplab.metrics import count_correct, evaluate_network
 from mlplab.optim import get_optimizer
 from mlplab.schedules import get_schedule
 from mlplab.training.callbacks import hooks_by_name
-from mlplab.training.checkpoint import load_checkpoint
+from mlplab.training.checkpoint import CheckpointData, load_latest
 from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
+from mlplab.training.interrupts import Interrupted, deferring, pending, signal_name
+from mlplab.training.interrupts import clear as clear_interrupt
 from mlplab.training.progress import ProgressBar
 from mlplab.training.transforms import chain, constraints
 
@@ -123,6 +125,7 @@ class Trainer:
         self._epoch_start = None  # perf_counter at the epoch's first batch
         self._buffers = {}  # gather buffers by batch length
         self._bound = False
+        self._interrupted = False  # the last fit stopped on a signal: the next one finishes it
 
     @property
     def check_gradients(self) -> bool:
@@ -303,12 +306,17 @@ class Trainer:
         loss, the training and validation metrics (and so early stopping) are weighted means;
         ``validation_data=(X_val, y_val, w_val)`` weights the validation rows, and a
         ``validation_split`` keeps its rows' weights.
+
+        SIGINT (Ctrl-C) stops training between two steps (``mlplab.training.interrupts``): the
+        callbacks' ``on_interrupt`` run (``Checkpoint`` saves the current step), then
+        ``Interrupted`` (a ``KeyboardInterrupt``) is raised; the trainer stays consistent, and a
+        later ``fit`` without ``epochs`` finishes the interrupted one.
         """
         validation_data, val_weight = _split_weight(validation_data)
         X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
         self._set_weights(sample_weight, len(X), val_weight, val is not None and val[0] is X)
         # overflow on the way to a divergence is reported once, by DivergenceError
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), deferring():
             return self._fit(X, y, train_idx, val, resume, epochs)
 
     def _set_weights(self, sample_weight, n_rows, val_weight, split_from_training) -> None:
@@ -327,6 +335,7 @@ class Trainer:
         for hook in hooks["on_train_begin"]:
             hook(self)
         while self.epoch < self.end_epoch and not self.stop_training:
+            self._check_interrupt(hooks)
             if not self._train_epoch(hooks):
                 break  # stopped mid-epoch by a callback
             self._end_epoch()
@@ -334,9 +343,29 @@ class Trainer:
                 hook(self)
             self.epoch += 1
             self.batch = 0
+        self._interrupted = False
         for hook in hooks["on_train_end"]:
             hook(self)
         return self.history
+
+    def _check_interrupt(self, hooks) -> None:
+        """Between two steps: if a signal came, run ``on_interrupt`` (a checkpoint of this step)
+        and raise ``Interrupted``. A second signal during ``on_interrupt`` stops it at once."""
+        signum = pending()
+        if signum is None:
+            return
+        saved, self.last_checkpoint = self.last_checkpoint, None
+        try:
+            for hook in hooks["on_interrupt"]:
+                hook(self)
+        finally:
+            written = self.last_checkpoint
+            self.last_checkpoint = written or saved
+        clear_interrupt()
+        self._interrupted = True
+        where = f"epoch {self.epoch + 1}, step {self.step}"
+        note = f"; checkpoint saved: {written}" if written else ""
+        raise Interrupted(signum, f"interrupted by {signal_name(signum)} at {where}{note}")
 
     def _begin(self, X, y, train_idx, val, resume, epochs) -> dict:
         """Set up a ``fit``: the data, the epoch length, the optimizer's binding, the transforms,
@@ -351,8 +380,11 @@ class Trainer:
         self.transforms = chain(self.l2, self.l1, self.clip_norm)
         self.constraints = constraints(self.max_norm)
         if resume is not None:
-            load_checkpoint(resume).restore(self)
+            checkpoint = resume if isinstance(resume, CheckpointData) else load_latest(resume)
+            checkpoint.restore(self)
             self.end_epoch = self.epochs
+        elif self._interrupted and epochs is None:
+            pass  # finish the interrupted fit, to the same end
         else:
             self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
             self._finish_init(X, train_idx)
@@ -395,6 +427,7 @@ class Trainer:
             self.step += 1
             for hook in on_batch_end:
                 hook(self)
+            self._check_interrupt(hooks)
             if self.stop_training:
                 break
         return self.batch >= spe
