@@ -15,6 +15,7 @@ FLAGS = [
     ("--data", "data.source", "NAME|FILE", "built-in dataset name or data file (default digits)"),
     ("--label", "data.label", "COLUMN", "CSV label column(s) by name or index: a or a,b,c"),
     ("--weight", "data.weight", "COLUMN", "sample-weight column (CSV) or arrays (NPZ)"),
+    ("--delimiter", "data.delimiter", "CHAR", "CSV field delimiter (default ,; \\t for tab)"),
     ("--val-fraction", "data.validation", "F", "validation share when the data has none"),
     ("--test-fraction", "data.test", "F", "test share when the data has none"),
     ("--data-seed", "data.seed", "N", "seed of the data splits (and generated data)"),
@@ -45,6 +46,7 @@ FLAGS = [
     ("--class-weight", "training.class_weight", "balanced|L=W,...", "weights of the classes"),
     ("--keep-best", "training.keep_best", "METRIC", "keep the best epoch, e.g. val_loss"),
     ("--out", "output.dir", "DIR", "run directory (default runs/<data>-<date>-<time>)"),
+    ("--tensorboard", "output.tensorboard", "DIR", "write TensorBoard event files to DIR"),
 ]
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from mlplab.config.flat_keys import apply_flat, is_flat, set_flat
 from mlplab.config.values import convert
 from mlplab.data import load_data
+from mlplab.data.csv_file import delimiter_char
 from mlplab.data.sample_weights import parse_class_weight
 from mlplab.errors import ConfigDeprecationWarning, ConfigError
 from mlplab.files.atomic import atomic_write
@@ -55,6 +56,8 @@ class DataConfig:
     #: CSV label column, by name or index ("" = the last column); several, "a,b,c", are the
     #: 0/1 columns of a multi-label task (loss "bce"; docs/tasks.md).
     label: str = ""
+    #: CSV field delimiter: one character ("\\t" or "tab" for tab-separated files).
+    delimiter: str = ","
     #: fraction of the training set held out for validation when the data has no validation set.
     validation: float = 0.15
     #: fraction held out for testing when the data has no test set.
@@ -72,7 +75,8 @@ class DataConfig:
         is what the loss takes (``mlplab.data.targets.TARGETS``)."""
         return load_data(
             self.source, seed=self.seed, val_fraction=self.validation, test_fraction=self.test,
-            label_column=self.label or None, weight_column=self.weight or None, targets=targets,
+            label_column=self.label or None, weight_column=self.weight or None,
+            delimiter=self.delimiter, targets=targets,
         )  # fmt: skip
 
 
@@ -118,6 +122,8 @@ class OutputConfig:
     dir: str = ""
     #: draw the plots (learning curves, per-layer statistics) into the run directory.
     plots: bool = True
+    #: write TensorBoard event files here ("" = none; ``mlplab.training.TensorBoard``).
+    tensorboard: str = ""
 
 
 SECTIONS = {
@@ -235,6 +241,8 @@ class RunConfig:
         _check(0 < d.test < 1, "data.test", "a fraction in (0, 1)", d.test)
         _check(bool(d.source), "data.source", "a dataset name or file", d.source)
         _check(d.seed >= 0, "data.seed", "an integer >= 0", d.seed)
+        _check(delimiter_char(d.delimiter) is not None, "data.delimiter",
+               "one character such as , ; or \\t", d.delimiter)  # fmt: skip
         n.validate()
         task = getattr(LOSSES.get(n.loss), "task", "")
         _check(bool(task), "network.loss", f"a loss of {', '.join(LOSSES.names())}", n.loss)

@@ -22,6 +22,7 @@ def load_data(
     format: str | None = None,
     allow_nonfinite: bool = False,
     weight_column=None,
+    delimiter: str = ",",
     targets: str = "classes",
 ) -> Dataset:
     """A ``Dataset`` from a built-in name or a file or directory.
@@ -37,6 +38,7 @@ def load_data(
     ``weight_column``: the sample weights — a CSV column (by name or index; it is then not a
     feature) or, in an NPZ file, the arrays ``<name>_train``, ``<name>_test`` (and
     ``<name>_val``) (``mlplab.data.sample_weights``).
+    ``delimiter``: the CSV field separator (one character; ``"\\t"`` for tab).
     ``targets``: what the loss takes (``mlplab.data.targets.TARGETS``): ``"classes"``,
     ``"binary"`` (one yes/no column, or several 0/1 columns: multi-label, ``label_column="a,b"``
     in a CSV, y of shape (N, K) in an NPZ file) or ``"values"`` (regression: numeric labels).
@@ -75,11 +77,13 @@ def load_data(
         from mlplab.data.csv_file import label_names, read_csv
 
         numeric = targets == "values"
-        x, y, names = read_csv(path, label_column, allow_nonfinite, numeric=numeric)
+        x, y, names = read_csv(
+            path, label_column, allow_nonfinite, delimiter=delimiter, numeric=numeric
+        )
         weights = None
         if weight_column:
             x, weights, names = _csv_weights(path, x, names, weight_column)
-        labelled = label_names(path, label_column) if np.ndim(y) == 2 else ()
+        labelled = label_names(path, label_column, delimiter) if np.ndim(y) == 2 else ()
         dataset = dataset_from_arrays(
             path.stem, x, y, **common, weights=weights, label_names=labelled
         )

@@ -3,10 +3,14 @@
 ``train(config) -> Run`` is what ``mlplab train`` calls; ``resume(path)`` continues an
 interrupted run in its own directory. The data is loaded and the network built before the run
 directory is made, so bad data or a bad config leaves no directory behind.
+
+SIGINT and SIGTERM stop training between two steps with a checkpoint of that step; the run is
+marked ``interrupted`` and ``Interrupted`` (exit 130 / 143) carries the one line that says how
+to continue. ``resume`` first removes the temporary files a killed writer left in the run.
 """
 
 import shutil
-import sys
+import signal
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,24 +19,28 @@ from mlplab.config import RunConfig, as_config, load_config, save_config
 from mlplab.data import Preprocessing
 from mlplab.data.targets import output_size, targets_of_loss
 from mlplab.errors import ConfigError, FileFormatError, MlplabError
+from mlplab.files.atomic import remove_temporaries
 from mlplab.metrics import evaluate_network
 from mlplab.model import Model
 from mlplab.model_file import MODEL_FILENAME
 from mlplab.network import build_mlp
 from mlplab.runs.directory import (
+    CHECKPOINTS_DIR,
     CONFIG_FILE,
     METRICS_FILE,
+    PLOTS_DIR,
     now,
     prepare_directory,
     read_info,
     replaced_path,
     write_info,
 )
-from mlplab.runs.fit import fit
+from mlplab.runs.fit import fit, resume_point
 from mlplab.runs.metrics_file import write_metrics
 from mlplab.runs.plots import draw_plots
 from mlplab.runs.record import Run
 from mlplab.runs.report import write_report
+from mlplab.training.interrupts import Interrupted, deferring, signal_name
 from mlplab.version import __version__
 
 SPLITS = ("train", "val", "test")
@@ -68,9 +76,11 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
             f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
             "nothing to resume"
         )
-    return _execute(
-        config, directory, quiet=quiet, progress=progress, callbacks=callbacks, resume=True
-    )
+    for folder in (directory, directory / CHECKPOINTS_DIR, directory / PLOTS_DIR):
+        remove_temporaries(folder)  # left by a process killed while writing
+    checkpoint = resume_point(config, directory)  # before run.json says anything new
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks}
+    return _execute(config, directory, **options, resume=True, checkpoint=checkpoint)
 
 
 @dataclass
@@ -85,7 +95,9 @@ class Data:
     w: dict
 
 
-def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
+def _execute(
+    config, directory, *, quiet, progress, callbacks, resume=False, force=False, checkpoint=None
+) -> Run:
     started = time.perf_counter()
     data = load(config)
     model = build(config, data)
@@ -95,9 +107,13 @@ def _execute(config, directory, *, quiet, progress, callbacks, resume=False, for
     if not resume:
         save_config(_replay_config(config), directory / CONFIG_FILE)
     write_info(directory, {"status": "running", "started": now(), "mlplab_version": __version__})
-    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": resume}
-    history = _train(model.network, data, config, directory, replaced, options)
-    run = finish(config, directory, model, data, history, started)
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": checkpoint}
+    try:
+        with deferring((signal.SIGINT, signal.SIGTERM)):  # training stops between two steps
+            history = _train(model.network, data, config, directory, replaced, options)
+        run = finish(config, directory, model, data, history, started)
+    except KeyboardInterrupt as stop:
+        raise _interrupted(stop, directory, replaced) from None
     if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
         replaced = replaced_path(directory)
     if replaced is not None and replaced.is_dir():
@@ -158,19 +174,6 @@ def _train(network, data: Data, config, directory, replaced, options) -> list[di
             network, (data.x["train"], data.y["train"], data.w["train"]),
             (data.x["val"], data.y["val"], data.w["val"]), config, directory, **options,
         )  # fmt: skip
-    except KeyboardInterrupt:
-        write_info(directory, {"status": "interrupted"})
-        print(
-            f"training interrupted; continue it with: mlplab train --resume {directory}",
-            file=sys.stderr,
-        )
-        if replaced is not None:
-            print(
-                f"the run it was replacing is kept in {replaced} until this one completes "
-                "(another --force keeps it and starts over)",
-                file=sys.stderr,
-            )
-        raise
     except MlplabError as e:
         if replaced is not None:  # --force replaces a run only with a finished one
             shutil.rmtree(directory)
@@ -179,6 +182,21 @@ def _train(network, data: Data, config, directory, replaced, options) -> list[di
             raise type(e)(f"{message} ({directory}: the previous run is kept)") from None
         write_info(directory, {"status": "failed", "error": str(e)})
         raise
+
+
+def _interrupted(stop: KeyboardInterrupt, directory: Path, replaced) -> Interrupted:
+    """Record in ``run.json`` that the run was interrupted; the one line that says where it
+    stopped and how to continue, as an ``Interrupted`` with the signal's exit code."""
+    write_info(directory, {"status": "interrupted"})
+    signum = getattr(stop, "signum", signal.SIGINT)
+    if isinstance(stop, Interrupted) and not stop.hard and str(stop):
+        message = str(stop)  # stopped between two steps, a checkpoint saved there
+    else:
+        message = f"interrupted by {signal_name(signum)}; the last complete checkpoint is kept"
+    message += f"; continue with: mlplab train --resume {directory}"
+    if replaced is not None:
+        message += f" (the run it replaces stays in {replaced} until this one completes)"
+    return Interrupted(signum, message, hard=getattr(stop, "hard", True))
 
 
 def finish(config, directory: Path, model: Model, data: Data, history, started: float) -> Run:

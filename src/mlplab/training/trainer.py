@@ -34,21 +34,18 @@ import time
 
 import numpy as np
 
-from mlplab.errors import (
-    ConfigError,
-    DivergenceError,
-    DTypeError,
-    LabelError,
-    NonFiniteError,
-    ShapeError,
-)
+from mlplab import backend
+from mlplab.data.validation import WIDTH_COUNT, check_features, check_labels
+from mlplab.errors import ConfigError, DivergenceError, NonFiniteError
 from mlplab.metrics import count_correct, evaluate_network
 from mlplab.optim import get_optimizer
 from mlplab.schedules import get_schedule
 from mlplab.training.callbacks import hooks_by_name
-from mlplab.training.checkpoint import load_checkpoint
+from mlplab.training.checkpoint import CheckpointData, load_latest
 from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
+from mlplab.training.interrupts import Interrupted, deferring, pending, signal_name
+from mlplab.training.interrupts import clear as clear_interrupt
 from mlplab.training.progress import ProgressBar
 from mlplab.training.transforms import chain, constraints
 
@@ -93,11 +90,9 @@ class Trainer:
         options = dict(optimizer_options or {})
         if lr is not None:
             options["lr"] = lr
+        # the optimizer owns the rate: its base_lr, set once, here (an Optimizer object passed
+        # in takes ``lr`` too); the schedule derives each step's rate from it
         self.optimizer = get_optimizer(optimizer, **options)
-        if lr is not None:  # an Optimizer object passed in takes the trainer's rate too
-            self.optimizer.lr = float(lr)
-        # the rate the optimizer holds now is the base the schedule scales
-        self.optimizer.base_lr = self.optimizer.lr
         self.schedule = get_schedule(schedule)
         _check_options(l2, l1, max_norm, clip_norm, batch_size, epochs)
         self.l2, self.l1, self.max_norm, self.clip_norm = float(l2), float(l1), max_norm, clip_norm
@@ -105,7 +100,7 @@ class Trainer:
         self.seed, self.shuffle = int(seed), bool(shuffle)
         self.callbacks = list(callbacks)
         self.quiet = bool(quiet)
-        self.check_gradients = bool(check_gradients)
+        self._gradient_checks = bool(check_gradients)
         self.history = History()
         # where training stands (read by callbacks, saved in checkpoints by ``state_dict``)
         self.epoch = 0
@@ -130,6 +125,17 @@ class Trainer:
         self._epoch_start = None  # perf_counter at the epoch's first batch
         self._buffers = {}  # gather buffers by batch length
         self._bound = False
+        self._interrupted = False  # the last fit stopped on a signal: the next one finishes it
+
+    @property
+    def check_gradients(self) -> bool:
+        """Whether every step checks every gradient for NaN/inf: the option, or debug mode
+        (``mlplab.backend.set_debug(True)``, ``MLPLAB_DEBUG=1``)."""
+        return self._gradient_checks or backend.debug
+
+    @check_gradients.setter
+    def check_gradients(self, on: bool) -> None:
+        self._gradient_checks = bool(on)
 
     @property
     def lr(self) -> float:
@@ -219,44 +225,16 @@ class Trainer:
 
     # -- data -----------------------------------------------------------------------------------
     def _check_arrays(self, X, y, what: str):
-        if not hasattr(X, "ndim"):
-            X = np.asarray(X)
-        if not hasattr(y, "ndim"):
-            y = np.asarray(y)
-        if X.ndim != 2:
-            raise ShapeError(f"{what} X: expected a 2-D array (samples, features), got {X.shape}")
-        features = self.net.in_features
-        if features is not None and X.shape[1] != features:
-            raise ShapeError(f"{what} X: expected {features} features, got {X.shape[1]}")
-        if X.dtype.kind not in "fiub":
-            raise DTypeError(f"{what} X: expected numbers, got dtype {X.dtype}")
-        if len(y) != len(X):
-            raise ShapeError(f"{what}: X has {len(X)} rows but y has {len(y)}")
-        if len(X) == 0:
-            raise ShapeError(f"{what}: no samples")
-        dtype = self.net.dtype
-        if not isinstance(X, np.memmap):
-            X = X.astype(dtype, copy=False)
-            _check_finite(X, f"{what} X")
-        task = getattr(self.net.loss, "task", "classification")
-        if task == "classification":
-            if y.dtype.kind not in "iu":
-                raise DTypeError(
-                    f"{what} y: class labels must be integers 0..C-1, got dtype {y.dtype}"
-                )
-            if y.ndim != 1:
-                raise ShapeError(f"{what} y: expected class labels of shape (N,), got {y.shape}")
-            y = np.asarray(y, dtype=np.int64)
-            classes = _output_units(self.net)
-            bad = np.flatnonzero((y < 0) | (y >= classes)) if classes else ()
-            if len(bad):
-                raise LabelError(
-                    f"{what} y: label {y[bad[0]]} at row {bad[0]} is out of range for "
-                    f"{classes} classes (expected 0..{classes - 1})"
-                )
+        """Features (N, D) in the network's dtype (a memory map is read as it is) and labels:
+        class indices 0..C-1, or targets for regression (``mlplab.data.validation``). The
+        NaN/inf scan is skipped for arrays already checked (a loader's, a preprocessing's)."""
+        X = check_features(
+            X, f"{what} X", self.net.in_features, dtype=self.net.dtype, mismatch=WIDTH_COUNT
+        )
+        if getattr(self.net.loss, "task", "classification") == "classification":
+            y = check_labels(y, f"{what} y", len(X), n_classes=_output_units(self.net) or 0)
         else:
-            y = np.asarray(y).astype(dtype, copy=False)
-            _check_finite(y, f"{what} y")
+            y = check_labels(y, f"{what} y", len(X), dtype=self.net.dtype)
         return X, y
 
     def _prepare(self, X, y, validation_data, validation_split):
@@ -328,12 +306,17 @@ class Trainer:
         loss, the training and validation metrics (and so early stopping) are weighted means;
         ``validation_data=(X_val, y_val, w_val)`` weights the validation rows, and a
         ``validation_split`` keeps its rows' weights.
+
+        SIGINT (Ctrl-C) stops training between two steps (``mlplab.training.interrupts``): the
+        callbacks' ``on_interrupt`` run (``Checkpoint`` saves the current step), then
+        ``Interrupted`` (a ``KeyboardInterrupt``) is raised; the trainer stays consistent, and a
+        later ``fit`` without ``epochs`` finishes the interrupted one.
         """
         validation_data, val_weight = _split_weight(validation_data)
         X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
         self._set_weights(sample_weight, len(X), val_weight, val is not None and val[0] is X)
         # overflow on the way to a divergence is reported once, by DivergenceError
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), deferring():
             return self._fit(X, y, train_idx, val, resume, epochs)
 
     def _set_weights(self, sample_weight, n_rows, val_weight, split_from_training) -> None:
@@ -352,6 +335,7 @@ class Trainer:
         for hook in hooks["on_train_begin"]:
             hook(self)
         while self.epoch < self.end_epoch and not self.stop_training:
+            self._check_interrupt(hooks)
             if not self._train_epoch(hooks):
                 break  # stopped mid-epoch by a callback
             self._end_epoch()
@@ -359,9 +343,29 @@ class Trainer:
                 hook(self)
             self.epoch += 1
             self.batch = 0
+        self._interrupted = False
         for hook in hooks["on_train_end"]:
             hook(self)
         return self.history
+
+    def _check_interrupt(self, hooks) -> None:
+        """Between two steps: if a signal came, run ``on_interrupt`` (a checkpoint of this step)
+        and raise ``Interrupted``. A second signal during ``on_interrupt`` stops it at once."""
+        signum = pending()
+        if signum is None:
+            return
+        saved, self.last_checkpoint = self.last_checkpoint, None
+        try:
+            for hook in hooks["on_interrupt"]:
+                hook(self)
+        finally:
+            written = self.last_checkpoint
+            self.last_checkpoint = written or saved
+        clear_interrupt()
+        self._interrupted = True
+        where = f"epoch {self.epoch + 1}, step {self.step}"
+        note = f"; checkpoint saved: {written}" if written else ""
+        raise Interrupted(signum, f"interrupted by {signal_name(signum)} at {where}{note}")
 
     def _begin(self, X, y, train_idx, val, resume, epochs) -> dict:
         """Set up a ``fit``: the data, the epoch length, the optimizer's binding, the transforms,
@@ -376,8 +380,11 @@ class Trainer:
         self.transforms = chain(self.l2, self.l1, self.clip_norm)
         self.constraints = constraints(self.max_norm)
         if resume is not None:
-            load_checkpoint(resume).restore(self)
+            checkpoint = resume if isinstance(resume, CheckpointData) else load_latest(resume)
+            checkpoint.restore(self)
             self.end_epoch = self.epochs
+        elif self._interrupted and epochs is None:
+            pass  # finish the interrupted fit, to the same end
         else:
             self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
             self._finish_init(X, train_idx)
@@ -420,6 +427,7 @@ class Trainer:
             self.step += 1
             for hook in on_batch_end:
                 hook(self)
+            self._check_interrupt(hooks)
             if self.stop_training:
                 break
         return self.batch >= spe
@@ -567,16 +575,3 @@ def _output_units(net) -> int | None:
         if units is not None:
             return int(units)
     return None
-
-
-def _check_finite(a, what: str, chunk: int = 1 << 16) -> None:
-    """Raise ``NonFiniteError`` naming the first non-finite entry (checked in row chunks)."""
-    if a.dtype.kind != "f":
-        return
-    for start in range(0, len(a), chunk):
-        part = a[start : start + chunk]
-        if not np.isfinite(part).all():
-            pos = np.argwhere(~np.isfinite(part))[0]
-            row = start + int(pos[0])
-            col = f", column {int(pos[1])}" if len(pos) > 1 else ""
-            raise NonFiniteError(f"{what}: non-finite value at row {row}{col}")
