@@ -1,7 +1,7 @@
 """The ``mlplab`` command: a thin layer over the Python API.
 
 Exit codes (DESIGN.md): 0 success; 2 the user's input or config is wrong (one line, no
-traceback); 1 a bug or a failed check.
+traceback); 3 training diverged (one line); 130/143 interrupted; 1 a bug or a failed check.
 """
 
 import argparse
@@ -12,7 +12,7 @@ import sys
 import warnings
 
 import mlplab.commands
-from mlplab.errors import ConfigDeprecationWarning, MlplabError
+from mlplab.errors import ConfigDeprecationWarning, DivergenceError, MlplabError
 from mlplab.version import __version__
 
 
@@ -84,6 +84,9 @@ def main(argv=None) -> int:
     _config_notices_on_one_line(args.command)
     try:
         return int(args.run(args) or 0)
+    except DivergenceError as e:
+        print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
+        return 3
     except MlplabError as e:
         print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -45,6 +45,12 @@ from mlplab.optim import get_optimizer
 from mlplab.schedules import get_schedule
 from mlplab.training.callbacks import hooks_by_name
 from mlplab.training.checkpoint import load_checkpoint
+from mlplab.training.divergence import (
+    EXPLOSION_FACTOR,
+    exploded,
+    first_nonfinite_layer,
+    starting_loss,
+)
 from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
 from mlplab.training.progress import ProgressBar
@@ -436,6 +442,7 @@ class Trainer:
         totals, val = self.totals, self.validation_data
         self.check_weights_finite()
         logs = {"epoch": self.epoch + 1, "loss": totals.mean_loss()}
+        self._check_explosion(logs["loss"])
         if _classifies(self.net.loss):
             logs["accuracy"] = totals.accuracy()
         if self.l2 or self.l1:
@@ -472,11 +479,27 @@ class Trainer:
             f" The last good checkpoint is {self.last_checkpoint}." if self.last_checkpoint else ""
         )
         lr = self.optimizer.lr
+        layer = first_nonfinite_layer(self.net, xb)
+        value = f"{value} (first non-finite: {layer})" if layer else value
         raise DivergenceError(
             f"training diverged at epoch {self.epoch + 1}, step {self.step + 1}: the {what} is "
             f"{value} with learning rate {lr:g}. The learning rate is the usual suspect: "
             f"try a smaller one (for example {lr / 10:g}).{where}"
         )
+
+    def _check_explosion(self, mean_loss) -> None:
+        """A finite loss far above its starting value is divergence too (training.divergence)."""
+        if getattr(self, "y_batch", None) is None:
+            return
+        reference = starting_loss(self.net.loss, self.y_batch, _output_units(self.net) or 1)
+        if exploded(mean_loss, reference):
+            lr = self.optimizer.lr
+            raise DivergenceError(
+                f"training diverged in epoch {self.epoch + 1}: the mean training loss "
+                f"{mean_loss:.3g} is over {EXPLOSION_FACTOR:g} × its starting value "
+                f"{reference:.3g} with learning rate {lr:g}. The learning rate is the usual "
+                f"suspect: try a smaller one (for example {lr / 10:g})."
+            )
 
     def _check_gradients(self, xb):
         for name, layer, key in self.net.parameters():
@@ -495,9 +518,9 @@ class Trainer:
                 )
                 raise DivergenceError(
                     f"training diverged by epoch {self.epoch + 1}, step {self.step}: parameter "
-                    f"{name} holds NaN or inf (a non-finite gradient or update) with learning "
-                    f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
-                    f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
+                    f"{name} of {layer.name} holds NaN or inf (a non-finite gradient or update) "
+                    f"with learning rate {self.optimizer.lr:g}. The learning rate is the usual "
+                    f"suspect: try a smaller one (for example {self.optimizer.lr / 10:g}).{where}"
                 )
 
 
