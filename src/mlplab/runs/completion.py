@@ -40,11 +40,8 @@ def write_outputs(run) -> dict:
         if isinstance(error, MlplabError):
             raise
         raise OutputError(f"{directory}: cannot write the plots or report ({reason})") from None
-    missing = [
-        name
-        for name in (MODEL_FILENAME, METRICS_FILE, REPORT_FILE, *map(str, plots.values()))
-        if not (directory / name).is_file()
-    ]
+    promised = [directory / name for name in (MODEL_FILENAME, METRICS_FILE, REPORT_FILE)]
+    missing = [str(p) for p in [*promised, *map(Path, plots.values())] if not p.is_file()]
     if missing:
         write_info(directory, {"status": "incomplete", "error": f"missing {', '.join(missing)}"})
         raise OutputError(f"{directory}: the run is incomplete (missing {', '.join(missing)})")
