@@ -17,6 +17,7 @@ from mlplab.runs import lock
 from mlplab.runs.directory import (
     METRICS_FILE,
     REPORT_FILE,
+    RUN_FILE,
     is_run_directory,
     now,
     replaced_path,
@@ -50,6 +51,25 @@ def write_outputs(run) -> dict:
     return run.info
 
 
+def _check_info(directory, info: dict) -> None:
+    """The ``run.json`` values a report shows must have their types (the file is untrusted)."""
+
+    def number(value):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    metrics = info.get("metrics")
+    problems = [key for key in ("epochs", "seconds", "parameters")
+                if key in info and not number(info[key])]  # fmt: skip
+    if not isinstance(info.get("data", {}), dict):
+        problems.append("data")
+    if not isinstance(metrics, dict) or not all(
+        isinstance(m, dict) and number(m.get("loss")) for m in metrics.values()
+    ):
+        problems.append("metrics")
+    if problems:
+        raise FileFormatError(f"{directory / RUN_FILE}: corrupt ({', '.join(problems)})")
+
+
 def rebuild_outputs(path) -> Run:
     """(Re)build the plots and report of the run directory ``path`` from its files (model,
     ``metrics.csv``, ``run.json``, ``config.toml``) and mark it complete; return the ``Run``."""
@@ -64,7 +84,15 @@ def rebuild_outputs(path) -> Run:
                 f"{directory}: this run did not finish training (no model yet); "
                 f"continue it with: mlplab train --resume {directory}"
             )
-        write_outputs(run)
+        _check_info(directory, run.info)
+        try:
+            write_outputs(run)
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
+            if isinstance(error, MlplabError):
+                raise
+            raise FileFormatError(
+                f"{directory / RUN_FILE}: corrupt ({type(error).__name__}: {error})"
+            ) from None
     finally:
         lock.release(directory)
     replaced = replaced_path(directory)

@@ -6,7 +6,7 @@ training loss of 3e11 and would otherwise finish "complete". The rule (docs/reli
 training has diverged when an epoch's mean training loss exceeds ``EXPLOSION_FACTOR`` (1000) times
 its *starting value* — the loss of all-zero scores on the epoch's last batch, which is what an
 untrained network scores: ln C for softmax cross-entropy, (C - 1) × margin for the multiclass
-hinge, mean(t²)/2 for squared error — and at least 1. A network that learns stays far below it
+hinge, mean(t²) for squared error — and at least 1. A network that learns stays far below it
 (its loss falls under the starting value); one whose loss is 1000× worse than guessing has no
 weights worth keeping. The rule needs no state, so a resumed run applies it exactly as an
 uninterrupted one.
