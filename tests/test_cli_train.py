@@ -381,7 +381,9 @@ def test_bad_prediction_input(iris_run, workdir):
 def test_divergence_is_one_line_and_recorded(workdir):
     out = workdir / "diverged"
     flags = ["--optimizer", "sgd", "--lr", "1e4", "--norm", "none", "--no-plots", "--out", out]
-    fails_with_one_line("train", *flags, match="diverged.*learning rate is the usual suspect", code=3)
+    fails_with_one_line(
+        "train", *flags, match="diverged.*learning rate is the usual suspect", code=3
+    )
     assert json.loads((out / "run.json").read_text())["status"] == "failed"
 
 
