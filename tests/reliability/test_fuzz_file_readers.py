@@ -130,3 +130,15 @@ def test_checkpoint_mutated(run_dir, tmp_path, steps):
     original = run_dir / "checkpoints" / "last.safetensors"
     path.write_bytes(mutate(original.read_bytes(), steps))
     _only_documented(lambda: load_checkpoint(path).restore_weights(mlplab.load(run_dir).network))
+
+
+@FUZZ
+@given(key=st.sampled_from(["status", "metrics", "epochs", "seconds", "finished"]),
+       value=JSON_VALUES)  # fmt: skip
+def test_run_json_values_shown_by_info(run_dir, tmp_path, key, value, capsys):
+    from mlplab.cli import main
+
+    out = _copy(run_dir, tmp_path, "run")
+    info = json.loads((out / "run.json").read_text())
+    (out / "run.json").write_text(json.dumps(info | {key: value}))
+    assert main(["info", str(out)]) in (0, 2)
