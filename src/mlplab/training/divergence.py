@@ -4,12 +4,12 @@ exploded.
 A loss that stays finite can still diverge: Adam with batch norm at ``lr=1e6`` trains to a
 training loss of 3e11 and would otherwise finish "complete". The rule (docs/reliability.md):
 training has diverged when an epoch's mean training loss exceeds ``EXPLOSION_FACTOR`` (1000) times
-its *starting value* — the loss of all-zero scores on the epoch's last batch, which is what an
-untrained network scores: ln C for softmax cross-entropy, (C - 1) × margin for the multiclass
-hinge, mean(t²) for squared error — and at least 1. A network that learns stays far below it
-(its loss falls under the starting value); one whose loss is 1000× worse than guessing has no
-weights worth keeping. The rule needs no state, so a resumed run applies it exactly as an
-uninterrupted one.
+its *starting value*: the larger of the loss of the very first minibatch (before any update; the
+trainer keeps it, and its checkpoints) and the loss of all-zero scores on the epoch's last batch —
+what an untrained network scores: ln C for softmax cross-entropy, (C - 1) × margin for the
+multiclass hinge, mean(t²) for squared error — and at least 1. A network that learns stays far
+below it (its loss falls under the starting value); one whose loss is 1000× worse than where it
+began has no weights worth keeping.
 """
 
 import math

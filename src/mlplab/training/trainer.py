@@ -123,6 +123,8 @@ class Trainer:
         self.totals = EpochTotals()  # this epoch so far
         self.stop_training = False
         self.last_checkpoint = None
+        #: the loss of the first minibatch, before any update (``training.divergence``)
+        self.start_loss = None
         #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
         self.train_data = self.validation_data = None
         #: the chain of gradient transforms and the constraints, built by ``fit`` from l2, l1,
@@ -179,6 +181,7 @@ class Trainer:
                 "sums": self.totals.to_list(),
                 "lr": self.lr,
                 "train_rows": len(self.train_data[2]) if self.train_data else None,
+                "start_loss": self.start_loss,
             },
             "history": self.history.records,
             "optimizer": self.optimizer.state_dict(),
@@ -205,6 +208,8 @@ class Trainer:
         self.totals = EpochTotals.from_list(position["sums"])
         self.optimizer.lr = position["lr"]
         self.history = History(state["history"])
+        first = self.history.records[0].get("loss") if self.history.records else None
+        self.start_loss = position.get("start_loss", first)  # older checkpoints: epoch 1's
 
     def _bind_optimizer(self) -> None:
         if not self._bound:
@@ -414,6 +419,8 @@ class Trainer:
         penalty = self.transforms(net)
         if not math.isfinite(loss + penalty):
             self._diverged(loss + penalty, "loss", xb)
+        if self.start_loss is None:
+            self.start_loss = float(loss)
         if self.check_gradients:
             self._check_gradients(xb)
         self.optimizer.step()
@@ -492,14 +499,18 @@ class Trainer:
         if getattr(self, "y_batch", None) is None:
             return
         reference = starting_loss(self.net.loss, self.y_batch, _output_units(self.net) or 1)
+        reference = max(reference, self.start_loss or 0.0)
         if exploded(mean_loss, reference):
             lr = self.optimizer.lr
             raise DivergenceError(
                 f"training diverged in epoch {self.epoch + 1}: the mean training loss "
                 f"{mean_loss:.3g} is over {EXPLOSION_FACTOR:g} × its starting value "
                 f"{reference:.3g} with learning rate {lr:g}. The learning rate is the usual "
-                f"suspect: try a smaller one (for example {lr / 10:g})."
+                f"suspect: try a smaller one (for example {lr / 10:g}).{self._last_good()}"
             )
+
+    def _last_good(self) -> str:
+        return f" The last good checkpoint is {self.last_checkpoint}." * bool(self.last_checkpoint)
 
     def _check_gradients(self, xb):
         for name, layer, key in self.net.parameters():
