@@ -1,8 +1,8 @@
 """The ``mlplab`` command: a thin layer over the Python API.
 
 Exit codes (DESIGN.md): 0 success; 2 the user's input or config is wrong (one line, no
-traceback); 130 / 143 interrupted by SIGINT / SIGTERM (training saves a checkpoint first and says
-how to continue); 1 a bug or a failed check.
+traceback); 3 training diverged (one line); 130 / 143 interrupted by SIGINT / SIGTERM
+(training saves a checkpoint first and says how to continue); 1 a bug or a failed check.
 """
 
 import argparse
@@ -16,7 +16,7 @@ import threading
 import warnings
 
 import mlplab.commands
-from mlplab.errors import ConfigDeprecationWarning, MlplabError
+from mlplab.errors import ConfigDeprecationWarning, DivergenceError, MlplabError
 from mlplab.training.interrupts import Interrupted, exit_code
 from mlplab.version import __version__
 
@@ -90,6 +90,9 @@ def main(argv=None) -> int:
     try:
         with _terminate_as_interrupt():
             return int(args.run(args) or 0)
+    except DivergenceError as e:
+        print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
+        return 3
     except MlplabError as e:
         print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -18,17 +18,20 @@ from pathlib import Path
 from mlplab.config import RunConfig, as_config, load_config, save_config
 from mlplab.data import Preprocessing
 from mlplab.data.targets import output_size, targets_of_loss
-from mlplab.errors import ConfigError, FileFormatError, MlplabError
+from mlplab.errors import ConfigError, DivergenceError, FileFormatError, MlplabError
 from mlplab.files.atomic import remove_temporaries
 from mlplab.metrics import evaluate_network
 from mlplab.model import Model
 from mlplab.model_file import MODEL_FILENAME
 from mlplab.network import build_mlp
+from mlplab.runs import lock
+from mlplab.runs.completion import write_outputs
 from mlplab.runs.directory import (
     CHECKPOINTS_DIR,
     CONFIG_FILE,
     METRICS_FILE,
     PLOTS_DIR,
+    marker,
     now,
     prepare_directory,
     read_info,
@@ -37,11 +40,8 @@ from mlplab.runs.directory import (
 )
 from mlplab.runs.fit import fit, resume_point
 from mlplab.runs.metrics_file import write_metrics
-from mlplab.runs.plots import draw_plots
 from mlplab.runs.record import Run
-from mlplab.runs.report import write_report
 from mlplab.training.interrupts import Interrupted, deferring, signal_name
-from mlplab.version import __version__
 
 SPLITS = ("train", "val", "test")
 
@@ -76,6 +76,11 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
             f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
             "nothing to resume"
         )
+    if info.get("status") == "incomplete":
+        raise ConfigError(
+            f"{directory}: training finished, its plots or report did not; "
+            f"rebuild them with: mlplab report {directory}"
+        )
     for folder in (directory, directory / CHECKPOINTS_DIR, directory / PLOTS_DIR):
         remove_temporaries(folder)  # left by a process killed while writing
     checkpoint = resume_point(config, directory)  # before run.json says anything new
@@ -103,22 +108,34 @@ def _execute(
     model = build(config, data)
     replaced = None
     if directory is None:
-        directory, replaced = prepare_directory(config, force)
-    if not resume:
-        save_config(_replay_config(config), directory / CONFIG_FILE)
-    write_info(directory, {"status": "running", "started": now(), "mlplab_version": __version__})
-    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": checkpoint}
+        directory, replaced = prepare_directory(config, force)  # locked
+    else:
+        lock.acquire(directory)
     try:
-        with deferring((signal.SIGINT, signal.SIGTERM)):  # training stops between two steps
-            history = _train(model.network, data, config, directory, replaced, options)
-        run = finish(config, directory, model, data, history, started)
-    except KeyboardInterrupt as stop:
-        raise _interrupted(stop, directory, replaced) from None
-    if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
-        replaced = replaced_path(directory)
-    if replaced is not None and replaced.is_dir():
-        shutil.rmtree(replaced)
-    return run
+        if not resume:
+            save_config(_replay_config(config), directory / CONFIG_FILE)
+        write_info(directory, {"status": "running", "started": now(), **marker()})
+        options = {"quiet": quiet, "progress": progress, "callbacks": callbacks}
+        try:
+            with deferring((signal.SIGINT, signal.SIGTERM)):  # training stops between two steps
+                history = _train(
+                    model.network,
+                    data,
+                    config,
+                    directory,
+                    replaced,
+                    {**options, "resume": checkpoint},
+                )
+            run = finish(config, directory, model, data, history, started)
+        except KeyboardInterrupt as stop:
+            raise _interrupted(stop, directory, replaced) from None
+        if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
+            replaced = replaced_path(directory)
+        if replaced is not None and replaced.is_dir():
+            shutil.rmtree(replaced)
+        return run
+    finally:
+        lock.release(directory)
 
 
 # -- the steps ----------------------------------------------------------------------------------
@@ -180,7 +197,8 @@ def _train(network, data: Data, config, directory, replaced, options) -> list[di
             replaced.rename(directory)
             message = str(e).split(" The last good checkpoint is ")[0]  # it was just removed
             raise type(e)(f"{message} ({directory}: the previous run is kept)") from None
-        write_info(directory, {"status": "failed", "error": str(e)})
+        diverged = {"diverged": str(e)} if isinstance(e, DivergenceError) else {}
+        write_info(directory, {"status": "failed", "error": str(e), **diverged})
         raise
 
 
@@ -214,10 +232,7 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
         if len(data.y[which])
     }
     seconds = time.perf_counter() - started
-    model.save(directory / MODEL_FILENAME)
-    write_metrics(directory / METRICS_FILE, history)
     info = {
-        "status": "complete",
         "finished": now(),
         "epochs": len(history),
         "seconds": round(seconds, 3),
@@ -232,8 +247,11 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
         "metrics": metrics,
     }
     info.update(_weights_and_best(config, history))
-    run = Run(directory, config, model, history, metrics, write_info(directory, info))
-    write_report(run, draw_plots(run) if config.output.plots else {})
+    info = write_info(directory, info)  # first: a model on disk implies its final metrics
+    model.save(directory / MODEL_FILENAME)
+    write_metrics(directory / METRICS_FILE, history)
+    run = Run(directory, config, model, history, metrics, info)
+    write_outputs(run)  # plots, report, then "complete"
     return run
 
 

@@ -42,6 +42,12 @@ from mlplab.optim import get_optimizer
 from mlplab.schedules import get_schedule
 from mlplab.training.callbacks import hooks_by_name
 from mlplab.training.checkpoint import CheckpointData, load_latest
+from mlplab.training.divergence import (
+    EXPLOSION_FACTOR,
+    exploded,
+    first_nonfinite_layer,
+    starting_loss,
+)
 from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
 from mlplab.training.interrupts import Interrupted, deferring, pending, signal_name
@@ -114,6 +120,8 @@ class Trainer:
         self.totals = EpochTotals()  # this epoch so far
         self.stop_training = False
         self.last_checkpoint = None
+        #: the loss of the first minibatch, before any update (``training.divergence``)
+        self.start_loss = None
         #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
         self.train_data = self.validation_data = None
         #: the sample weights of the training and validation X's rows (None: unweighted)
@@ -183,6 +191,7 @@ class Trainer:
                 "sums": self.totals.to_list(),
                 "lr": self.lr,
                 "train_rows": len(self.train_data[2]) if self.train_data else None,
+                "start_loss": self.start_loss,
             },
             "history": self.history.records,
             "optimizer": self.optimizer.state_dict(),
@@ -209,6 +218,8 @@ class Trainer:
         self.totals = EpochTotals.from_list(position["sums"])
         self.optimizer.lr = position["lr"]
         self.history = History(state["history"])
+        first = self.history.records[0].get("loss") if self.history.records else None
+        self.start_loss = position.get("start_loss", first)  # older checkpoints: epoch 1's
 
     def _bind_optimizer(self) -> None:
         if not self._bound:
@@ -443,6 +454,8 @@ class Trainer:
         penalty = self.transforms(net)
         if not math.isfinite(loss + penalty):
             self._diverged(loss + penalty, "loss", xb)
+        if self.start_loss is None:
+            self.start_loss = float(loss)
         if self.check_gradients:
             self._check_gradients(xb)
         self.optimizer.step()
@@ -471,6 +484,7 @@ class Trainer:
         totals, val = self.totals, self.validation_data
         self.check_weights_finite()
         logs = {"epoch": self.epoch + 1, "loss": totals.mean_loss()}
+        self._check_explosion(logs["loss"])
         if _classifies(self.net.loss):
             logs["accuracy"] = totals.accuracy()
         if self.l2 or self.l1:
@@ -513,11 +527,31 @@ class Trainer:
             f" The last good checkpoint is {self.last_checkpoint}." if self.last_checkpoint else ""
         )
         lr = self.optimizer.lr
+        layer = first_nonfinite_layer(self.net, xb)
+        value = f"{value} (first non-finite: {layer})" if layer else value
         raise DivergenceError(
             f"training diverged at epoch {self.epoch + 1}, step {self.step + 1}: the {what} is "
             f"{value} with learning rate {lr:g}. The learning rate is the usual suspect: "
             f"try a smaller one (for example {lr / 10:g}).{where}"
         )
+
+    def _check_explosion(self, mean_loss) -> None:
+        """A finite loss far above its starting value is divergence too (training.divergence)."""
+        if getattr(self, "y_batch", None) is None:
+            return
+        reference = starting_loss(self.net.loss, self.y_batch, _output_units(self.net) or 1)
+        reference = max(reference, self.start_loss or 0.0)
+        if exploded(mean_loss, reference):
+            lr = self.optimizer.lr
+            raise DivergenceError(
+                f"training diverged in epoch {self.epoch + 1}: the mean training loss "
+                f"{mean_loss:.3g} is over {EXPLOSION_FACTOR:g} × its starting value "
+                f"{reference:.3g} with learning rate {lr:g}. The learning rate is the usual "
+                f"suspect: try a smaller one (for example {lr / 10:g}).{self._last_good()}"
+            )
+
+    def _last_good(self) -> str:
+        return f" The last good checkpoint is {self.last_checkpoint}." * bool(self.last_checkpoint)
 
     def _check_gradients(self, xb):
         for name, layer, key in self.net.parameters():
@@ -536,9 +570,9 @@ class Trainer:
                 )
                 raise DivergenceError(
                     f"training diverged by epoch {self.epoch + 1}, step {self.step}: parameter "
-                    f"{name} holds NaN or inf (a non-finite gradient or update) with learning "
-                    f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
-                    f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
+                    f"{name} of {layer.name} holds NaN or inf (a non-finite gradient or update) "
+                    f"with learning rate {self.optimizer.lr:g}. The learning rate is the usual "
+                    f"suspect: try a smaller one (for example {self.optimizer.lr / 10:g}).{where}"
                 )
 
 
