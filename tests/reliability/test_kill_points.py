@@ -93,6 +93,5 @@ def test_kill_during_every_kind_of_write_resumes_exactly(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="plots and report are written after run.json says complete")
 def test_kill_during_the_plots_or_report_resumes_exactly(tmp_path):
     _check(tmp_path, [["write", name, k] for name, k in WRITES_AFTER_COMPLETE], plots=True)
