@@ -27,7 +27,7 @@ def run_config(out, **training) -> dict:
 
 def no_drawing(monkeypatch) -> None:
     """Keep the monitors (plots on) but skip drawing the figures: seconds per run."""
-    monkeypatch.setattr("mlplab.runs.pipeline.draw_plots", lambda run: {})
+    monkeypatch.setattr("mlplab.runs.completion.draw_plots", lambda run: {})
 
 
 def signal_in_step(monkeypatch, step: int, signum: int, again: bool = False) -> None:
