@@ -30,6 +30,7 @@ FLOORS = {
         "data",
         "regularization",
         "metrics",
+        "task_metrics",
         "classic",
         "diagnostics.layer_statistics",
         "diagnostics.batchnorm_gap",
