@@ -8,6 +8,7 @@ from mlplab.runs.directory import CHECKPOINTS_DIR, METRICS_FILE
 from mlplab.runs.epoch_lines import EpochLines
 from mlplab.runs.metrics_file import MetricsFile
 from mlplab.training import (
+    BatchNormGapMonitor,
     Checkpoint,
     EarlyStopping,
     LayerStatsMonitor,
@@ -22,7 +23,8 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
     """Train ``network`` in place; return the per-epoch records.
 
     The optimizer and the schedule are the config's tables, as they are (``get_optimizer``,
-    ``get_schedule``); ``[training] l2`` is the L2 penalty.
+    ``get_schedule``); ``[training] l2`` and ``l1`` are the penalties, ``max_norm`` and
+    ``clip_norm`` the constraint and the clipping (0 = off).
     """
     t = config.training
     checkpoints = directory / CHECKPOINTS_DIR
@@ -31,6 +33,9 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
         optimizer=dict(t.optimizer),
         schedule=dict(t.schedule),
         l2=t.l2,
+        l1=t.l1,
+        max_norm=t.max_norm or None,
+        clip_norm=t.clip_norm or None,
         batch_size=t.batch_size,
         epochs=t.epochs,
         seed=t.seed,
@@ -52,19 +57,23 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
 
 def callback_stack(config, directory, quiet, progress, callbacks) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
-    (when configured), the babysitting monitors (with plots; they log per-layer statistics and
-    update/weight ratios into the history), the metrics file, the epoch lines, the config's
+    (when configured), the babysitting monitors (with plots; they log per-layer statistics,
+    update/weight ratios and, with batch norm, its batch-vs-running-average gap into the
+    history), the metrics file, the epoch lines, the config's
     callbacks, the caller's, checkpoints."""
     t = config.training
+    configured = [get_callback(spec) for spec in t.callbacks]
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
     if config.output.plots:
         stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
+        if not any(isinstance(cb, BatchNormGapMonitor) for cb in configured):
+            stack.append(BatchNormGapMonitor())
     stack.append(MetricsFile(directory / METRICS_FILE))
     if not quiet and not (progress if progress is not None else sys.stderr.isatty()):
         stack.append(EpochLines(sys.stderr))
-    stack += [get_callback(spec) for spec in t.callbacks]
+    stack += configured
     stack += list(callbacks)
     stack.append(Checkpoint(directory / CHECKPOINTS_DIR, every_epochs=t.checkpoint_every or None))
     return stack

@@ -109,6 +109,7 @@ def render(run, plots: dict) -> str:
             "<h2>Test set per class</h2>",
             _table(["class", "examples", "precision", "recall"], per_class),
         ]
+    parts += _batchnorm_gap(run.history)
     if plots:
         parts.append("<h2>Plots</h2>")
         parts += [_image(path, name) for name, path in plots.items()]
@@ -123,6 +124,26 @@ def render(run, plots: dict) -> str:
         ]
     parts.append("</body></html>\n")
     return "\n".join(p for p in parts if p)
+
+
+def _batchnorm_gap(history: list) -> list[str]:
+    """The last epoch's batch-norm gap per layer (``BatchNormGapMonitor``), if it was logged."""
+    last = next((row for row in reversed(history) if row.get("bn_train_eval_diff", "") != ""), {})
+    layers = [k.partition("/")[2] for k in last if k.startswith("bn_mean_gap/")]
+    if not layers:
+        return []
+    rows = [
+        (f"layer {i}", last[f"bn_mean_gap/{i}"], last.get(f"bn_var_ratio/{i}", "")) for i in layers
+    ]
+    difference = float(last["bn_train_eval_diff"])
+    verdict = "marked: evaluation is not what was trained" if difference > 0.5 else "below 50%"
+    return [
+        "<h2>Batch norm at test time</h2>",
+        f"<p>Epoch {_esc(last.get('epoch', ''))}, the epoch's last batch: its statistics against "
+        "the running averages that evaluation uses. Train/eval score difference "
+        f"<b>{difference:.0%}</b> ({verdict}).</p>",
+        _table(["layer", "|μ_B − running mean| / running std", "σ²_B / running var"], rows),
+    ]
 
 
 def write_report(run, plots: dict) -> Path:
