@@ -24,7 +24,7 @@ def test_batch_norm_run_has_babysitting_and_gap_figures(tmp_path):
     assert "Batch norm at test time" in html and "Train/eval score difference" in html
     assert "Babysitting: update/weight ratio, dead and saturated units per layer" in html
     logged = run.history[-1]
-    assert 0 <= logged["bn_mean_gap/1"] and 0 < logged["bn_var_ratio/1"]
+    assert logged["bn_mean_gap/1"] >= 0 and logged["bn_var_ratio/1"] > 0
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
