@@ -35,6 +35,9 @@ def test_knobs_reach_the_config_and_replay_bit_identically(tmp_path):
     )
     assert config["network"]["activation"] == "leaky_relu:0.1"
     assert config["network"]["bias"] is False
+    shown = ok("info", first).stdout
+    assert "l1 0.0001, max_norm 3, clip_norm 1" in shown
+    assert "leaky_relu:0.1" in shown and "no bias" in shown
     ok("train", "--config", first / "config.toml", "--out", second, env=ONE_THREAD)
     a, b = weights(first), weights(second)
     assert a.keys() == b.keys()
