@@ -29,9 +29,9 @@ def ok(*args, cwd=None, env=None):
     return result
 
 
-def fails_with_one_line(*args, match, cwd=None):
+def fails_with_one_line(*args, match, cwd=None, code=2):
     result = run_cli(*args, cwd=cwd, env=PACKAGE_ROOT)
-    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.returncode == code, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -381,7 +381,9 @@ def test_bad_prediction_input(iris_run, workdir):
 def test_divergence_is_one_line_and_recorded(workdir):
     out = workdir / "diverged"
     flags = ["--optimizer", "sgd", "--lr", "1e4", "--norm", "none", "--no-plots", "--out", out]
-    fails_with_one_line("train", *flags, match="diverged.*learning rate is the usual suspect")
+    fails_with_one_line(
+        "train", *flags, match="diverged.*learning rate is the usual suspect", code=3
+    )
     assert json.loads((out / "run.json").read_text())["status"] == "failed"
 
 

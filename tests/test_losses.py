@@ -103,7 +103,7 @@ def test_binary_cross_entropy_matches_torch(outputs, rng):
     np.testing.assert_allclose(dscores, ref_grad, rtol=0, atol=1e-10)
 
 
-@pytest.mark.parametrize("case", range(4))
+@pytest.mark.parametrize("case", range(5))
 def test_every_loss_passes_the_gradient_check(case):
     label, loss, scores, y = loss_cases(np.random.default_rng(case))[case]
     results = gradcheck_loss(loss, scores, y, what=label)

@@ -97,8 +97,15 @@ def describe(path) -> dict:
         "config": document.get("config"),
     }
     if Path(path).is_dir():
-        info = read_info(path)
-        for key in ("status", "epochs", "seconds", "metrics", "finished"):
-            if key in info:
+        info = read_info(path)  # untrusted: only values of the expected types are shown
+        number = (int, float)
+        expected = {"status": str, "epochs": int, "seconds": number, "finished": str}
+        for key, kind in expected.items():
+            if isinstance(info.get(key), kind) and not isinstance(info.get(key), bool):
                 data[key] = info[key]
+        metrics = info.get("metrics")
+        if isinstance(metrics, dict) and all(
+            isinstance(m, dict) and isinstance(m.get("loss"), number) for m in metrics.values()
+        ):
+            data["metrics"] = metrics
     return data

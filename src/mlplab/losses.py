@@ -1,4 +1,9 @@
-"""Losses: callables ``(scores, y) -> (loss, dscores)``, averaged over the batch.
+"""Losses: callables ``(scores, y, weight=None) -> (loss, dscores)``, averaged over the batch.
+
+With ``weight`` (N,) (sample weights, >= 0) the average is weighted: L = Σᵢ wᵢ ℓᵢ / Σᵢ wᵢ, with
+ℓᵢ row i's loss, so a weight of 2 counts a row twice, as a duplicated row would (scikit-learn's
+MLP divides by the batch's Σ w too). A batch whose weights are all zero has loss 0 and zero
+gradients. Without ``weight`` the unweighted code runs unchanged.
 
 Each loss also knows how to turn scores into predictions (``predict``) and, where it has them,
 probabilities (``probabilities``). Labels are checked on every call (a few microseconds): a label
@@ -8,7 +13,7 @@ out of range is a ``LabelError`` naming the loss, never a silent wrap-around.
 import numpy as np
 
 from mlplab.backend import array_module
-from mlplab.errors import DTypeError, LabelError, ShapeError
+from mlplab.errors import ConfigError, DTypeError, LabelError, ShapeError
 from mlplab.registry import Registry
 
 LOSSES = Registry("loss")
@@ -47,6 +52,23 @@ def _match_targets(name, scores, t):
     return t.astype(scores.dtype, copy=False)
 
 
+def _row_share(name, scores, weight):
+    """wᵢ / Σ w as an (N, 1) column in the scores' dtype (zeros when Σ w = 0)."""
+    xp = array_module(scores)
+    w = xp.asarray(weight, dtype=scores.dtype)
+    if w.shape != (scores.shape[0],):
+        raise ShapeError(
+            f"{name}: expected sample weights of shape ({scores.shape[0]},), got {w.shape}"
+        )
+    total = float(w.sum())
+    return (w / total if total > 0 else xp.zeros_like(w))[:, None]
+
+
+def _weighted(row_losses, share) -> float:
+    """Σᵢ (wᵢ / Σ w) ℓᵢ."""
+    return float((row_losses * share[:, 0]).sum())
+
+
 def softmax(scores):
     """Row-wise softmax, shifted by the row maximum for stability."""
     xp = array_module(scores)
@@ -59,12 +81,13 @@ def softmax(scores):
 class SoftmaxCrossEntropy:
     """L = -(1/N) Σₙ log softmax(sₙ)[yₙ], with log-sum-exp shifted by the row max.
 
-    dL/ds = (softmax(s) - onehot(y)) / N. Shapes: scores (N, C), y (N,) integers in 0..C-1.
+    dL/ds = (softmax(s) - onehot(y)) / N (with weights: row n scaled by wₙ / Σ w instead of
+    1/N). Shapes: scores (N, C), y (N,) integers in 0..C-1.
     """
 
     task = "classification"
 
-    def __call__(self, scores, y):
+    def __call__(self, scores, y, weight=None):
         _check_scores("softmax cross-entropy", scores)
         y = _check_class_labels("softmax cross-entropy", scores, y)
         xp = array_module(scores)
@@ -73,9 +96,13 @@ class SoftmaxCrossEntropy:
         exp = xp.exp(shifted)
         sum_exp = exp.sum(axis=1, keepdims=True)
         rows = xp.arange(n)
-        loss = float(xp.log(sum_exp[:, 0]).sum() - shifted[rows, y].sum()) / n
         dscores = exp / sum_exp
         dscores[rows, y] -= 1
+        if weight is not None:
+            share = _row_share("softmax cross-entropy", scores, weight)
+            dscores *= share
+            return _weighted(xp.log(sum_exp[:, 0]) - shifted[rows, y], share), dscores
+        loss = float(xp.log(sum_exp[:, 0]).sum() - shifted[rows, y].sum()) / n
         dscores /= n
         return loss, dscores
 
@@ -98,7 +125,7 @@ class MulticlassHinge:
     def __init__(self, margin: float = 1.0):
         self.margin = float(margin)
 
-    def __call__(self, scores, y):
+    def __call__(self, scores, y, weight=None):
         _check_scores("multiclass hinge", scores)
         y = _check_class_labels("multiclass hinge", scores, y)
         xp = array_module(scores)
@@ -107,9 +134,13 @@ class MulticlassHinge:
         margins = scores - scores[rows, y][:, None] + scores.dtype.type(self.margin)
         margins[rows, y] = 0
         active = margins > 0
-        loss = float((margins * active).sum()) / n
         dscores = active.astype(scores.dtype)
         dscores[rows, y] = -active.sum(axis=1)
+        if weight is not None:
+            share = _row_share("multiclass hinge", scores, weight)
+            dscores *= share
+            return _weighted((margins * active).sum(axis=1), share), dscores
+        loss = float((margins * active).sum()) / n
         dscores /= n
         return loss, dscores
 
@@ -124,15 +155,21 @@ class MulticlassHinge:
 class MeanSquaredError:
     """L = (1/(N K)) Σ (s - t)², the mean over every element (as PyTorch's ``MSELoss``).
 
-    dL/ds = 2 (s - t) / (N K). Shapes: scores (N, K), targets (N, K), or (N,) when K = 1.
+    dL/ds = 2 (s - t) / (N K); with weights, row n's mean over its K outputs is weighted by
+    wₙ / Σ w. Shapes: scores (N, K), targets (N, K), or (N,) when K = 1.
     """
 
     task = "regression"
 
-    def __call__(self, scores, t):
+    def __call__(self, scores, t, weight=None):
         _check_scores("mean squared error", scores)
         t = _match_targets("mean squared error", scores, t)
         diff = scores - t
+        if weight is not None:
+            share = _row_share("mean squared error", scores, weight)
+            loss = _weighted((diff * diff).mean(axis=1), share)
+            diff *= share * (2.0 / diff.shape[1])
+            return loss, diff
         loss = float((diff * diff).mean())
         diff *= 2.0 / diff.size
         return loss, diff
@@ -146,12 +183,14 @@ class BinaryCrossEntropyWithLogits:
     """L = mean over elements of max(s, 0) - s t + log(1 + exp(-|s|)), the stable form of
     -[t log σ(s) + (1 - t) log(1 - σ(s))].
 
-    dL/ds = (σ(s) - t) / (N K). Shapes: scores (N, K), targets in [0, 1] of shape (N, K) or (N,).
+    dL/ds = (σ(s) - t) / (N K); with weights, row n's mean over its K outputs is weighted by
+    wₙ / Σ w. Shapes: scores (N, K), targets in [0, 1] of shape (N, K) or (N,). K > 1 is
+    multi-label classification: K independent yes/no labels per row.
     """
 
     task = "binary"
 
-    def __call__(self, scores, t):
+    def __call__(self, scores, t, weight=None):
         _check_scores("binary cross-entropy", scores)
         t = _match_targets("binary cross-entropy", scores, t)
         xp = array_module(scores)
@@ -160,10 +199,13 @@ class BinaryCrossEntropyWithLogits:
                 "binary cross-entropy: targets must lie in [0, 1], "
                 f"got values in [{float(t.min())}, {float(t.max())}]"
             )
-        loss = float(
-            (xp.maximum(scores, 0) - scores * t + xp.log1p(xp.exp(-xp.abs(scores)))).mean()
-        )
+        elementwise = xp.maximum(scores, 0) - scores * t + xp.log1p(xp.exp(-xp.abs(scores)))
         dscores = self.probabilities(scores) - t
+        if weight is not None:
+            share = _row_share("binary cross-entropy", scores, weight)
+            dscores *= share / scores.shape[1]
+            return _weighted(elementwise.mean(axis=1), share), dscores
+        loss = float(elementwise.mean())
         dscores /= dscores.size
         return loss, dscores
 
@@ -175,6 +217,43 @@ class BinaryCrossEntropyWithLogits:
     def predict(self, scores):
         labels = (scores > 0).astype(np.int64)
         return labels[:, 0] if scores.shape[1] == 1 else labels
+
+
+@LOSSES.register("huber", "smooth_l1")
+class Huber:
+    """Huber loss [Huber, 1964], the mean over every element (PyTorch's ``HuberLoss``):
+
+        h(d) = ½ d²  if |d| <= δ,   δ (|d| - ½ δ)  otherwise,   d = s - t,
+
+    quadratic near the target, linear (robust to outliers) beyond δ. dL/ds = clip(d, -δ, δ)/(N K);
+    with weights, row n's mean is weighted by wₙ / Σ w. Shapes: as ``MeanSquaredError``.
+    """
+
+    task = "regression"
+
+    def __init__(self, delta: float = 1.0):
+        if not float(delta) > 0:
+            raise ConfigError(f"huber: delta must be positive, got {delta}")
+        self.delta = float(delta)
+
+    def __call__(self, scores, t, weight=None):
+        _check_scores("huber", scores)
+        t = _match_targets("huber", scores, t)
+        xp = array_module(scores)
+        diff = scores - t
+        delta = scores.dtype.type(self.delta)
+        size = xp.abs(diff)
+        elementwise = xp.where(size <= delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
+        dscores = xp.clip(diff, -delta, delta)
+        if weight is not None:
+            share = _row_share("huber", scores, weight)
+            dscores *= share / scores.shape[1]
+            return _weighted(elementwise.mean(axis=1), share), dscores
+        dscores /= dscores.size
+        return float(elementwise.mean()), dscores
+
+    def predict(self, scores):
+        return scores[:, 0] if scores.shape[1] == 1 else scores
 
 
 def get_loss(spec):

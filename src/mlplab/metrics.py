@@ -9,10 +9,14 @@ gets precision (recall) 0, as scikit-learn's ``zero_division=0``.
 import numpy as np
 
 
-def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
-    """(C, C) integer counts; y_true and y_pred are class indices of shape (N,)."""
-    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(counts, (np.asarray(y_true), np.asarray(y_pred)), 1)
+def confusion_matrix(y_true, y_pred, n_classes: int, weight=None) -> np.ndarray:
+    """(C, C) integer counts (Σ w with ``weight``); y_true, y_pred: class indices (N,)."""
+    if weight is None:
+        counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+        np.add.at(counts, (np.asarray(y_true), np.asarray(y_pred)), 1)
+        return counts
+    counts = np.zeros((n_classes, n_classes), dtype=np.float64)
+    np.add.at(counts, (np.asarray(y_true), np.asarray(y_pred)), np.asarray(weight, np.float64))
     return counts
 
 
@@ -26,15 +30,32 @@ def precision_recall(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return precision, recall
 
 
-def count_correct(predicted, y) -> int:
-    """How many predictions equal the labels (targets of shape (N, 1) are compared as (N,))."""
+def count_correct(predicted, y, weight=None):
+    """How many rows are predicted right (targets of shape (N, 1) are compared as (N,)).
+
+    A row of several labels (multi-label, (N, K)) counts only when all K are right: exact-match
+    (subset) accuracy, as ``sklearn.metrics.accuracy_score``, so accuracy never exceeds 1. With
+    ``weight`` (N,): Σ wᵢ over the rows predicted right (a float).
+    """
     if y.shape != predicted.shape:
         y = y.reshape(predicted.shape)
-    return int((predicted == y).sum())
+    right = predicted == y
+    if right.ndim == 2:
+        right = right.all(axis=1)
+    if weight is not None:
+        return float(np.dot(right, weight))
+    return int(right.sum())
 
 
 def evaluate_batches(
-    scores_of, loss, x, y, rows=None, batch_size: int = 4096, confusion: bool | int = False
+    scores_of,
+    loss,
+    x,
+    y,
+    rows=None,
+    batch_size: int = 4096,
+    confusion: bool | int = False,
+    weight=None,
 ) -> dict:
     """Mean loss and accuracy of ``scores_of(x_batch)`` against ``y``, batch by batch.
 
@@ -46,36 +67,46 @@ def evaluate_batches(
     score columns.
 
     scores_of: (n, D) rows -> (n, C) scores, in evaluation mode; x: (N, D); y: (N,) labels or
-    (N, K) targets; rows: the row indices to use (default: all, read as slices of x and y).
+    (N, K) targets; rows: the row indices to use (default: all, read as slices of x and y);
+    weight: (N,) sample weights of x's rows — then loss = Σᵦ Lᵦ·Wᵦ / Σ w with Lᵦ the batch's
+    weighted mean and Wᵦ its Σ w, accuracy = Σ w·[right] / Σ w, and the confusion matrix
+    holds Σ w instead of counts.
     Returns ``{"examples", "loss"[, "accuracy"][, "precision", "recall", "confusion"]}``.
     """
     n = len(y) if rows is None else len(rows)
     classify = getattr(loss, "task", "classification") in ("classification", "binary")
     n_classes = 0 if confusion is True else int(confusion)
     confusion = confusion and getattr(loss, "task", "classification") == "classification"
-    total, correct, predictions = 0.0, 0, []
+    total, correct, predictions, seen = 0.0, 0, [], 0.0
     for start in range(0, n, batch_size):
-        if rows is None:
-            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-        else:
-            idx = rows[start : start + batch_size]
-            xb, yb = x[idx], y[idx]
+        part = (
+            slice(start, start + batch_size) if rows is None else rows[start : start + batch_size]
+        )
+        xb, yb = x[part], y[part]
+        wb = None if weight is None else weight[part]
         scores = scores_of(xb)
-        batch_loss, _ = loss(scores, yb)
-        total += batch_loss * len(yb)
+        if wb is None:
+            batch_loss, _ = loss(scores, yb)
+            total += batch_loss * len(yb)
+        else:
+            batch_loss, _ = loss(scores, yb, weight=wb)
+            total += batch_loss * float(wb.sum())
+            seen += float(wb.sum())
         if classify:
             predicted = loss.predict(scores)
-            correct += count_correct(predicted, yb)
+            correct += count_correct(predicted, yb, wb)
             if confusion:
                 predictions.append(predicted)
                 n_classes = n_classes or scores.shape[1]
-    result = {"examples": int(n), "loss": total / max(n, 1)}
+    denominator = max(n, 1) if weight is None else (seen or 1.0)
+    result = {"examples": int(n), "loss": total / denominator}
     if classify:
-        result["accuracy"] = correct / max(n, 1)
+        result["accuracy"] = correct / denominator
     if confusion:
         truth = y if rows is None else y[rows]
         predicted = np.concatenate(predictions) if predictions else np.zeros(0, np.int64)
-        counts = confusion_matrix(truth, predicted, n_classes)
+        w = None if weight is None else (weight if rows is None else weight[rows])
+        counts = confusion_matrix(truth, predicted, n_classes, w)
         precision, recall = precision_recall(counts)
         result.update(
             precision=precision.tolist(), recall=recall.tolist(), confusion=counts.tolist()
@@ -84,7 +115,7 @@ def evaluate_batches(
 
 
 def evaluate_network(
-    net, x, y, rows=None, batch_size: int = 4096, confusion: bool | int = False
+    net, x, y, rows=None, batch_size: int = 4096, confusion: bool | int = False, weight=None
 ) -> dict:
     """``evaluate_batches`` of a network (``Sequential``) in evaluation mode: each batch of x
     is read (a ``np.memmap`` batch by batch) in the network's dtype and run forward."""
@@ -92,7 +123,7 @@ def evaluate_network(
     def scores_of(xb):
         return net.forward(np.asarray(xb, dtype=net.dtype), False)
 
-    return evaluate_batches(scores_of, net.loss, x, y, rows, batch_size, confusion)
+    return evaluate_batches(scores_of, net.loss, x, y, rows, batch_size, confusion, weight)
 
 
 def evaluate(model, x, y, where: str = "labels", batch_size: int = 4096) -> dict:

@@ -8,7 +8,8 @@ values (strings, non-contiguous integers). Shapes: x (N, D) -> labels (N,), prob
 import numpy as np
 
 from mlplab.data import LabelEncoder, Preprocessing
-from mlplab.errors import ConfigError, DTypeError, NonFiniteError, ShapeError
+from mlplab.data.validation import check_features
+from mlplab.errors import ConfigError
 from mlplab.model_file import DESCRIPTION_ERRORS, corrupt_description, read_model_parts, save_model
 
 
@@ -43,25 +44,12 @@ class Model:
 
     # -- prediction ---------------------------------------------------------------------------
     def check_input(self, x):
-        """Validate raw features at the API boundary: 2-D, numeric, right width, finite."""
-        x = np.asarray(x)
+        """Validate raw features at the API boundary (``mlplab.data.validation``): 2-D (a 1-D
+        array for a one-feature model is a column), numeric, the training width, finite."""
+        x = np.asarray(x) if not hasattr(x, "ndim") else x
         if x.ndim == 1 and self.n_features_in == 1:
             x = x.reshape(-1, 1)
-        if x.ndim != 2 or x.shape[1] != self.n_features_in:
-            raise ShapeError(
-                f"model input: expected shape (N, {self.n_features_in}) as in training, "
-                f"got {x.shape}"
-            )
-        if len(x) == 0:
-            raise ShapeError(f"model input: no rows (shape {x.shape})")
-        if x.dtype.kind not in "fiub":
-            raise DTypeError(f"model input: expected numbers, got dtype {x.dtype}")
-        if x.dtype.kind == "f" and not np.isfinite(x).all():
-            row, col = np.argwhere(~np.isfinite(x))[0]
-            raise NonFiniteError(
-                f"model input: non-finite value {x[row, col]} at row {row}, column {col}"
-            )
-        return x
+        return check_features(x, "model input", self.n_features_in, expected_by="the model")
 
     def transform(self, x):
         """Raw features -> network inputs (the fitted preprocessing steps, in order)."""

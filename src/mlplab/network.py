@@ -4,7 +4,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from mlplab.errors import ConfigError, DTypeError, NonFiniteError, ShapeError
+from mlplab.data.validation import check_features
+from mlplab.errors import ConfigError
 from mlplab.init import INITIALIZERS, data_init_method, parse_init_spec
 from mlplab.layers import BatchNorm, Dropout, Linear
 from mlplab.layers.activation_spec import activation_factory, activation_name
@@ -65,21 +66,12 @@ class Sequential:
 
     # -- inference ----------------------------------------------------------------------------
     def check_input(self, x):
-        """Validate a batch at the API boundary: 2-D, right width, right dtype, finite."""
-        x = np.asarray(x) if not hasattr(x, "ndim") else x
-        if x.ndim != 2 or (self.in_features is not None and x.shape[1] != self.in_features):
-            raise ShapeError(
-                f"network input: expected shape (N, {self.in_features}), got {x.shape}"
-            )
-        if x.dtype.kind not in "fiub":
-            raise DTypeError(f"network input: expected numbers, got dtype {x.dtype}")
-        x = x.astype(self.dtype, copy=False)
-        if not np.isfinite(x).all():
-            row, col = np.argwhere(~np.isfinite(x))[0]
-            raise NonFiniteError(
-                f"network input: non-finite value {x[row, col]} at row {row}, column {col}"
-            )
-        return x
+        """Validate a batch at the API boundary (``mlplab.data.validation.check_features``):
+        2-D, right width, numbers, finite; returned in the network's dtype."""
+        x = check_features(
+            x, "network input", self.in_features, expected_by="the network", dtype=self.dtype
+        )
+        return x.astype(self.dtype, copy=False)  # a memory map, read whole
 
     def scores(self, x, batch_size: int = 4096):
         """Evaluation-mode scores, computed in batches to bound memory."""

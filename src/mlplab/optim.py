@@ -47,16 +47,20 @@ class Optimizer:
     flat_update = True
 
     def __init__(self, lr: float = 0.01):
-        # the one check of the learning rate, wherever it comes from (--lr, a config, the API)
+        self.set_lr(lr)
+        self.t = 0
+        self._entries = []  # (name, layer, key, decays, state dict, scratch)
+        self._packed = None  # [(layer, key, p, g)] when the parameters are packed
+        self._blocks = None  # then _update's arguments (p, g, state, scratch), block by block
+
+    def set_lr(self, lr: float) -> None:
+        """Set the configured learning rate ``base_lr`` (and the next step's ``lr``): the one
+        place it is checked and stored, wherever it comes from (--lr, a config, the API)."""
         if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
             raise ConfigError(
                 f"{self.name}: learning rate must be positive (lr, a finite number), got {lr!r}"
             )
         self.base_lr = self.lr = float(lr)
-        self.t = 0
-        self._entries = []  # (name, layer, key, decays, state dict, scratch)
-        self._packed = None  # [(layer, key, p, g)] when the parameters are packed
-        self._blocks = None  # then _update's arguments (p, g, state, scratch), block by block
 
     # -- binding --------------------------------------------------------------------------------
     def bind(self, net):
@@ -387,8 +391,11 @@ def clip_by_global_norm(net, max_norm: float) -> float:
 
 def get_optimizer(spec, **kwargs) -> Optimizer:
     """An optimizer from a name (``"adam"``), a config dict (``{"name": "adam", "lr": 1e-3}``)
-    or an ``Optimizer`` (returned as is). ``kwargs`` override the dict's values."""
-    if isinstance(spec, Optimizer):
+    or an ``Optimizer`` (returned as is, taking ``kwargs``'s ``lr``). ``kwargs`` override the
+    dict's values."""
+    if isinstance(spec, Optimizer):  # used as it is; a given ``lr`` becomes its base rate
+        if kwargs.get("lr") is not None:
+            spec.set_lr(kwargs["lr"])
         return spec
     if isinstance(spec, dict):
         config = dict(spec)

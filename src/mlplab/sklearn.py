@@ -12,7 +12,17 @@ Example::
     from mlplab.sklearn import MLPClassifier
     clf = MLPClassifier(hidden=(64,), optimizer="adam", lr=1e-3, epochs=50).fit(X, y)
     clf.predict_proba(X[:3]), clf.score(X, y), clf.loss_curve_
+
+Sample weights: ``fit(X, y, sample_weight=w)`` (and ``partial_fit``); the classifier also takes
+``class_weight="balanced"`` or ``{label: weight}``. A weight of 2 trains as a duplicated row
+(the loss is Σ wᵢ ℓᵢ / Σ wᵢ per minibatch — exactly a duplicated row in full-batch training,
+in expectation with minibatches). Through metadata routing
+(``sklearn.set_config(enable_metadata_routing=True)``, ``est.set_fit_request(sample_weight=True)``)
+``cross_val_score(est, X, y, params={"sample_weight": w})`` passes each fold its weights.
 """
+
+import inspect
+import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -20,8 +30,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from mlplab.data.splits import stratified_split
+from mlplab.data.validation import mark_checked
 from mlplab.errors import ConfigError, LabelError
 from mlplab.losses import LOSSES, SoftmaxCrossEntropy
+from mlplab.runs.epoch_lines import EpochLines
+from mlplab.training import EarlyStopping
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -116,7 +130,7 @@ class _TrainedNetwork(BaseEstimator):
     def _make_trainer(self):
         from mlplab.config.flat_keys import optimizer_table
         from mlplab.optim import Optimizer
-        from mlplab.training import EarlyStopping, Trainer
+        from mlplab.training import Trainer
 
         if isinstance(self.optimizer, Optimizer):  # an object: it keeps its hyperparameters
             optimizer, lr = self.optimizer, self.lr
@@ -128,6 +142,8 @@ class _TrainedNetwork(BaseEstimator):
         callbacks = list(self.callbacks or ())
         if self.early_stopping:
             callbacks.append(EarlyStopping(monitor="val_loss", patience=self.early_stopping))
+        if self.verbose and not sys.stderr.isatty():  # a notebook, a log file: no progress bar
+            callbacks.append(EpochLines(sys.stderr))
         return Trainer(
             self.net_,
             optimizer=optimizer,
@@ -145,12 +161,12 @@ class _TrainedNetwork(BaseEstimator):
         )
 
     # -- training -------------------------------------------------------------------------------
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train for ``epochs`` epochs (from new weights, or from the current ones with
-        ``warm_start``); return ``self``."""
-        return self._fit(X, y, incremental=False)
+        ``warm_start``); return ``self``. ``sample_weight``: (N,) weights >= 0 of the rows."""
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def _fit(self, X, y, incremental: bool, classes=None):
+    def _fit(self, X, y, incremental: bool, classes=None, sample_weight=None):
         from mlplab.network import build_mlp
 
         continuing = (incremental or self.warm_start) and hasattr(self, "net_")
@@ -164,6 +180,7 @@ class _TrainedNetwork(BaseEstimator):
             y_numeric=self._task == "regression",
         )
         targets, n_outputs = self._targets(y, first=not continuing, classes=classes)
+        weight = self._row_weights(sample_weight, targets, len(X))
         if not continuing:
             if int(self.epochs) < 1:
                 raise ConfigError(
@@ -178,10 +195,20 @@ class _TrainedNetwork(BaseEstimator):
             self.trainer_ = self._make_trainer()
         trainer = self.trainer_
         trainer.batch_size = max(1, min(int(self.batch_size), len(X)))
-        split = self.validation_fraction if self.early_stopping and not incremental else 0.0
-        X = X.astype(self.net_.dtype, copy=False)
-        # A second fit of the same trainer continues: `epochs` more, optimizer state kept.
-        trainer.fit(X, targets, validation_split=split, epochs=1 if incremental else self.epochs)
+        # scikit-learn's check_array scanned X for NaN/inf (with its messages): not again
+        X = mark_checked(X.astype(self.net_.dtype, copy=False))
+        held_out = bool(self.early_stopping) and not incremental
+        callbacks = trainer.callbacks
+        if incremental:  # partial_fit has no held-out data: early stopping sits it out
+            trainer.callbacks = [cb for cb in callbacks if not isinstance(cb, EarlyStopping)]
+        try:
+            # A second fit of the same trainer continues: `epochs` more, optimizer state kept.
+            trainer.fit(
+                **self._split(X, targets, weight, held_out),
+                epochs=1 if incremental else self.epochs,
+            )
+        finally:
+            trainer.callbacks = callbacks
         trainer.release_data()  # the data and the last batch are scratch: keep the estimator small
         history = trainer.history
         self.history_ = history.to_dict()
@@ -191,10 +218,35 @@ class _TrainedNetwork(BaseEstimator):
         self.t_ = trainer.step
         return self
 
+    def _row_weights(self, sample_weight, targets, n_rows):
+        """The sample weights checked (``mlplab.data.sample_weights``), times the class weights
+        for a classifier with ``class_weight``; None when neither is given."""
+        from mlplab.data.sample_weights import check_sample_weight
+
+        return check_sample_weight(sample_weight, n_rows)
+
+    def _split(self, X, targets, weight, held_out: bool) -> dict:
+        """``Trainer.fit``'s data: ``validation_fraction`` held out for early stopping,
+        stratified by class for a classifier (as scikit-learn's MLP), a seeded random share of
+        the rows for a regressor or where every class is too small to give a row; the sample
+        weights follow their rows."""
+        whole = {"X": X, "y": targets, "sample_weight": weight}
+        if not held_out:
+            return whole
+        if self._task == "classification":
+            train, val = stratified_split(targets, [self.validation_fraction], seed=self.seed)
+        if self._task != "classification" or not len(val) or not len(train):
+            return {**whole, "validation_split": self.validation_fraction}
+        rows = {"X": mark_checked(X[train]), "y": targets[train]}
+        if weight is None:
+            return {**rows, "validation_data": (mark_checked(X[val]), targets[val])}
+        validation = (mark_checked(X[val]), targets[val], weight[val])
+        return {**rows, "sample_weight": weight[train], "validation_data": validation}
+
     def _scores(self, X):
         check_is_fitted(self, "net_")
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return self.net_.scores(X.astype(self.net_.dtype, copy=False))
+        return self.net_.scores(mark_checked(X.astype(self.net_.dtype, copy=False)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -220,7 +272,7 @@ _ARCHITECTURE_DOC = """
         of a held-out ``validation_fraction`` (0 = off); the best weights are restored.
         seed: weights, dropout and shuffling. callbacks: extra ``mlplab.training.Callback``s.
         warm_start: ``fit`` continues from the current weights and optimizer state.
-        verbose: show the progress bar (on a terminal).
+        verbose: show the progress bar on a terminal, else one line per epoch on stderr.
 """
 
 
@@ -234,16 +286,43 @@ class MLPClassifier(ClassifierMixin, _TrainedNetwork):
     """
 
     __doc__ += _ARCHITECTURE_DOC
+    __doc__ += """    Weights:
+        class_weight: None, ``"balanced"`` (n / (C · count(c)) over the labels of each ``fit``,
+        scikit-learn's ``compute_class_weight``) or ``{label: weight}`` (labels not named: 1);
+        multiplies ``fit``'s ``sample_weight``.
+"""
     _default_loss = "softmax"
     _task = "classification"
 
-    def partial_fit(self, X, y, classes=None):
+    def __init__(self, *args, class_weight=None, **params):
+        super().__init__(*args, **params)
+        self.class_weight = class_weight
+
+    # scikit-learn reads the parameters from the signature: the shared ones and class_weight
+    __init__.__signature__ = inspect.signature(_TrainedNetwork.__init__).replace(
+        parameters=[
+            *inspect.signature(_TrainedNetwork.__init__).parameters.values(),
+            inspect.Parameter("class_weight", inspect.Parameter.KEYWORD_ONLY, default=None),
+        ]
+    )
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights.
 
         ``classes``: every label that will ever be seen, on the first call (default: the labels
-        of this first y); later calls must use only those.
+        of this first y); later calls must use only those. ``class_weight="balanced"`` weighs
+        the classes by their counts in this call's y.
         """
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
+
+    def _row_weights(self, sample_weight, targets, n_rows):
+        from mlplab.data.sample_weights import class_weight_per_class, row_weights
+
+        weight = super()._row_weights(sample_weight, targets, n_rows)
+        if self.class_weight is None:
+            return weight
+        per_class = class_weight_per_class(self.class_weight, self.classes_, targets)
+        return row_weights(weight, per_class, targets)
 
     def _targets(self, y, first: bool, classes=None):
         y = column_or_1d(y, warn=True)
@@ -298,9 +377,9 @@ class MLPRegressor(RegressorMixin, _TrainedNetwork):
     _default_loss = "mse"
     _task = "regression"
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights."""
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def _targets(self, y, first: bool, classes=None):
         y = np.asarray(y, dtype=np.float64)

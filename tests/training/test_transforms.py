@@ -8,7 +8,15 @@ from mlplab.network import build_mlp
 from mlplab.regularization import add_l1, add_l2
 from mlplab.training import Trainer
 from mlplab.training.epoch_totals import EpochTotals
-from mlplab.training.transforms import Chain, ClipByGlobalNorm, L1Penalty, L2Penalty, chain
+from mlplab.training.transforms import (
+    TRANSFORMS,
+    Chain,
+    ClipByGlobalNorm,
+    L1Penalty,
+    L2Penalty,
+    chain,
+    get_transform,
+)
 
 
 def _net(seed=0):
@@ -106,3 +114,22 @@ def test_batched_evaluation_matches_one_pass(digits, batch_size):
         lambda xb: net.forward(xb.astype(np.float64), False), net.loss, X, y, rows, batch_size
     )
     assert some["examples"] == len(rows)
+
+
+@pytest.mark.parametrize("name", TRANSFORMS.names())
+def test_transforms_round_trip_through_their_config(name):
+    transform = TRANSFORMS.get(name).from_config({"name": name, **_ARGUMENT[name]})
+    config = transform.get_config()
+    again = get_transform(config)
+    assert type(again) is type(transform) and again.get_config() == config
+    whole = chain(1e-4, 1e-5, 2.0)
+    assert Chain.from_config(whole.get_config()).get_config() == whole.get_config()
+
+
+_ARGUMENT = {
+    "l2": {"strength": 1e-4},
+    "l1": {"strength": 1e-5},
+    "clip_by_global_norm": {"max_norm": 2.0},
+    "clip_norm": {"max_norm": 2.0},
+    "max_norm": {"max_norm": 3.0},
+}

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from mlplab.classic._validation import check_features, check_fitted
+from mlplab.classic.fitted import check_fitted, features
+from mlplab.data.validation import check_labels
 from mlplab.errors import ConfigError, DivergenceError, ShapeError
 
 
@@ -47,7 +48,7 @@ class Adaline:
 
     def fit(self, x, t):
         """Train from zero weights for ``epochs`` passes; ``errors_`` holds E after each one."""
-        x = check_features("adaline", x)
+        x = features("adaline", x)
         t = self._check_targets(t, len(x))
         self._single_output = t.ndim == 1
         t = t.reshape(len(x), -1)
@@ -94,7 +95,7 @@ class Adaline:
     def predict(self, x):
         """The linear output o = x W + b: (N,) for one target, else (N, K)."""
         check_fitted("adaline", self)
-        x = check_features("adaline", x, self.W.shape[0])
+        x = features("adaline", x, self.W.shape[0])
         out = x @ self.W + self.b
         return out[:, 0] if self._single_output else out
 
@@ -105,5 +106,4 @@ class Adaline:
                 f"adaline: expected targets of shape ({n_samples},) or ({n_samples}, K), "
                 f"got {t.shape}"
             )
-        check_features("adaline targets", t.reshape(n_samples, -1))
-        return t
+        return check_labels(t, "adaline targets", dtype=np.float64)

@@ -38,6 +38,7 @@ class LinearClassifier(MLPClassifier):
         warm_start=False,
         dtype="float32",
         verbose=False,
+        class_weight=None,
     ):
         self.loss = loss
         self.init = init
@@ -59,6 +60,7 @@ class LinearClassifier(MLPClassifier):
         self.warm_start = warm_start
         self.dtype = dtype
         self.verbose = verbose
+        self.class_weight = class_weight
 
     def _network_config(self, n_features: int, n_outputs: int) -> dict:
         return {

@@ -3,7 +3,7 @@
 import numpy as np
 
 from mlplab.classic._error_correction import train_until_no_mistakes
-from mlplab.classic._validation import check_features, check_fitted, check_labels
+from mlplab.classic.fitted import check_fitted, class_indices, features
 from mlplab.errors import ConfigError, LabelError
 
 #: the fixed output unit: ±1 outputs of the Adalines (N, M) -> ±1 decision (N,)
@@ -68,8 +68,8 @@ class Madaline:
         Sets ``classes_``, ``W``, ``b``, ``mistakes_`` (examples wrong in each epoch, counted
         while training) and ``converged_``.
         """
-        x = check_features("madaline", x)
-        self.classes_, index = check_labels("madaline", y, len(x))
+        x = features("madaline", x)
+        self.classes_, index = class_indices("madaline", y, len(x))
         if len(self.classes_) != 2:
             raise LabelError(
                 f"madaline: one logic output separates 2 classes, got {len(self.classes_)}"
@@ -112,7 +112,7 @@ class Madaline:
     def net_inputs(self, x):
         """s = x W + b of every Adaline, (N, M)."""
         check_fitted("madaline", self)
-        x = check_features("madaline", x, self.W.shape[0])
+        x = features("madaline", x, self.W.shape[0])
         return x @ self.W + self.b
 
     def predict(self, x):

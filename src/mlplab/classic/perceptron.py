@@ -3,7 +3,7 @@
 import numpy as np
 
 from mlplab.classic._error_correction import train_until_no_mistakes
-from mlplab.classic._validation import check_features, check_fitted, check_labels
+from mlplab.classic.fitted import check_fitted, class_indices, features
 from mlplab.errors import ConfigError
 
 
@@ -44,8 +44,8 @@ class Perceptron:
         Sets ``classes_``, ``W``, ``b``, ``mistakes_`` (examples misclassified in each epoch,
         counted while training) and ``converged_``.
         """
-        x = check_features("perceptron", x)
-        self.classes_, index = check_labels("perceptron", y, len(x))
+        x = features("perceptron", x)
+        self.classes_, index = class_indices("perceptron", y, len(x))
         n_units = 1 if len(self.classes_) == 2 else len(self.classes_)
         targets = index[:, None].astype(np.float64) if n_units == 1 else np.eye(n_units)[index]
         self.W = np.zeros((x.shape[1], n_units))
@@ -70,7 +70,7 @@ class Perceptron:
     def decision_function(self, x):
         """w · x + b per unit: (N,) for two classes, else (N, K)."""
         check_fitted("perceptron", self)
-        x = check_features("perceptron", x, self.W.shape[0])
+        x = features("perceptron", x, self.W.shape[0])
         scores = x @ self.W + self.b
         return scores[:, 0] if scores.shape[1] == 1 else scores
 

@@ -43,6 +43,8 @@ def run(args) -> int:
             f"\nstatus: {data['status']}, {data.get('epochs')} epochs, "
             f"{data.get('seconds', 0):.1f} s"
         )
+        if data["status"] == "incomplete":
+            lines.append(f"its plots or report are missing: mlplab report {args.run_path}")
     emit(args, data, "\n".join(lines))
     return 0
 

@@ -14,6 +14,8 @@ HELP = "train a network (default: the recommended MLP on the built-in digits)"
 FLAGS = [
     ("--data", "data.source", "NAME|FILE", "built-in dataset name or data file (default digits)"),
     ("--label", "data.label", "COLUMN", "CSV label column, by name or index (default: last)"),
+    ("--weight", "data.weight", "COLUMN", "sample-weight column (CSV) or arrays (NPZ)"),
+    ("--delimiter", "data.delimiter", "CHAR", "CSV field delimiter (default ,; \\t for tab)"),
     ("--val-fraction", "data.validation", "F", "validation share when the data has none"),
     ("--test-fraction", "data.test", "F", "test share when the data has none"),
     ("--data-seed", "data.seed", "N", "seed of the data splits (and generated data)"),
@@ -50,7 +52,10 @@ FLAGS = [
     ("--seed", "training.seed", "N", "seed of initialization, shuffling and dropout"),
     ("--early-stopping", "training.early_stopping", "PATIENCE", "epochs without improvement"),
     ("--checkpoint-every", "training.checkpoint_every", "N", "epochs between checkpoints"),
+    ("--class-weight", "training.class_weight", "balanced|L=W,...", "weights of the classes"),
+    ("--keep-best", "training.keep_best", "METRIC", "keep the best epoch, e.g. val_loss"),
     ("--out", "output.dir", "DIR", "run directory (default runs/<data>-<date>-<time>)"),
+    ("--tensorboard", "output.tensorboard", "DIR", "write TensorBoard event files to DIR"),
 ]
 
 

@@ -36,6 +36,8 @@ from pathlib import Path
 from mlplab.config.flat_keys import apply_flat, is_flat, set_flat
 from mlplab.config.values import convert
 from mlplab.data import load_data
+from mlplab.data.csv_file import delimiter_char
+from mlplab.data.sample_weights import parse_class_weight
 from mlplab.errors import ConfigDeprecationWarning, ConfigError
 from mlplab.files.atomic import atomic_write
 from mlplab.losses import LOSSES
@@ -53,6 +55,8 @@ class DataConfig:
     source: str = "digits"
     #: CSV label column, by name or index ("" = the last column).
     label: str = ""
+    #: CSV field delimiter: one character ("\\t" or "tab" for tab-separated files).
+    delimiter: str = ","
     #: fraction of the training set held out for validation when the data has no validation set.
     validation: float = 0.15
     #: fraction held out for testing when the data has no test set.
@@ -61,12 +65,16 @@ class DataConfig:
     preprocess: list[str] = field(default_factory=lambda: ["standardize"])
     #: seed of the splits (and of generated built-in data).
     seed: int = 0
+    #: the sample weights: a CSV column (by name or index) or the NPZ arrays <weight>_train,
+    #: <weight>_test[, <weight>_val] ("" = every row weighs 1; docs/weights.md).
+    weight: str = ""
 
     def load(self):
         """The ``Dataset`` this section names, split with its seed and fractions."""
         return load_data(
             self.source, seed=self.seed, val_fraction=self.validation, test_fraction=self.test,
-            label_column=self.label or None,
+            label_column=self.label or None, weight_column=self.weight or None,
+            delimiter=self.delimiter,
         )  # fmt: skip
 
 
@@ -102,6 +110,12 @@ class TrainingConfig:
     checkpoint_every: int = 1
     #: extra callbacks by spec (``mlplab.training.CALLBACKS``), e.g. ["update_ratio:every=5"].
     callbacks: list[str] = field(default_factory=list)
+    #: class weights: "balanced" or "LABEL=W,LABEL=W" (labels not named weigh 1; "" = none).
+    #: They multiply [data] weight (docs/weights.md).
+    class_weight: str = ""
+    #: the run's model is the best epoch's by this metric (val_loss, val_accuracy, ...; min or
+    #: max from the name); "" = the last epoch's (docs/keep-best.md).
+    keep_best: str = ""
 
 
 @dataclass
@@ -112,6 +126,8 @@ class OutputConfig:
     dir: str = ""
     #: draw the plots (learning curves, per-layer statistics) into the run directory.
     plots: bool = True
+    #: write TensorBoard event files here ("" = none; ``mlplab.training.TensorBoard``).
+    tensorboard: str = ""
 
 
 SECTIONS = {
@@ -229,6 +245,8 @@ class RunConfig:
         _check(0 < d.test < 1, "data.test", "a fraction in (0, 1)", d.test)
         _check(bool(d.source), "data.source", "a dataset name or file", d.source)
         _check(d.seed >= 0, "data.seed", "an integer >= 0", d.seed)
+        _check(delimiter_char(d.delimiter) is not None, "data.delimiter",
+               "one character such as , ; or \\t", d.delimiter)  # fmt: skip
         n.validate()
         _check(
             getattr(LOSSES.get(n.loss), "task", "") == "classification",
@@ -252,6 +270,7 @@ class RunConfig:
             _named(dotted, build, getattr(t, dotted.partition(".")[2]))
         for spec in t.callbacks:
             _named("training.callbacks", get_callback, spec)
+        _named("training.class_weight", parse_class_weight, t.class_weight)
         return self
 
 

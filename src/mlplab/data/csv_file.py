@@ -4,30 +4,88 @@ label column, chosen by name or index.
 A missing or non-numeric feature value is an error naming the line, the row and the column.
 Labels may be any strings or integers. Default label column: one named ``label``, ``target``,
 ``class`` or ``y`` if there is one, else the last column.
+
+A clean file is parsed by a library (``csv_fast``: pandas, else ``numpy.loadtxt``); anything
+that one does not take at once — a bad cell, a ragged row, a missing value — is read again by
+the careful reader here, which finds and names the bad row and column.
 """
 
 import csv
 
 import numpy as np
 
+from mlplab.data.csv_fast import read_clean
 from mlplab.data.files import require_file
+from mlplab.data.validation import mark_checked
 from mlplab.errors import ConfigError, FileFormatError, NonFiniteError
 
 LABEL_NAMES = ("label", "target", "class", "y")
 
 
-def read_csv(path, label_column=None, allow_nonfinite=False, labels=True, header=True):
+def read_csv(path, label_column=None, allow_nonfinite=False, labels=True, header=True,
+             delimiter=","):  # fmt: skip
     """(x (N, D) float64, y (N,) strings or ints, feature column names) from a CSV file.
 
     ``label_column`` is a header name or a column index (negative counts from the end).
     With ``allow_nonfinite`` an empty cell reads as NaN (for ``mlplab data info``).
     With ``labels=False`` every column is a feature and y is None (inputs for prediction).
     With ``header=False`` the first row is data and the columns are named by their index.
+    ``delimiter``: the one character between fields (``","``; ``"\\t"`` for tab-separated).
     """
     path = require_file(path)
+    delimiter = check_delimiter(delimiter)
+    names, skip = _first_row(path, delimiter)
+    if names is not None and len(names) >= 1 + labels:
+        names = [h.strip() for h in names] if header else [str(c) for c in range(len(names))]
+        try:
+            label = _label_index(path, names, label_column) if labels else None
+        except ConfigError:  # raised by the careful reader, after the checks that come first
+            return _read_careful(path, label_column, allow_nonfinite, labels, header, delimiter)
+        features = [c for c in range(len(names)) if c != label]
+        found = read_clean(path, delimiter, skip if header else 0, len(names), features, label)
+        if found is not None:
+            x, y = found
+            if not labels:
+                return x, None, names
+            return x, _labels(y), [names[c] for c in features]
+    return _read_careful(path, label_column, allow_nonfinite, labels, header, delimiter)
+
+
+def check_delimiter(delimiter) -> str:
+    """The delimiter as one character (``\\t`` and ``tab`` mean a tab), or a ``ConfigError``."""
+    text = delimiter_char(delimiter)
+    if text is None:
+        raise ConfigError(
+            f"delimiter: expected one character such as , ; or \\t, got {delimiter!r}"
+        )
+    return text
+
+
+def delimiter_char(delimiter) -> str | None:
+    """One character for a delimiter spec, or None when it is not one."""
+    text = {"\\t": "\t", "tab": "\t"}.get(str(delimiter), str(delimiter))
+    return text if len(text) == 1 and text not in '"\r\n' else None
+
+
+def _first_row(path, delimiter):
+    """The first non-blank row's cells and the number of lines it ends on (None, 0 if the file
+    cannot be read as text or CSV: the careful reader says why)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
+            reader = csv.reader(f, delimiter=delimiter)
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    return row, reader.line_num
+    except (UnicodeDecodeError, csv.Error):
+        pass
+    return None, 0
+
+
+def _read_careful(path, label_column, allow_nonfinite, labels, header, delimiter):
+    """``read_csv`` cell by cell with Python's csv module: every failure names its place."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, delimiter=delimiter)
             rows, lines = [], []
             for row in reader:
                 if any(cell.strip() for cell in row):
@@ -121,6 +179,7 @@ def _parse_numbers(path, cells, columns, lines, allow_nonfinite):
             raise NonFiniteError(
                 f"{path}: {_where(r, c, columns, lines)}: non-finite value {cells[r, c].strip()!r}"
             )
+        mark_checked(x)  # scanned here, with the file's line numbers: not again
     return x
 
 

@@ -32,6 +32,9 @@ class Dataset:
     notes: list = field(default_factory=list)
     #: the feature columns' names, for data read from a file with a header (else empty).
     feature_names: tuple = ()
+    #: sample weights per split, ``{"train": (N,), "val": ..., "test": ...}``, from a weight
+    #: column (``load_data(weight_column=...)``); None when the data has none.
+    weights: dict | None = None
 
     def __post_init__(self):
         if not self.feature_shape:
@@ -54,6 +57,10 @@ class Dataset:
     def split(self, which: str):
         """(x, y) of ``"train"``, ``"val"`` or ``"test"``."""
         return getattr(self, f"x_{which}"), getattr(self, f"y_{which}")
+
+    def weight(self, which: str):
+        """The sample weights of a split (None when the data has none)."""
+        return None if self.weights is None else self.weights[which]
 
     def images(self, which: str = "train"):
         """The features of a split reshaped to (N, *feature_shape)."""

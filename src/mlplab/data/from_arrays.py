@@ -4,8 +4,9 @@ import numpy as np
 
 from mlplab.data.dataset import Dataset
 from mlplab.data.labels import LabelEncoder
+from mlplab.data.sample_weights import check_sample_weight
 from mlplab.data.splits import stratified_split
-from mlplab.data.validation import check_features, check_same_length
+from mlplab.data.validation import check_features, check_labels, mark_checked
 from mlplab.errors import ShapeError
 
 VAL_FRACTION = 0.15
@@ -27,8 +28,13 @@ def dataset_from_arrays(
     val_fraction=VAL_FRACTION,
     test_fraction=TEST_FRACTION,
     allow_nonfinite=False,
+    weights=None,
 ):
     """A ``Dataset`` from (N, ...) feature arrays and (N,) labels of any values.
+
+    ``weights``: ``{"train": w, "test": w, "val": w}`` sample weights of the given splits (a
+    split cut from the training data takes its rows' weights); checked by
+    ``mlplab.data.sample_weights.check_sample_weight``.
 
     Features of more than two dimensions are flattened to (N, D) and their trailing shape kept as
     ``feature_shape``. A missing test or validation split is cut from the training data with a
@@ -42,50 +48,18 @@ def dataset_from_arrays(
         raise ShapeError(
             f"{where}: feature shape {feature_shape} does not hold {x_train.shape[1]} features"
         )
-    splits = {"train": (x_train, y_train), "test": (x_test, y_test), "val": (x_val, y_val)}
-    for which, (x, y) in splits.items():
-        if (x is None) != (y is None):
-            raise ShapeError(f"{where}: x_{which} and y_{which} must be given together")
-        if x is not None:
-            x = _flatten(x, f"{where} x_{which}")[0]
-            check_features(x, f"{where} x_{which}", x_train.shape[1], allow_nonfinite)
-            y = np.asarray(y)
-            check_same_length(x, y, f"{where} {which}")
-            splits[which] = (x, y)
+    given = {"train": (x_train, y_train), "test": (x_test, y_test), "val": (x_val, y_val)}
+    splits = _checked_splits(given, where, x_train.shape[1], allow_nonfinite)
+    weights = _check_weights(weights, splits, where)
     labels = LabelEncoder().fit(splits["train"][1], f"{where} y_train")
     encoded = {
-        which: (x, labels.transform(y, f"{where} y_{which}"))
-        for which, (x, y) in splits.items()
-        if x is not None
+        which: (x, labels.transform(y, f"{where} y_{which}")) for which, (x, y) in splits.items()
     }
-    notes = []
-    missing = [w for w, f in (("val", val_fraction), ("test", test_fraction)) if w not in encoded]
     fractions = {"val": val_fraction, "test": test_fraction}
-    x, y = encoded["train"]
-    if isinstance(x, np.memmap):
-        end = len(x)
-        for which in missing[::-1]:
-            start = end - int(round(fractions[which] * len(x)))
-            encoded[which] = (x[start:end], y[start:end])
-            notes.append(f"{which} split: training rows {start}..{end - 1} (kept memory-mapped)")
-            end = start
-        x, y = x[:end], y[:end]
-        absent = np.setdiff1d(np.arange(labels.n_classes), y)
-        if missing and absent.size:
-            names = ", ".join(str(labels.classes_[c]) for c in absent[:5])
-            notes.append(
-                f"warning: class(es) {names} only occur in the held-out last rows; "
-                "shuffle the file or supply x_val.npy/x_test.npy"
-            )
-    elif missing:
-        parts = stratified_split(y, [fractions[w] for w in missing], seed=seed)
-        for which, part in zip(missing, parts[1:], strict=True):
-            encoded[which] = (x[part], y[part])
-        x, y = x[parts[0]], y[parts[0]]
-        shares = ", ".join(f"{w} {fractions[w]:.0%}" for w in missing)
-        whole = "all examples" if len(missing) == 2 else "the training data"
-        notes.append(f"stratified split of {whole} ({shares}), seed {seed}")
-    encoded["train"] = (x, y)
+    notes = _cut_missing_splits(encoded, weights, fractions, labels, seed)
+    if not allow_nonfinite:  # every split is a part of checked features: no second scan
+        for features, _ in encoded.values():
+            mark_checked(features)
     return Dataset(
         name=name,
         x_train=encoded["train"][0],
@@ -98,7 +72,78 @@ def dataset_from_arrays(
         feature_shape=feature_shape,
         source=source,
         notes=notes,
+        weights=weights if weights["train"] is not None else None,
     )
+
+
+def _checked_splits(given, where, n_features, allow_nonfinite) -> dict:
+    """The splits given (x and y together), features flattened and validated, labels one per
+    row: {which: (x, y)}."""
+    splits = {}
+    for which, (x, y) in given.items():
+        if (x is None) != (y is None):
+            raise ShapeError(f"{where}: x_{which} and y_{which} must be given together")
+        if x is not None:
+            x = _flatten(x, f"{where} x_{which}")[0]
+            check_features(x, f"{where} x_{which}", n_features, allow_nonfinite=allow_nonfinite)
+            splits[which] = (x, check_labels(y, f"{where} {which}", len(x)))
+    return splits
+
+
+def _cut_missing_splits(encoded, weights, fractions, labels, seed) -> list[str]:
+    """Cut the missing validation/test splits from the training split (and its weights), in
+    place in ``encoded`` and ``weights``; return notes on how. A memory map gives up its last
+    rows (a contiguous slice stays a memory map); in memory, a seeded stratified split."""
+    notes = []
+    missing = [w for w in ("val", "test") if w not in encoded]
+    x, y = encoded["train"]
+    if isinstance(x, np.memmap):
+        end = len(x)
+        for which in missing[::-1]:
+            start = end - int(round(fractions[which] * len(x)))
+            encoded[which] = (x[start:end], y[start:end])
+            weights[which] = _rows(weights["train"], slice(start, end))
+            notes.append(f"{which} split: training rows {start}..{end - 1} (kept memory-mapped)")
+            end = start
+        x, y = x[:end], y[:end]
+        weights["train"] = _rows(weights["train"], slice(0, end))
+        absent = np.setdiff1d(np.arange(labels.n_classes), y)
+        if missing and absent.size:
+            names = ", ".join(str(labels.classes_[c]) for c in absent[:5])
+            notes.append(
+                f"warning: class(es) {names} only occur in the held-out last rows; "
+                "shuffle the file or supply x_val.npy/x_test.npy"
+            )
+    elif missing:
+        parts = stratified_split(y, [fractions[w] for w in missing], seed=seed)
+        for which, part in zip(missing, parts[1:], strict=True):
+            encoded[which] = (x[part], y[part])
+            weights[which] = _rows(weights["train"], part)
+        x, y = x[parts[0]], y[parts[0]]
+        weights["train"] = _rows(weights["train"], parts[0])
+        shares = ", ".join(f"{w} {fractions[w]:.0%}" for w in missing)
+        whole = "all examples" if len(missing) == 2 else "the training data"
+        notes.append(f"stratified split of {whole} ({shares}), seed {seed}")
+    encoded["train"] = (x, y)
+    return notes
+
+
+def _check_weights(weights, splits, where) -> dict:
+    """{split: checked (N,) weights or None}; given splits must all have weights or none."""
+    weights = dict(weights or {})
+    if weights and {k for k, v in weights.items() if v is not None} != set(splits):
+        given = ", ".join(sorted(splits))
+        raise ShapeError(f"{where}: sample weights are needed for every split given ({given})")
+    return {
+        which: check_sample_weight(weights.get(which), len(splits[which][0]), f"{where} w_{which}")
+        if which in splits and weights
+        else None
+        for which in ("train", "test", "val")
+    }
+
+
+def _rows(weight, part):
+    return None if weight is None else weight[part]
 
 
 def _flatten(x, where):

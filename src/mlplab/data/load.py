@@ -21,6 +21,8 @@ def load_data(
     label_column=None,
     format: str | None = None,
     allow_nonfinite: bool = False,
+    weight_column=None,
+    delimiter: str = ",",
 ) -> Dataset:
     """A ``Dataset`` from a built-in name or a file or directory.
 
@@ -32,6 +34,10 @@ def load_data(
     ``format`` forces one of ``npz, npy, csv, mnist, cifar10``. Missing validation/test splits
     are cut from the training data (``val_fraction``, ``test_fraction``, seeded by ``seed``).
     ``allow_nonfinite`` keeps NaN and inf (for inspection) instead of refusing them.
+    ``weight_column``: the sample weights — a CSV column (by name or index; it is then not a
+    feature) or, in an NPZ file, the arrays ``<name>_train``, ``<name>_test`` (and
+    ``<name>_val``) (``mlplab.data.sample_weights``).
+    ``delimiter``: the CSV field separator (one character; ``"\\t"`` for tab).
     """
     if isinstance(spec, Dataset):
         return spec
@@ -51,10 +57,13 @@ def load_data(
             raise ConfigError(f"dataset {spec!r}: {e}") from None
     fmt = format or detect_format(path)
     common = {"source": str(path), "allow_nonfinite": allow_nonfinite, **options}
+    if weight_column and fmt not in ("npz", "csv"):
+        raise ConfigError(f"{path}: a weight column needs a CSV or NPZ file, not {fmt}")
     if fmt == "npz":
         from mlplab.data.npz_file import read_npz
 
-        return dataset_from_arrays(path.stem, **read_npz(path), **common)
+        weights = _npz_weights(path, weight_column) if weight_column else None
+        return dataset_from_arrays(path.stem, **read_npz(path), **common, weights=weights)
     if fmt == "npy":
         from mlplab.data.npy_pair import read_npy_pairs
 
@@ -62,8 +71,11 @@ def load_data(
     if fmt == "csv":
         from mlplab.data.csv_file import read_csv
 
-        x, y, names = read_csv(path, label_column, allow_nonfinite)
-        dataset = dataset_from_arrays(path.stem, x, y, **common)
+        x, y, names = read_csv(path, label_column, allow_nonfinite, delimiter=delimiter)
+        weights = None
+        if weight_column:
+            x, weights, names = _csv_weights(path, x, names, weight_column)
+        dataset = dataset_from_arrays(path.stem, x, y, **common, weights=weights)
         dataset.feature_names = tuple(names)
         return dataset
     if fmt == "mnist":
@@ -79,6 +91,43 @@ def load_data(
             arrays["y_test"] = np.asarray(names)[arrays["y_test"]]
         return dataset_from_arrays("cifar10", **arrays, **common)
     raise ConfigError(f"unknown data format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def _csv_weights(path, x, names, column):
+    """Take the weight column (a name or an index into the feature columns) out of x."""
+    names = list(names)
+    if str(column) in names:
+        index = names.index(str(column))
+    else:
+        try:
+            index = int(column)
+            names[index]
+        except (ValueError, IndexError):
+            raise ConfigError(
+                f"{path}: no weight column {column!r} among the features "
+                f"({', '.join(names[:10])}{', ...' if len(names) > 10 else ''})"
+            ) from None
+    weights = np.asarray(x[:, index], dtype=np.float64)
+    del names[index]
+    return np.delete(x, index, axis=1), {"train": weights}, names
+
+
+def _npz_weights(path, name) -> dict:
+    """The arrays ``<name>_train``, ``<name>_test`` and ``<name>_val`` of an NPZ file."""
+    from mlplab.data.npz_file import open_npz, read_array
+
+    with open_npz(path) as archive:
+        keys = set(archive.files)
+        if f"{name}_train" not in keys:
+            raise FileFormatError(
+                f"{path}: no weight array {name}_train (with {name}_test and {name}_val for the "
+                f"splits the file has); found {', '.join(sorted(keys))}"
+            )
+        return {
+            which: read_array(path, archive, f"{name}_{which}")
+            for which in ("train", "test", "val")
+            if f"{name}_{which}" in keys
+        }
 
 
 def detect_format(path: Path) -> str:

@@ -1,15 +1,54 @@
-"""Checks made once, where data enters mlplab: numeric, finite, the right feature count.
+"""The one validator of features (``check_features``) and the one of labels (``check_labels``),
+used wherever arrays enter mlplab: the data loaders, ``Model``, ``Sequential``, the trainer, the
+scikit-learn estimators' networks, the classic models and the data-driven initializers.
 
-Messages name the source (file or split), the row and the column of the first bad value, in the
-wording of scikit-learn's ``check_array`` where it has one. Large (memory-mapped) arrays are
-scanned in row chunks so that checking never loads them whole.
+Messages name the source (``where``: a file, a split, "model input"), the row and the column of
+the first bad value, in the wording of scikit-learn's ``check_array`` where it has one. Large
+(memory-mapped) arrays are scanned in row chunks so that checking never loads them whole.
+
+Scanned once: an array that passed the NaN/inf scan is remembered (``mark_checked``, by
+identity, as long as it lives), and a later ``check_features`` of the same array skips the scan;
+what a checked array turns into by a fitted preprocessing step is marked too. So ``mlplab train``
+scans the features once, in the loader, and ``Trainer.fit`` on fresh arrays scans them once. The
+hot loop trusts its batches: a value changed to NaN after the check shows up at the next step as
+a non-finite batch (the trainer names it); ``mlplab.backend.set_debug(True)`` (or
+``MLPLAB_DEBUG=1``) scans every time and makes the trainer check every batch.
 """
+
+import contextlib
+import weakref
 
 import numpy as np
 
-from mlplab.errors import DTypeError, NonFiniteError, ShapeError
+from mlplab import backend
+from mlplab.errors import DTypeError, LabelError, NonFiniteError, ShapeError
 
 CHUNK_BYTES = 64 * 2**20
+
+#: the width-mismatch message, and the shorter ones some callers keep (``mismatch=``); fields:
+#: where, n (expected), d (given), shape, by (what expects ``n``).
+WIDTH_MESSAGE = (
+    "{where}: X has {d} features, but {by} is expecting {n} features as input "
+    "(expected shape (N, {n}), got {shape})"
+)
+WIDTH_COUNT = "{where}: expected {n} features, got {d}"
+WIDTH_INPUT = "{where}: expected {n} input features, got {d}"
+
+_checked: dict[int, weakref.ref] = {}
+
+
+def mark_checked(x):
+    """Remember that ``x`` holds no NaN or inf (until it is garbage collected); returns ``x``."""
+    key = id(x)
+    with contextlib.suppress(TypeError):  # without weak references it is simply checked again
+        _checked[key] = weakref.ref(x, lambda _, key=key: _checked.pop(key, None))
+    return x
+
+
+def is_checked(x) -> bool:
+    """Whether ``x`` itself passed the NaN/inf scan (and debug mode is off)."""
+    ref = _checked.get(id(x))
+    return ref is not None and ref() is x and not backend.debug
 
 
 def row_chunks(n_rows: int, row_bytes: int):
@@ -24,13 +63,39 @@ class ComplexDataError(DTypeError, ValueError):
 
 
 def check_features(
-    x, where: str, n_features: int | None = None, allow_nonfinite=False, expected_by=None
+    x,
+    where: str,
+    n_features: int | None = None,
+    *,
+    allow_nonfinite=False,
+    expected_by=None,
+    dtype=None,
+    mismatch: str = WIDTH_MESSAGE,
 ):
-    """Validate a 2-D feature matrix (N, D): dense, real numbers, D as expected, all finite.
+    """Validate a 2-D feature matrix (N, D): dense, real numbers, N ≥ 1, D as expected, finite.
 
-    Returns ``x`` unchanged (a memory map stays a memory map); an object array of numbers is
-    converted to float64. ``expected_by`` names what expects ``n_features`` (for the message).
+    Returns ``x`` (a memory map stays a memory map); an object array of numbers becomes float64;
+    with ``dtype``, an in-memory array is cast to it (before the scan, so an overflow to inf is
+    caught). ``expected_by`` names what expects ``n_features``; ``mismatch`` is the message for
+    a wrong width. The NaN/inf scan is skipped for an array already checked (``is_checked``).
     """
+    x = _as_real_array(x, where)
+    _check_shape(x, where, n_features, expected_by, mismatch)
+    if dtype is not None and not isinstance(x, np.memmap) and x.dtype != dtype:
+        x = x.astype(dtype)
+    if not allow_nonfinite and not is_checked(x):
+        first = first_nonfinite(x)
+        if first is not None:
+            row, col = first
+            raise NonFiniteError(
+                f"{where}: non-finite value {x[row, col]} (NaN or inf) at row {row}, column {col}"
+            )
+        mark_checked(x)
+    return x
+
+
+def _as_real_array(x, where):
+    """``x`` as a dense array of real numbers (an object array of numbers becomes float64)."""
     if hasattr(x, "toarray") or hasattr(x, "tocsr"):
         raise DTypeError(f"{where}: sparse input is not supported; pass a dense array")
     if not hasattr(x, "ndim"):
@@ -42,34 +107,73 @@ def check_features(
             raise DTypeError(f"{where}: expected numeric features ({e})") from None
     if x.dtype.kind == "c":
         raise ComplexDataError(f"{where}: Complex data not supported, got dtype {x.dtype}")
+    return x
+
+
+def _check_shape(x, where, n_features, expected_by, mismatch):
     if x.ndim != 2:
         hint = (
             "; Reshape your data: x.reshape(-1, 1) for one feature, x.reshape(1, -1) for one row"
             if x.ndim == 1
             else ""
         )
-        raise ShapeError(f"{where}: expected features of shape (N, D), got shape {x.shape}{hint}")
-    if x.dtype.kind not in "fiub":
-        raise DTypeError(f"{where}: expected numeric features, got dtype {x.dtype}")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        what = "sample" if x.shape[0] == 0 else "feature"
         raise ShapeError(
-            f"{where}: found array with 0 {what}(s) (shape={x.shape}) while a minimum of 1 "
-            "is required."
+            f"{where}: expected features of shape (N, D) (a 2-D array), got shape {x.shape}{hint}"
         )
     if n_features is not None and x.shape[1] != n_features:
+        by = expected_by or "the model"
         raise ShapeError(
-            f"{where}: X has {x.shape[1]} features, but {expected_by or 'the model'} is "
-            f"expecting {n_features} features as input (as in training); got shape {x.shape}"
+            mismatch.format(where=where, n=n_features, d=x.shape[1], shape=x.shape, by=by)
         )
-    if not allow_nonfinite and x.dtype.kind == "f":
-        first = first_nonfinite(x)
-        if first is not None:
-            row, col = first
-            raise NonFiniteError(
-                f"{where}: non-finite value {x[row, col]} (NaN or inf) at row {row}, column {col}"
+    if x.dtype.kind not in "fiub":
+        raise DTypeError(f"{where}: expected numeric features, got dtype {x.dtype}")
+    if x.shape[0] == 0:
+        raise ShapeError(
+            f"{where}: no rows (shape {x.shape}); found array with 0 sample(s) while a minimum "
+            "of 1 is required."
+        )
+    if x.shape[1] == 0:
+        raise ShapeError(
+            f"{where}: found array with 0 feature(s) (shape={x.shape}) while a minimum of 1 "
+            "is required."
+        )
+
+
+def check_labels(y, where: str, n_samples: int | None = None, *, n_classes=None, dtype=None):
+    """Validate labels or targets y, one per example (``n_samples`` of them); returns an array.
+
+    - class indices (``n_classes`` given): shape (N,), integers in 0..n_classes-1;
+    - regression targets (``dtype`` given): (N,) or (N, K) numbers, cast to ``dtype``, finite;
+    - raw labels (neither): shape (N,) or (N, 1), flattened; their values (strings, integers)
+      are the ``LabelEncoder``'s to check.
+    """
+    y = np.asarray(y) if not hasattr(y, "ndim") else y
+    if n_samples is not None and len(y) != n_samples:
+        raise ShapeError(
+            f"{where}: {n_samples} feature rows but {len(y)} labels (X has {n_samples} rows but "
+            f"y has {len(y)}); expected labels of shape ({n_samples},)"
+        )
+    if n_classes is None and dtype is None:
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+    elif n_classes is not None and y.dtype.kind not in "iu":
+        raise DTypeError(f"{where}: class labels must be integers 0..C-1, got dtype {y.dtype}")
+    if y.ndim != 1 and (dtype is None or y.ndim != 2):
+        raise ShapeError(f"{where}: expected labels of shape (N,), got shape {y.shape}")
+    if dtype is not None:
+        y = y.astype(dtype, copy=False)
+        bad = np.flatnonzero(~np.isfinite(y.reshape(len(y), -1)).all(axis=1))
+        if len(bad):
+            raise NonFiniteError(f"{where}: non-finite target at row {bad[0]} (NaN or inf)")
+    if n_classes is not None:
+        y = np.asarray(y, dtype=np.int64)
+        bad = np.flatnonzero((y < 0) | (y >= n_classes)) if n_classes else ()
+        if len(bad):
+            raise LabelError(
+                f"{where}: label {y[bad[0]]} at row {bad[0]} is out of range for "
+                f"{n_classes} classes (expected 0..{n_classes - 1})"
             )
-    return x
+    return y
 
 
 def first_nonfinite(x):
@@ -92,9 +196,3 @@ def count_nonfinite(x) -> int:
         int((~np.isfinite(x[rows])).sum())
         for rows in row_chunks(x.shape[0], x.shape[1] * x.itemsize)
     )
-
-
-def check_same_length(x, y, where: str):
-    """Features and labels must have one row each per example."""
-    if len(x) != len(y):
-        raise ShapeError(f"{where}: {len(x)} feature rows but {len(y)} labels")

@@ -29,6 +29,7 @@ from mlplab.layers import (
 )
 from mlplab.losses import (
     BinaryCrossEntropyWithLogits,
+    Huber,
     MeanSquaredError,
     MulticlassHinge,
     SoftmaxCrossEntropy,
@@ -120,7 +121,16 @@ def loss_cases(rng):
             rng.standard_normal((6, 2)) * 2,
             rng.uniform(0, 1, (6, 2)),
         ),
+        ("huber", Huber(), *_huber_case(rng)),
     ]
+
+
+def _huber_case(rng, delta: float = 1.0):
+    """Scores and targets whose differences keep clear of the kinks at ±delta."""
+    t = rng.standard_normal((6, 3))
+    size = rng.uniform(0.1, 0.8, (6, 3)) * delta
+    size[::2] += 1.3 * delta  # half of the rows in the linear part
+    return t + size * rng.choice([-1.0, 1.0], (6, 3)), t
 
 
 def _hinge_case(rng):

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from mlplab.errors import ConfigError, NonFiniteError, ShapeError
+from mlplab.data.validation import check_features
+from mlplab.errors import ConfigError, ShapeError
 from mlplab.init.lsuv import DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE
 from mlplab.init.spec import parse_init_spec
 from mlplab.layers.linear import Linear
@@ -65,16 +66,13 @@ def data_init(net, x, method=None, max_iterations=DEFAULT_MAX_ITERATIONS):
 
 
 def _check_batch(net, layers, x):
+    """The batch, validated as the network's input (or, for a list of layers, as features in
+    the first weight's dtype); at least 2 rows."""
     if hasattr(net, "check_input"):
         x = net.check_input(x)
     else:
-        x = np.asarray(x)
         dtype = next(layer.params["W"].dtype for layer in layers if "W" in layer.params)
-        x = x.astype(dtype, copy=False)
-        if x.ndim != 2:
-            raise ShapeError(f"data init: expected a 2-D batch (N, D), got shape {x.shape}")
-        if not np.isfinite(x).all():
-            raise NonFiniteError("data init: the batch holds NaN or inf")
+        x = np.asarray(check_features(x, "data init", dtype=dtype), dtype=dtype)
     if len(x) < 2:
         raise ShapeError(f"data init: needs a batch of at least 2 rows, got {len(x)}")
     return x

@@ -3,36 +3,44 @@
 ``train(config) -> Run`` is what ``mlplab train`` calls; ``resume(path)`` continues an
 interrupted run in its own directory. The data is loaded and the network built before the run
 directory is made, so bad data or a bad config leaves no directory behind.
+
+SIGINT and SIGTERM stop training between two steps with a checkpoint of that step; the run is
+marked ``interrupted`` and ``Interrupted`` (exit 130 / 143) carries the one line that says how
+to continue. ``resume`` first removes the temporary files a killed writer left in the run.
 """
 
 import shutil
-import sys
+import signal
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlplab.config import RunConfig, as_config, load_config, save_config
 from mlplab.data import Preprocessing
-from mlplab.errors import ConfigError, FileFormatError, MlplabError
+from mlplab.errors import ConfigError, DivergenceError, FileFormatError, MlplabError
+from mlplab.files.atomic import remove_temporaries
 from mlplab.metrics import evaluate_network
 from mlplab.model import Model
 from mlplab.model_file import MODEL_FILENAME
 from mlplab.network import build_mlp
+from mlplab.runs import lock
+from mlplab.runs.completion import write_outputs
 from mlplab.runs.directory import (
+    CHECKPOINTS_DIR,
     CONFIG_FILE,
     METRICS_FILE,
+    PLOTS_DIR,
+    marker,
     now,
     prepare_directory,
     read_info,
     replaced_path,
     write_info,
 )
-from mlplab.runs.fit import fit
+from mlplab.runs.fit import fit, resume_point
 from mlplab.runs.metrics_file import write_metrics
-from mlplab.runs.plots import draw_plots
 from mlplab.runs.record import Run
-from mlplab.runs.report import write_report
-from mlplab.version import __version__
+from mlplab.training.interrupts import Interrupted, deferring, signal_name
 
 SPLITS = ("train", "val", "test")
 
@@ -67,39 +75,66 @@ def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=
             f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
             "nothing to resume"
         )
-    return _execute(
-        config, directory, quiet=quiet, progress=progress, callbacks=callbacks, resume=True
-    )
+    if info.get("status") == "incomplete":
+        raise ConfigError(
+            f"{directory}: training finished, its plots or report did not; "
+            f"rebuild them with: mlplab report {directory}"
+        )
+    for folder in (directory, directory / CHECKPOINTS_DIR, directory / PLOTS_DIR):
+        remove_temporaries(folder)  # left by a process killed while writing
+    checkpoint = resume_point(config, directory)  # before run.json says anything new
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks}
+    return _execute(config, directory, **options, resume=True, checkpoint=checkpoint)
 
 
 @dataclass
 class Data:
-    """The load step's result: the dataset, its fitted preprocessing, arrays per split."""
+    """The load step's result: the dataset, its fitted preprocessing, arrays per split, and
+    the sample weights per split (``{split: None}`` when the run is unweighted)."""
 
     dataset: object
     preprocessing: Preprocessing
     x: dict
     y: dict
+    w: dict
 
 
-def _execute(config, directory, *, quiet, progress, callbacks, resume=False, force=False) -> Run:
+def _execute(
+    config, directory, *, quiet, progress, callbacks, resume=False, force=False, checkpoint=None
+) -> Run:
     started = time.perf_counter()
     data = load(config)
     model = build(config, data)
     replaced = None
     if directory is None:
-        directory, replaced = prepare_directory(config, force)
-    if not resume:
-        save_config(_replay_config(config), directory / CONFIG_FILE)
-    write_info(directory, {"status": "running", "started": now(), "mlplab_version": __version__})
-    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "resume": resume}
-    history = _train(model.network, data, config, directory, replaced, options)
-    run = finish(config, directory, model, data, history, started)
-    if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
-        replaced = replaced_path(directory)
-    if replaced is not None and replaced.is_dir():
-        shutil.rmtree(replaced)
-    return run
+        directory, replaced = prepare_directory(config, force)  # locked
+    else:
+        lock.acquire(directory)
+    try:
+        if not resume:
+            save_config(_replay_config(config), directory / CONFIG_FILE)
+        write_info(directory, {"status": "running", "started": now(), **marker()})
+        options = {"quiet": quiet, "progress": progress, "callbacks": callbacks}
+        try:
+            with deferring((signal.SIGINT, signal.SIGTERM)):  # training stops between two steps
+                history = _train(
+                    model.network,
+                    data,
+                    config,
+                    directory,
+                    replaced,
+                    {**options, "resume": checkpoint},
+                )
+            run = finish(config, directory, model, data, history, started)
+        except KeyboardInterrupt as stop:
+            raise _interrupted(stop, directory, replaced) from None
+        if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
+            replaced = replaced_path(directory)
+        if replaced is not None and replaced.is_dir():
+            shutil.rmtree(replaced)
+        return run
+    finally:
+        lock.release(directory)
 
 
 # -- the steps ----------------------------------------------------------------------------------
@@ -113,7 +148,19 @@ def load(config: RunConfig) -> Data:
         preprocessing.fit(x["train"])
         # an empty split (--val-fraction 0, tiny data) stays empty
         x = {w: preprocessing.transform(v) if len(v) else v for w, v in x.items()}
-    return Data(dataset, preprocessing, x, y)
+    return Data(dataset, preprocessing, x, y, split_weights(config, dataset, y))
+
+
+def split_weights(config: RunConfig, dataset, y: dict) -> dict:
+    """Each split's row weights: ``[data] weight`` times ``[training] class_weight`` (the
+    balanced weights from the training split's counts); None where neither is set."""
+    from mlplab.data.sample_weights import class_weight_per_class, parse_class_weight, row_weights
+
+    class_weight = parse_class_weight(config.training.class_weight, "training.class_weight")
+    per_class = None
+    if class_weight is not None:
+        per_class = class_weight_per_class(class_weight, dataset.classes, y["train"])
+    return {which: row_weights(dataset.weight(which), per_class, y[which]) for which in y}
 
 
 def build(config: RunConfig, data: Data) -> Model:
@@ -141,30 +188,33 @@ def _train(network, data: Data, config, directory, replaced, options) -> list[di
     When training fails, a run that ``--force`` was replacing comes back (``replaced``)."""
     try:
         return fit(
-            network, (data.x["train"], data.y["train"]), (data.x["val"], data.y["val"]),
-            config, directory, **options,
+            network, (data.x["train"], data.y["train"], data.w["train"]),
+            (data.x["val"], data.y["val"], data.w["val"]), config, directory, **options,
         )  # fmt: skip
-    except KeyboardInterrupt:
-        write_info(directory, {"status": "interrupted"})
-        print(
-            f"training interrupted; continue it with: mlplab train --resume {directory}",
-            file=sys.stderr,
-        )
-        if replaced is not None:
-            print(
-                f"the run it was replacing is kept in {replaced} until this one completes "
-                "(another --force keeps it and starts over)",
-                file=sys.stderr,
-            )
-        raise
     except MlplabError as e:
         if replaced is not None:  # --force replaces a run only with a finished one
             shutil.rmtree(directory)
             replaced.rename(directory)
             message = str(e).split(" The last good checkpoint is ")[0]  # it was just removed
             raise type(e)(f"{message} ({directory}: the previous run is kept)") from None
-        write_info(directory, {"status": "failed", "error": str(e)})
+        diverged = {"diverged": str(e)} if isinstance(e, DivergenceError) else {}
+        write_info(directory, {"status": "failed", "error": str(e), **diverged})
         raise
+
+
+def _interrupted(stop: KeyboardInterrupt, directory: Path, replaced) -> Interrupted:
+    """Record in ``run.json`` that the run was interrupted; the one line that says where it
+    stopped and how to continue, as an ``Interrupted`` with the signal's exit code."""
+    write_info(directory, {"status": "interrupted"})
+    signum = getattr(stop, "signum", signal.SIGINT)
+    if isinstance(stop, Interrupted) and not stop.hard and str(stop):
+        message = str(stop)  # stopped between two steps, a checkpoint saved there
+    else:
+        message = f"interrupted by {signal_name(signum)}; the last complete checkpoint is kept"
+    message += f"; continue with: mlplab train --resume {directory}"
+    if replaced is not None:
+        message += f" (the run it replaces stays in {replaced} until this one completes)"
+    return Interrupted(signum, message, hard=getattr(stop, "hard", True))
 
 
 def finish(config, directory: Path, model: Model, data: Data, history, started: float) -> Run:
@@ -176,15 +226,13 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
             data.x[which],
             data.y[which],
             confusion=(dataset.n_classes or False) if which == "test" else False,
+            weight=data.w[which],
         )
         for which in SPLITS
         if len(data.y[which])
     }
     seconds = time.perf_counter() - started
-    model.save(directory / MODEL_FILENAME)
-    write_metrics(directory / METRICS_FILE, history)
     info = {
-        "status": "complete",
         "finished": now(),
         "epochs": len(history),
         "seconds": round(seconds, 3),
@@ -198,9 +246,33 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
         },
         "metrics": metrics,
     }
-    run = Run(directory, config, model, history, metrics, write_info(directory, info))
-    write_report(run, draw_plots(run) if config.output.plots else {})
+    info.update(_weights_and_best(config, history))
+    info = write_info(directory, info)  # first: a model on disk implies its final metrics
+    model.save(directory / MODEL_FILENAME)
+    write_metrics(directory / METRICS_FILE, history)
+    run = Run(directory, config, model, history, metrics, info)
+    write_outputs(run)  # plots, report, then "complete"
     return run
+
+
+def _weights_and_best(config: RunConfig, history) -> dict:
+    """run.json's ``weights`` (when the run is weighted) and ``keep_best`` (the epoch whose
+    weights the model has, when ``[training] keep_best`` is set)."""
+    from mlplab.training.early_stopping import metric_mode
+
+    found = {}
+    if config.data.weight or config.training.class_weight:
+        found["weights"] = {
+            "column": config.data.weight or None,
+            "class_weight": config.training.class_weight or None,
+        }
+    monitor = config.training.keep_best
+    scored = [r for r in history if monitor and monitor in r]
+    if scored:
+        pick = min if metric_mode(monitor) == "min" else max
+        best = pick(scored, key=lambda r: r[monitor])  # the first of equals, as KeepBest
+        found["keep_best"] = {"monitor": monitor, "epoch": best["epoch"], "value": best[monitor]}
+    return found
 
 
 def _replay_config(config: RunConfig) -> RunConfig:

@@ -89,6 +89,14 @@ def render(run, plots: dict) -> str:
         ("finished", info.get("finished", "")),
         ("directory", str(run.directory)),
     ]
+    if "keep_best" in info:
+        best = info["keep_best"]
+        facts.insert(
+            2, ("model from", f"epoch {best['epoch']} (best {best['monitor']} {best['value']:.4f})")
+        )
+    if "weights" in info:
+        given = {k: v for k, v in info["weights"].items() if v}
+        facts.insert(2, ("weights", ", ".join(f"{k} {v}" for k, v in given.items())))
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

@@ -12,20 +12,24 @@ from mlplab.training.callbacks import Callback
 from mlplab.training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from mlplab.training.early_stopping import EarlyStopping
 from mlplab.training.history import History
+from mlplab.training.keep_best import KeepBest
 from mlplab.training.layer_stats import LayerStatsMonitor
 from mlplab.training.learning_curves import LearningCurves
 from mlplab.training.progress import ProgressBar
+from mlplab.training.tensorboard import TensorBoard
 from mlplab.training.trainer import Trainer
 from mlplab.training.update_ratio import TrainingWarning, UpdateRatioMonitor
 
 CALLBACKS = Registry("callback")
 CALLBACKS.register("early_stopping", "early_stop")(EarlyStopping)
+CALLBACKS.register("keep_best", "best")(KeepBest)
 CALLBACKS.register("checkpoint")(Checkpoint)
 CALLBACKS.register("update_ratio", "update_ratios")(UpdateRatioMonitor)
 CALLBACKS.register("layer_stats", "layer_statistics")(LayerStatsMonitor)
 CALLBACKS.register("learning_curves")(LearningCurves)
 CALLBACKS.register("progress")(ProgressBar)
 CALLBACKS.register("batchnorm_gap", "bn_gap")(BatchNormGapMonitor)
+CALLBACKS.register("tensorboard")(TensorBoard)
 
 
 def get_callback(spec) -> Callback:
@@ -50,11 +54,13 @@ __all__ = [
     "Callback",
     "Checkpoint",
     "EarlyStopping",
+    "KeepBest",
     "History",
     "LayerStatsMonitor",
     "LearningCurves",
     "ProgressBar",
     "Trainer",
+    "TensorBoard",
     "TrainingWarning",
     "UpdateRatioMonitor",
     "get_callback",

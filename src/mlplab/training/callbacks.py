@@ -7,8 +7,12 @@ callback may change (``stop_training = True`` ends training after the current ba
 
 Hooks a callback does not override cost nothing: the trainer calls only overridden ones.
 A callback that must survive a resume defines ``state_dict()`` (arrays and plain values) and
-``load_state_dict(state)``; checkpoints save and restore it.
+``load_state_dict(state)``; checkpoints save and restore it. Its settings round-trip as plain
+data: ``type(cb).from_config(cb.get_config())``.
 """
+
+import inspect
+from pathlib import PurePath
 
 HOOKS = (
     "on_train_begin",
@@ -17,11 +21,29 @@ HOOKS = (
     "on_batch_end",
     "on_epoch_end",
     "on_train_end",
+    "on_interrupt",
 )
 
 
 class Callback:
     """Base class with no-op hooks."""
+
+    def get_config(self) -> dict:
+        """The constructor's arguments as plain data, read from the attributes of the same
+        names; arguments no config can hold (arrays, open files) are left out, as is one a
+        subclass does not keep under its name."""
+        config = {}
+        for name in inspect.signature(type(self).__init__).parameters:
+            value = getattr(self, name, None)
+            if isinstance(value, PurePath):
+                value = str(value)
+            if name != "self" and _plain(value):
+                config[name] = value
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
 
     def on_train_begin(self, trainer):
         """Once, before the first epoch (also when resuming)."""
@@ -43,6 +65,10 @@ class Callback:
     def on_train_end(self, trainer):
         """Once, after the last epoch or an early stop (not after an exception)."""
 
+    def on_interrupt(self, trainer):
+        """A signal (SIGINT, SIGTERM) stopped training between two steps; training is
+        consistent here (``Checkpoint`` saves it), and ``Interrupted`` is raised next."""
+
 
 def hooks_by_name(callbacks) -> dict[str, list]:
     """For each hook, the bound methods of the callbacks that override it."""
@@ -55,3 +81,10 @@ def hooks_by_name(callbacks) -> dict[str, list]:
             if getattr(type(cb), hook, base) is not base and callable(getattr(cb, hook, None))
         ]
     return table
+
+
+def _plain(value) -> bool:
+    """Whether ``value`` is plain data (a number, a string, a flag, None, or a list of them)."""
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, bool | int | float | str)

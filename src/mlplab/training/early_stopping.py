@@ -7,11 +7,21 @@ import numpy as np
 from mlplab.errors import ConfigError
 from mlplab.training.callbacks import Callback
 
+#: parts of a metric's name that mean larger is better
+LARGER_IS_BETTER = ("acc", "f1", "precision", "recall", "r2", "auc")
+
+
+def metric_mode(monitor: str) -> str:
+    """``"max"`` for a metric where larger is better (accuracy, F1, precision, recall, R², AUC),
+    else ``"min"`` (losses, errors), as Keras's and Lightning's ``mode="auto"``."""
+    return "max" if any(part in monitor.lower() for part in LARGER_IS_BETTER) else "min"
+
 
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
 
-    mode: ``"min"``, ``"max"`` or ``"auto"`` (max for names with "acc", else min). With
+    mode: ``"min"``, ``"max"`` or ``"auto"`` (``metric_mode``: max for accuracy, F1, precision,
+    recall, R², else min). With
     ``restore_best_weights`` the network's parameters and buffers are set back, at the end of
     training, to those of the best epoch (``best_epoch``, 1-based, as in the history).
     """
@@ -25,7 +35,7 @@ class EarlyStopping(Callback):
         restore_best_weights: bool = True,
     ):
         if mode == "auto":
-            mode = "max" if "acc" in monitor else "min"
+            mode = metric_mode(monitor)
         if mode not in ("min", "max"):
             raise ConfigError(f"early stopping: mode must be min, max or auto, got {mode!r}")
         if int(patience) < 0:
@@ -38,6 +48,14 @@ class EarlyStopping(Callback):
         self.wait = 0
         self.stopped_epoch = 0
         self.best_weights: dict = {}
+        self._stopped_before = False  # restored from a checkpoint written after it fired
+
+    def on_train_begin(self, trainer):
+        if self._stopped_before:  # a resumed run ends where the uninterrupted one ended
+            trainer.stop_training = True
+            self._stopped_before = False
+
+    what = "early stopping"
 
     def _improved(self, value: float) -> bool:
         if self.mode == "min":
@@ -45,22 +63,28 @@ class EarlyStopping(Callback):
         return value > self.best + self.min_delta
 
     def on_epoch_end(self, trainer):
+        if not self.observe(trainer):
+            self.wait += 1
+            if self.wait >= self.patience:
+                self.stopped_epoch = int(trainer.epoch_logs["epoch"])
+                trainer.stop_training = True
+
+    def observe(self, trainer) -> bool:
+        """Read ``monitor`` from the epoch's logs; on an improvement remember the epoch (and
+        the weights) and return True."""
         logs = trainer.epoch_logs
         if self.monitor not in logs:
             raise ConfigError(
-                f"early stopping: metric {self.monitor!r} is not logged; available: "
+                f"{self.what}: metric {self.monitor!r} is not logged; available: "
                 f"{', '.join(k for k in logs if k != 'epoch')} (val_* needs validation data)"
             )
         value = float(logs[self.monitor])
-        if self._improved(value):
-            self.best, self.best_epoch, self.wait = value, int(logs["epoch"]), 0
-            if self.restore_best_weights:
-                self._snapshot(trainer.net)
-        else:
-            self.wait += 1
-            if self.wait >= self.patience:
-                self.stopped_epoch = int(logs["epoch"])
-                trainer.stop_training = True
+        if not self._improved(value):
+            return False
+        self.best, self.best_epoch, self.wait = value, int(logs["epoch"]), 0
+        if self.restore_best_weights:
+            self._snapshot(trainer.net)
+        return True
 
     def on_train_end(self, trainer):
         if self.restore_best_weights and self.best_weights:
@@ -89,6 +113,7 @@ class EarlyStopping(Callback):
         self.best_epoch = int(state["best_epoch"])
         self.wait = int(state["wait"])
         self.stopped_epoch = int(state["stopped_epoch"])
+        self._stopped_before = self.stopped_epoch > 0
         self.best_weights = {
             k[len("weights.") :]: np.array(v) for k, v in state.items() if k.startswith("weights.")
         }

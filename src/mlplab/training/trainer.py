@@ -16,10 +16,12 @@ of a ``np.memmap``), then
     optimizer.step()                              # the update, at the schedule's rate
     for constraint in constraints: constraint(net)  # max-norm
 
-with a finiteness check of loss + penalty before the step. At the end of the epoch: mean
-training loss and accuracy (``EpochTotals``: over the minibatches as they were seen, as Keras
-reports them), validation loss and accuracy in evaluation mode (``mlplab.metrics``), the history
-record, the schedule's plateau signal, the callbacks.
+with a finiteness check of loss + penalty before the step. With sample weights the loss is the
+batch's weighted mean, Σ wᵢ ℓᵢ / Σ wᵢ (``mlplab.losses``), and each batch counts by its Σ w in
+the epoch's means. At the end of the epoch: mean training loss and accuracy (``EpochTotals``:
+over the minibatches as they were seen, as Keras reports them), validation loss and accuracy
+in evaluation mode (``mlplab.metrics``), the history record, the schedule's plateau signal,
+the callbacks.
 
 The learning rate has one owner, the optimizer: ``optimizer.base_lr`` is its configured rate,
 ``optimizer.lr`` the rate of the next step, which the schedule sets from the base rate each
@@ -32,21 +34,24 @@ import time
 
 import numpy as np
 
-from mlplab.errors import (
-    ConfigError,
-    DivergenceError,
-    DTypeError,
-    LabelError,
-    NonFiniteError,
-    ShapeError,
-)
+from mlplab import backend
+from mlplab.data.validation import WIDTH_COUNT, check_features, check_labels
+from mlplab.errors import ConfigError, DivergenceError, NonFiniteError
 from mlplab.metrics import count_correct, evaluate_network
 from mlplab.optim import get_optimizer
 from mlplab.schedules import get_schedule
 from mlplab.training.callbacks import hooks_by_name
-from mlplab.training.checkpoint import load_checkpoint
+from mlplab.training.checkpoint import CheckpointData, load_latest
+from mlplab.training.divergence import (
+    EXPLOSION_FACTOR,
+    exploded,
+    first_nonfinite_layer,
+    starting_loss,
+)
 from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
+from mlplab.training.interrupts import Interrupted, deferring, pending, signal_name
+from mlplab.training.interrupts import clear as clear_interrupt
 from mlplab.training.progress import ProgressBar
 from mlplab.training.transforms import chain, constraints
 
@@ -91,11 +96,9 @@ class Trainer:
         options = dict(optimizer_options or {})
         if lr is not None:
             options["lr"] = lr
+        # the optimizer owns the rate: its base_lr, set once, here (an Optimizer object passed
+        # in takes ``lr`` too); the schedule derives each step's rate from it
         self.optimizer = get_optimizer(optimizer, **options)
-        if lr is not None:  # an Optimizer object passed in takes the trainer's rate too
-            self.optimizer.lr = float(lr)
-        # the rate the optimizer holds now is the base the schedule scales
-        self.optimizer.base_lr = self.optimizer.lr
         self.schedule = get_schedule(schedule)
         _check_options(l2, l1, max_norm, clip_norm, batch_size, epochs)
         self.l2, self.l1, self.max_norm, self.clip_norm = float(l2), float(l1), max_norm, clip_norm
@@ -103,7 +106,7 @@ class Trainer:
         self.seed, self.shuffle = int(seed), bool(shuffle)
         self.callbacks = list(callbacks)
         self.quiet = bool(quiet)
-        self.check_gradients = bool(check_gradients)
+        self._gradient_checks = bool(check_gradients)
         self.history = History()
         # where training stands (read by callbacks, saved in checkpoints by ``state_dict``)
         self.epoch = 0
@@ -112,13 +115,17 @@ class Trainer:
         self.steps_per_epoch = 0
         self.end_epoch = self.epochs
         self.batch_loss = math.nan
-        self.x_batch = self.y_batch = None
+        self.x_batch = self.y_batch = self.w_batch = None
         self.epoch_logs: dict = {}
         self.totals = EpochTotals()  # this epoch so far
         self.stop_training = False
         self.last_checkpoint = None
+        #: the loss of the first minibatch, before any update (``training.divergence``)
+        self.start_loss = None
         #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
         self.train_data = self.validation_data = None
+        #: the sample weights of the training and validation X's rows (None: unweighted)
+        self.sample_weight = self.validation_weight = None
         #: the chain of gradient transforms and the constraints, built by ``fit`` from l2, l1,
         #: clip_norm and max_norm (``mlplab.training.transforms``)
         self.transforms, self.constraints = chain(), []
@@ -126,6 +133,17 @@ class Trainer:
         self._epoch_start = None  # perf_counter at the epoch's first batch
         self._buffers = {}  # gather buffers by batch length
         self._bound = False
+        self._interrupted = False  # the last fit stopped on a signal: the next one finishes it
+
+    @property
+    def check_gradients(self) -> bool:
+        """Whether every step checks every gradient for NaN/inf: the option, or debug mode
+        (``mlplab.backend.set_debug(True)``, ``MLPLAB_DEBUG=1``)."""
+        return self._gradient_checks or backend.debug
+
+    @check_gradients.setter
+    def check_gradients(self, on: bool) -> None:
+        self._gradient_checks = bool(on)
 
     @property
     def lr(self) -> float:
@@ -173,6 +191,7 @@ class Trainer:
                 "sums": self.totals.to_list(),
                 "lr": self.lr,
                 "train_rows": len(self.train_data[2]) if self.train_data else None,
+                "start_loss": self.start_loss,
             },
             "history": self.history.records,
             "optimizer": self.optimizer.state_dict(),
@@ -199,6 +218,8 @@ class Trainer:
         self.totals = EpochTotals.from_list(position["sums"])
         self.optimizer.lr = position["lr"]
         self.history = History(state["history"])
+        first = self.history.records[0].get("loss") if self.history.records else None
+        self.start_loss = position.get("start_loss", first)  # older checkpoints: epoch 1's
 
     def _bind_optimizer(self) -> None:
         if not self._bound:
@@ -209,49 +230,22 @@ class Trainer:
         """Let go of the training data, the last batch and the gather buffers (a trainer kept
         after ``fit``, as by the scikit-learn estimators, then holds no data)."""
         self.train_data = self.validation_data = None
-        self.x_batch = self.y_batch = None
+        self.sample_weight = self.validation_weight = None
+        self.x_batch = self.y_batch = self.w_batch = None
         self._buffers = {}
 
     # -- data -----------------------------------------------------------------------------------
     def _check_arrays(self, X, y, what: str):
-        if not hasattr(X, "ndim"):
-            X = np.asarray(X)
-        if not hasattr(y, "ndim"):
-            y = np.asarray(y)
-        if X.ndim != 2:
-            raise ShapeError(f"{what} X: expected a 2-D array (samples, features), got {X.shape}")
-        features = self.net.in_features
-        if features is not None and X.shape[1] != features:
-            raise ShapeError(f"{what} X: expected {features} features, got {X.shape[1]}")
-        if X.dtype.kind not in "fiub":
-            raise DTypeError(f"{what} X: expected numbers, got dtype {X.dtype}")
-        if len(y) != len(X):
-            raise ShapeError(f"{what}: X has {len(X)} rows but y has {len(y)}")
-        if len(X) == 0:
-            raise ShapeError(f"{what}: no samples")
-        dtype = self.net.dtype
-        if not isinstance(X, np.memmap):
-            X = X.astype(dtype, copy=False)
-            _check_finite(X, f"{what} X")
-        task = getattr(self.net.loss, "task", "classification")
-        if task == "classification":
-            if y.dtype.kind not in "iu":
-                raise DTypeError(
-                    f"{what} y: class labels must be integers 0..C-1, got dtype {y.dtype}"
-                )
-            if y.ndim != 1:
-                raise ShapeError(f"{what} y: expected class labels of shape (N,), got {y.shape}")
-            y = np.asarray(y, dtype=np.int64)
-            classes = _output_units(self.net)
-            bad = np.flatnonzero((y < 0) | (y >= classes)) if classes else ()
-            if len(bad):
-                raise LabelError(
-                    f"{what} y: label {y[bad[0]]} at row {bad[0]} is out of range for "
-                    f"{classes} classes (expected 0..{classes - 1})"
-                )
+        """Features (N, D) in the network's dtype (a memory map is read as it is) and labels:
+        class indices 0..C-1, or targets for regression (``mlplab.data.validation``). The
+        NaN/inf scan is skipped for arrays already checked (a loader's, a preprocessing's)."""
+        X = check_features(
+            X, f"{what} X", self.net.in_features, dtype=self.net.dtype, mismatch=WIDTH_COUNT
+        )
+        if getattr(self.net.loss, "task", "classification") == "classification":
+            y = check_labels(y, f"{what} y", len(X), n_classes=_output_units(self.net) or 0)
         else:
-            y = np.asarray(y).astype(dtype, copy=False)
-            _check_finite(y, f"{what} y")
+            y = check_labels(y, f"{what} y", len(X), dtype=self.net.dtype)
         return X, y
 
     def _prepare(self, X, y, validation_data, validation_split):
@@ -280,7 +274,10 @@ class Trainer:
         return X, y, train_idx, val
 
     def _gather(self, X, y, idx):
-        """The rows ``idx`` of X and y as contiguous arrays in the network's dtype."""
+        """The rows ``idx`` of X and y as contiguous arrays in the network's dtype (and of the
+        sample weights, ``w_batch``)."""
+        if self.sample_weight is not None:
+            self.w_batch = self.sample_weight[idx]
         dtype = self.net.dtype
         if X.dtype == dtype and not isinstance(X, np.memmap):
             buf = self._buffers.get(len(idx))
@@ -305,6 +302,7 @@ class Trainer:
         validation_split: float = 0.0,
         resume=None,
         epochs: int | None = None,
+        sample_weight=None,
     ):
         """Train; return the ``History``.
 
@@ -315,17 +313,40 @@ class Trainer:
         trainer's ``epochs`` in all. Without ``resume``, trains ``epochs`` (default: the
         trainer's) more epochs: a second ``fit`` continues from where the first ended, keeping
         the optimizer's state and the history (Keras's behaviour; ``partial_fit`` style).
+        ``sample_weight``: (N,) weights >= 0 of X's rows (``mlplab.data.sample_weights``): the
+        loss, the training and validation metrics (and so early stopping) are weighted means;
+        ``validation_data=(X_val, y_val, w_val)`` weights the validation rows, and a
+        ``validation_split`` keeps its rows' weights.
+
+        SIGINT (Ctrl-C) stops training between two steps (``mlplab.training.interrupts``): the
+        callbacks' ``on_interrupt`` run (``Checkpoint`` saves the current step), then
+        ``Interrupted`` (a ``KeyboardInterrupt``) is raised; the trainer stays consistent, and a
+        later ``fit`` without ``epochs`` finishes the interrupted one.
         """
+        validation_data, val_weight = _split_weight(validation_data)
         X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
+        self._set_weights(sample_weight, len(X), val_weight, val is not None and val[0] is X)
         # overflow on the way to a divergence is reported once, by DivergenceError
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), deferring():
             return self._fit(X, y, train_idx, val, resume, epochs)
+
+    def _set_weights(self, sample_weight, n_rows, val_weight, split_from_training) -> None:
+        from mlplab.data.sample_weights import check_sample_weight
+
+        self.sample_weight = check_sample_weight(sample_weight, n_rows)
+        self.w_batch = None
+        if split_from_training:
+            val_weight = self.sample_weight
+        elif val_weight is not None:
+            val_weight = check_sample_weight(val_weight[1], val_weight[0], "validation weight")
+        self.validation_weight = val_weight
 
     def _fit(self, X, y, train_idx, val, resume, epochs):
         hooks = self._begin(X, y, train_idx, val, resume, epochs)
         for hook in hooks["on_train_begin"]:
             hook(self)
         while self.epoch < self.end_epoch and not self.stop_training:
+            self._check_interrupt(hooks)
             if not self._train_epoch(hooks):
                 break  # stopped mid-epoch by a callback
             self._end_epoch()
@@ -333,9 +354,29 @@ class Trainer:
                 hook(self)
             self.epoch += 1
             self.batch = 0
+        self._interrupted = False
         for hook in hooks["on_train_end"]:
             hook(self)
         return self.history
+
+    def _check_interrupt(self, hooks) -> None:
+        """Between two steps: if a signal came, run ``on_interrupt`` (a checkpoint of this step)
+        and raise ``Interrupted``. A second signal during ``on_interrupt`` stops it at once."""
+        signum = pending()
+        if signum is None:
+            return
+        saved, self.last_checkpoint = self.last_checkpoint, None
+        try:
+            for hook in hooks["on_interrupt"]:
+                hook(self)
+        finally:
+            written = self.last_checkpoint
+            self.last_checkpoint = written or saved
+        clear_interrupt()
+        self._interrupted = True
+        where = f"epoch {self.epoch + 1}, step {self.step}"
+        note = f"; checkpoint saved: {written}" if written else ""
+        raise Interrupted(signum, f"interrupted by {signal_name(signum)} at {where}{note}")
 
     def _begin(self, X, y, train_idx, val, resume, epochs) -> dict:
         """Set up a ``fit``: the data, the epoch length, the optimizer's binding, the transforms,
@@ -350,8 +391,11 @@ class Trainer:
         self.transforms = chain(self.l2, self.l1, self.clip_norm)
         self.constraints = constraints(self.max_norm)
         if resume is not None:
-            load_checkpoint(resume).restore(self)
+            checkpoint = resume if isinstance(resume, CheckpointData) else load_latest(resume)
+            checkpoint.restore(self)
             self.end_epoch = self.epochs
+        elif self._interrupted and epochs is None:
+            pass  # finish the interrupted fit, to the same end
         else:
             self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
             self._finish_init(X, train_idx)
@@ -389,32 +433,36 @@ class Trainer:
                 optimizer.lr = schedule.lr(self.step, optimizer.base_lr)
             for hook in on_batch_begin:
                 hook(self)
-            self._train_step(xb, yb)
+            self._train_step(xb, yb, self.w_batch)
             self.batch += 1
             self.step += 1
             for hook in on_batch_end:
                 hook(self)
+            self._check_interrupt(hooks)
             if self.stop_training:
                 break
         return self.batch >= spe
 
-    def _train_step(self, xb, yb) -> None:
+    def _train_step(self, xb, yb, wb=None) -> None:
         """One minibatch: forward, loss, backward, the gradient transforms, the update, the
-        constraints; the batch's loss, penalty and correct predictions join the epoch's totals."""
+        constraints; the batch's loss, penalty and correct predictions join the epoch's totals
+        (weighted by the batch's sample weights ``wb`` when there are any)."""
         net, loss_fn = self.net, self.net.loss
         scores = net.forward(xb, True)
-        loss, dscores = loss_fn(scores, yb)
+        loss, dscores = loss_fn(scores, yb) if wb is None else loss_fn(scores, yb, weight=wb)
         net.backward(dscores, input_grad=False)
         penalty = self.transforms(net)
         if not math.isfinite(loss + penalty):
             self._diverged(loss + penalty, "loss", xb)
+        if self.start_loss is None:
+            self.start_loss = float(loss)
         if self.check_gradients:
             self._check_gradients(xb)
         self.optimizer.step()
         for constraint in self.constraints:
             constraint(net)
-        correct = count_correct(loss_fn.predict(scores), yb) if _classifies(loss_fn) else 0
-        self.totals.add(loss, penalty, len(yb), correct)
+        correct = count_correct(loss_fn.predict(scores), yb, wb) if _classifies(loss_fn) else 0
+        self.totals.add(loss, penalty, len(yb) if wb is None else float(wb.sum()), correct)
         self.batch_loss = loss
 
     def _finish_init(self, X, train_idx, rows: int = 256):
@@ -436,12 +484,17 @@ class Trainer:
         totals, val = self.totals, self.validation_data
         self.check_weights_finite()
         logs = {"epoch": self.epoch + 1, "loss": totals.mean_loss()}
+        self._check_explosion(logs["loss"])
         if _classifies(self.net.loss):
             logs["accuracy"] = totals.accuracy()
         if self.l2 or self.l1:
             logs["penalty"] = totals.mean_penalty()
         if val is not None:
-            logs.update(self.evaluate(val[0], val[1], rows=val[2], prefix="val_"))
+            logs.update(
+                self.evaluate(
+                    val[0], val[1], rows=val[2], prefix="val_", weight=self.validation_weight
+                )
+            )
         logs["lr"] = self.lr
         logs["time"] = time.perf_counter() - self._epoch_start
         self.history.append(logs)
@@ -450,11 +503,13 @@ class Trainer:
         self.schedule.observe(logs.get("val_loss", logs["loss"]))
 
     # -- evaluation -----------------------------------------------------------------------------
-    def evaluate(self, X, y, rows=None, prefix: str = "", batch_size: int = 2048) -> dict:
-        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all):
-        ``mlplab.metrics.evaluate_network``."""
+    def evaluate(
+        self, X, y, rows=None, prefix: str = "", batch_size: int = 2048, weight=None
+    ) -> dict:
+        """Mean loss (and accuracy) in evaluation mode over ``rows`` of (X, y) (default: all),
+        weighted by ``weight`` (one per row of X) if given: ``mlplab.metrics.evaluate_network``."""
         rows = np.arange(len(X)) if rows is None else rows
-        found = evaluate_network(self.net, X, y, rows, batch_size)
+        found = evaluate_network(self.net, X, y, rows, batch_size, weight=weight)
         out = {f"{prefix}loss": found["loss"]}
         if "accuracy" in found:
             out[f"{prefix}accuracy"] = found["accuracy"]
@@ -472,11 +527,31 @@ class Trainer:
             f" The last good checkpoint is {self.last_checkpoint}." if self.last_checkpoint else ""
         )
         lr = self.optimizer.lr
+        layer = first_nonfinite_layer(self.net, xb)
+        value = f"{value} (first non-finite: {layer})" if layer else value
         raise DivergenceError(
             f"training diverged at epoch {self.epoch + 1}, step {self.step + 1}: the {what} is "
             f"{value} with learning rate {lr:g}. The learning rate is the usual suspect: "
             f"try a smaller one (for example {lr / 10:g}).{where}"
         )
+
+    def _check_explosion(self, mean_loss) -> None:
+        """A finite loss far above its starting value is divergence too (training.divergence)."""
+        if getattr(self, "y_batch", None) is None:
+            return
+        reference = starting_loss(self.net.loss, self.y_batch, _output_units(self.net) or 1)
+        reference = max(reference, self.start_loss or 0.0)
+        if exploded(mean_loss, reference):
+            lr = self.optimizer.lr
+            raise DivergenceError(
+                f"training diverged in epoch {self.epoch + 1}: the mean training loss "
+                f"{mean_loss:.3g} is over {EXPLOSION_FACTOR:g} × its starting value "
+                f"{reference:.3g} with learning rate {lr:g}. The learning rate is the usual "
+                f"suspect: try a smaller one (for example {lr / 10:g}).{self._last_good()}"
+            )
+
+    def _last_good(self) -> str:
+        return f" The last good checkpoint is {self.last_checkpoint}." * bool(self.last_checkpoint)
 
     def _check_gradients(self, xb):
         for name, layer, key in self.net.parameters():
@@ -495,10 +570,18 @@ class Trainer:
                 )
                 raise DivergenceError(
                     f"training diverged by epoch {self.epoch + 1}, step {self.step}: parameter "
-                    f"{name} holds NaN or inf (a non-finite gradient or update) with learning "
-                    f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
-                    f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
+                    f"{name} of {layer.name} holds NaN or inf (a non-finite gradient or update) "
+                    f"with learning rate {self.optimizer.lr:g}. The learning rate is the usual "
+                    f"suspect: try a smaller one (for example {self.optimizer.lr / 10:g}).{where}"
                 )
+
+
+def _split_weight(validation_data):
+    """``(X_val, y_val)`` and None, or ``(X_val, y_val)`` and ``(rows, w_val)`` for a triple."""
+    if validation_data is None or len(validation_data) != 3:
+        return validation_data, None
+    xv, yv, wv = validation_data
+    return (xv, yv), (len(xv), wv)
 
 
 def _classifies(loss_fn) -> bool:
@@ -526,16 +609,3 @@ def _output_units(net) -> int | None:
         if units is not None:
             return int(units)
     return None
-
-
-def _check_finite(a, what: str, chunk: int = 1 << 16) -> None:
-    """Raise ``NonFiniteError`` naming the first non-finite entry (checked in row chunks)."""
-    if a.dtype.kind != "f":
-        return
-    for start in range(0, len(a), chunk):
-        part = a[start : start + chunk]
-        if not np.isfinite(part).all():
-            pos = np.argwhere(~np.isfinite(part))[0]
-            row = start + int(pos[0])
-            col = f", column {int(pos[1])}" if len(pos) > 1 else ""
-            raise NonFiniteError(f"{what}: non-finite value at row {row}{col}")

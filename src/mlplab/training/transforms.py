@@ -10,13 +10,32 @@ applies the constraints to the weights. Decoupled weight decay is no transform: 
     optimizer.step()
     for constraint in constraints:
         constraint(net)          # max-norm
+
+Each one round-trips as plain data: ``get_transform(t.get_config())`` (the registry
+``TRANSFORMS``), a chain as the list of its transforms' configs (``Chain.from_config``).
 """
 
+from mlplab.errors import ConfigError
 from mlplab.optim import clip_by_global_norm
+from mlplab.registry import Registry
 from mlplab.regularization import add_l1, add_l2, apply_max_norm
 
+TRANSFORMS = Registry("gradient transform")
 
-class WeightPenalty:
+
+class FromConfig:
+    """``from_config(get_config())``: the config is ``{"name": ..., <constructor arguments>}``."""
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = {k: v for k, v in config.items() if k != "name"}
+        try:
+            return cls(**config)
+        except TypeError as e:
+            raise ConfigError(f"{cls.name}: {e}") from None
+
+
+class WeightPenalty(FromConfig):
     """Base of the penalties on weights: a ``strength`` λ; ``__call__(net)`` adds the
     penalty's gradient and returns the penalty."""
 
@@ -29,6 +48,7 @@ class WeightPenalty:
         return {"name": self.name, "strength": self.strength}
 
 
+@TRANSFORMS.register("l2")
 class L2Penalty(WeightPenalty):
     """Coupled weight decay: L += ½ λ Σ‖W‖², ∇W += λW (weights only).
 
@@ -43,6 +63,7 @@ class L2Penalty(WeightPenalty):
         return add_l2(net, self.strength)
 
 
+@TRANSFORMS.register("l1")
 class L1Penalty(WeightPenalty):
     """L += λ Σ|W|, ∇W += λ·sign(W) (weights only): pushes weights to exact zeros."""
 
@@ -52,7 +73,8 @@ class L1Penalty(WeightPenalty):
         return add_l1(net, self.strength)
 
 
-class ClipByGlobalNorm:
+@TRANSFORMS.register("clip_by_global_norm", "clip_norm")
+class ClipByGlobalNorm(FromConfig):
     """g ← g · min(1, c / (‖g‖ + 10⁻⁶)), ‖g‖ the norm of all gradients together
     [Pascanu et al., 2013] (PyTorch's ``clip_grad_norm_``). Adds no penalty."""
 
@@ -69,7 +91,8 @@ class ClipByGlobalNorm:
         return {"name": self.name, "max_norm": self.max_norm}
 
 
-class MaxNorm:
+@TRANSFORMS.register("max_norm")
+class MaxNorm(FromConfig):
     """Constraint after the step: ‖W[:, j]‖ ≤ c for every unit j's incoming weights
     [Srebro et al., 2005; Srivastava et al., 2014]."""
 
@@ -100,6 +123,17 @@ class Chain:
 
     def get_config(self) -> list[dict]:
         return [transform.get_config() for transform in self.transforms]
+
+    @classmethod
+    def from_config(cls, config: list) -> "Chain":
+        return cls(get_transform(c) for c in config)
+
+
+def get_transform(config: dict):
+    """A transform or constraint from its ``get_config()`` dict (``{"name": "l2", ...}``)."""
+    if not isinstance(config, dict) or "name" not in config:
+        raise ConfigError(f"gradient transform config: expected {{name = ...}}, got {config!r}")
+    return TRANSFORMS.get(config["name"]).from_config(config)
 
 
 def chain(l2: float = 0.0, l1: float = 0.0, clip_norm: float | None = None) -> Chain:

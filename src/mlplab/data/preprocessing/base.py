@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from mlplab.data.validation import check_features
+from mlplab.data.validation import check_features, is_checked, mark_checked
 from mlplab.errors import ConfigError, ShapeError
 
 
@@ -42,7 +42,8 @@ class Preprocessor(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self)
         x = self._validate(X)
-        return self._restore(self._transform(x.astype(np.float64)), X)
+        out = self._restore(self._transform(x.astype(np.float64)), X)
+        return mark_checked(out) if is_checked(x) else out  # finite in, finite out
 
     def inverse_transform(self, X):
         check_is_fitted(self)
