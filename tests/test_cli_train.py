@@ -138,7 +138,8 @@ def test_report_is_self_contained_and_names_test_accuracy(default_run):
     assert "<script" not in text and "<link" not in text and "url(" not in text
     assert not re.search(r"(?i)(https?:|//|file:|@import)", text)
     assert "Linear" in page and "[training]" in page  # the network summary and the config
-    assert len(sources) == 3 and "Test set per class" in page
+    # learning curves, confusion matrix, per-layer statistics, babysitting, batch-norm gap
+    assert len(sources) == 5 and "Test set per class" in page
 
 
 def test_evaluate_matches_the_run(default_run, workdir):

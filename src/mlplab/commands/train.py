@@ -21,7 +21,13 @@ FLAGS = [
     ("--data-seed", "data.seed", "N", "seed of the data splits (and generated data)"),
     ("--preprocess", "data.preprocess", "STEPS", "comma-separated steps, or none"),
     ("--hidden", "network.hidden", "SIZES", "hidden layer sizes, e.g. 256,256"),
-    ("--activation", "network.activation", "NAME", "relu, leaky_relu, elu, tanh, sigmoid, ..."),
+    (
+        "--activation",
+        "network.activation",
+        "SPEC",
+        "relu, leaky_relu, elu, tanh, sigmoid, ...; with hyperparameters leaky_relu:0.1, "
+        "elu:alpha=0.5",
+    ),
     ("--init", "network.init", "SPEC", "initializer: auto, he, xavier, normal:0.01, ..."),
     ("--norm", "network.norm", "batch|none", "batch norm before each nonlinearity, or none"),
     ("--dropout", "network.dropout", "P", "dropout probability after each hidden layer"),
@@ -38,6 +44,9 @@ FLAGS = [
     ("--momentum", "training.momentum", "MU", "momentum for momentum/nesterov"),
     ("--schedule", "training.schedule", "SPEC", "constant, step, exponential, cosine, ..."),
     ("--weight-decay", "training.weight_decay", "LAMBDA", "adamw's decoupled decay, else l2"),
+    ("--l1", "training.l1", "LAMBDA", "L1 penalty on the weights"),
+    ("--max-norm", "training.max_norm", "C", "bound each unit's incoming weight norm (0 = off)"),
+    ("--clip-norm", "training.clip_norm", "C", "clip gradients to this global norm (0 = off)"),
     ("--epochs", "training.epochs", "N", "passes over the training data"),
     ("--batch-size", "training.batch_size", "N", "examples per minibatch"),
     ("--seed", "training.seed", "N", "seed of initialization, shuffling and dropout"),
@@ -62,6 +71,7 @@ def add_arguments(parser):
         help="add a callback, e.g. update_ratio:every=5 (repeatable)",
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
+    parser.add_argument("--no-bias", action="store_true", help="affine maps without biases")
     parser.add_argument(
         "--force", action="store_true", help="overwrite an existing run directory (--out)"
     )
@@ -81,6 +91,8 @@ def build_config(args):
             config.set(key, value, where=flag)
     if args.no_plots:
         config.output.plots = False
+    if args.no_bias:
+        config.network.bias = False
     return config.validate()
 
 
@@ -94,7 +106,7 @@ def run(args) -> int:
     _one_line_warnings(show)
     if args.resume:
         given = [k for _, k, _, _ in FLAGS if getattr(args, k.replace(".", "__")) is not None]
-        if args.config or given or args.training__callbacks:
+        if args.config or given or args.training__callbacks or args.no_bias:
             raise ConfigError("--resume continues a run as it was configured; give no other flags")
         result = resume(args.resume, quiet=not show, progress=None if show else False)
     else:

@@ -14,7 +14,7 @@ Example::
     norm = "batch"             # batch norm after each affine map, before the nonlinearity
     [training]
     epochs = 20
-    l2 = 0.0                   # L2 penalty on the weights
+    l2 = 0.0                   # L2 penalty on the weights (l1, max_norm, clip_norm beside it)
     [training.optimizer]       # an optimizer's get_config(): its name and hyperparameters
     name = "adam"
     lr = 0.001
@@ -96,6 +96,12 @@ class TrainingConfig:
     #: L2 penalty λ on the weights (½ λ Σ‖W‖² in the loss). AdamW's decoupled decay is its
     #: ``weight_decay`` hyperparameter instead.
     l2: float = 0.0
+    #: L1 penalty λ₁ on the weights (λ₁ Σ|W| in the loss: sparse weights).
+    l1: float = 0.0
+    #: bound on each unit's incoming weight norm ‖w‖₂ ≤ c, enforced after every step (0 = off).
+    max_norm: float = 0.0
+    #: scale all gradients together to a global norm of at most this (0 = off).
+    clip_norm: float = 0.0
     epochs: int = 20
     batch_size: int = 64
     seed: int = 0
@@ -254,6 +260,9 @@ class RunConfig:
         )
         _check(t.seed >= 0, "training.seed", "an integer >= 0", t.seed)
         _check(0 <= t.l2 < math.inf, "training.l2", "a number >= 0", t.l2)
+        _check(0 <= t.l1 < math.inf, "training.l1", "a number >= 0", t.l1)
+        _check(0 <= t.max_norm < math.inf, "training.max_norm", "0 (off) or more", t.max_norm)
+        _check(0 <= t.clip_norm < math.inf, "training.clip_norm", "0 (off) or more", t.clip_norm)
         _check(t.epochs >= 1, "training.epochs", "at least 1", t.epochs)
         _check(t.batch_size >= 1, "training.batch_size", "at least 1", t.batch_size)
         _check(

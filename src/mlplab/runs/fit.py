@@ -9,6 +9,7 @@ from mlplab.runs.epoch_lines import EpochLines
 from mlplab.runs.metrics_file import MetricsFile
 from mlplab.runs.resume_check import KEY, check_unchanged, run_settings
 from mlplab.training import (
+    BatchNormGapMonitor,
     Checkpoint,
     EarlyStopping,
     KeepBest,
@@ -33,7 +34,8 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
 
     ``train_data`` and ``val_data`` are ``(x, y, w)`` with w the rows' sample weights (or None).
     The optimizer and the schedule are the config's tables, as they are (``get_optimizer``,
-    ``get_schedule``); ``[training] l2`` is the L2 penalty.
+    ``get_schedule``); ``[training] l2`` and ``l1`` are the penalties, ``max_norm`` and
+    ``clip_norm`` the constraint and the clipping (0 = off).
     """
     t = config.training
     settings = {KEY: run_settings(directory)}
@@ -42,6 +44,9 @@ def fit(network, train_data, val_data, config, directory, *, quiet, progress, ca
         optimizer=dict(t.optimizer),
         schedule=dict(t.schedule),
         l2=t.l2,
+        l1=t.l1,
+        max_norm=t.max_norm or None,
+        clip_norm=t.clip_norm or None,
         batch_size=t.batch_size,
         epochs=t.epochs,
         seed=t.seed,
@@ -79,9 +84,11 @@ def resume_point(config, directory) -> CheckpointData | None:
 def callback_stack(config, directory, quiet, progress, callbacks, settings=None) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
     and keep-best (when configured), the babysitting monitors (with plots or TensorBoard; they log
-    per-layer statistics and update/weight ratios into the history), the metrics file, the epoch
-    lines, the config's callbacks, the caller's, TensorBoard (when configured), checkpoints."""
+    per-layer statistics, update/weight ratios and, with batch norm, its batch-vs-running-average
+    gap into the history), the metrics file, the epoch lines, the config's callbacks, the
+    caller's, TensorBoard (when configured), checkpoints."""
     t = config.training
+    configured = [get_callback(spec) for spec in t.callbacks]
     stack = []
     if t.early_stopping:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
@@ -89,10 +96,12 @@ def callback_stack(config, directory, quiet, progress, callbacks, settings=None)
         stack.append(KeepBest(monitor=t.keep_best))
     if config.output.plots or config.output.tensorboard:
         stack += [LayerStatsMonitor(), UpdateRatioMonitor()]
+        if not any(isinstance(cb, BatchNormGapMonitor) for cb in configured):
+            stack.append(BatchNormGapMonitor())
     stack.append(MetricsFile(directory / METRICS_FILE))
     if not quiet and not (progress if progress is not None else sys.stderr.isatty()):
         stack.append(EpochLines(sys.stderr))
-    stack += [get_callback(spec) for spec in t.callbacks]
+    stack += configured
     stack += list(callbacks)
     if config.output.tensorboard:
         stack.append(TensorBoard(config.output.tensorboard))

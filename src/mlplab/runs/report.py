@@ -114,6 +114,7 @@ def render(run, plots: dict) -> str:
     ]
     if "precision" in test:
         parts += ["<h2>Test set per class</h2>", _per_class(test, info)]
+    parts += _batchnorm_gap(run.history)
     if plots:
         parts.append("<h2>Plots</h2>")
         parts += [_image(path, name) for name, path in plots.items()]
@@ -149,6 +150,26 @@ def _per_class(test: dict, info: dict) -> str:
 
 def _f1(test: dict, i: int) -> tuple:
     return (test["f1"][i],) if "f1" in test else ()
+
+
+def _batchnorm_gap(history: list) -> list[str]:
+    """The last epoch's batch-norm gap per layer (``BatchNormGapMonitor``), if it was logged."""
+    last = next((row for row in reversed(history) if row.get("bn_train_eval_diff", "") != ""), {})
+    layers = [k.partition("/")[2] for k in last if k.startswith("bn_mean_gap/")]
+    if not layers:
+        return []
+    rows = [
+        (f"layer {i}", last[f"bn_mean_gap/{i}"], last.get(f"bn_var_ratio/{i}", "")) for i in layers
+    ]
+    difference = float(last["bn_train_eval_diff"])
+    verdict = "marked: evaluation is not what was trained" if difference > 0.5 else "below 50%"
+    return [
+        "<h2>Batch norm at test time</h2>",
+        f"<p>Epoch {_esc(last.get('epoch', ''))}, the epoch's last batch: its statistics against "
+        "the running averages that evaluation uses. Train/eval score difference "
+        f"<b>{difference:.0%}</b> ({verdict}).</p>",
+        _table(["layer", "|μ_B − running mean| / running std", "σ²_B / running var"], rows),
+    ]
 
 
 def write_report(run, plots: dict) -> Path:
