@@ -14,6 +14,7 @@ Written through tensorboardX, the ``tensorboard`` extra: ``pip install 'mlplab[t
 
 import math
 import numbers
+import uuid
 
 import numpy as np
 
@@ -24,11 +25,14 @@ EXTRA = "TensorBoard needs tensorboardX: pip install 'mlplab[tensorboard]'"
 
 
 def summary_writer(log_dir):
-    """tensorboardX's ``SummaryWriter`` on ``log_dir``, or a one-line error naming the extra."""
+    """tensorboardX's ``SummaryWriter`` on ``log_dir``, or a one-line error naming the extra.
+
+    Each writer gets its own file: event files are named by the second they were opened in, so
+    two writers of one folder within a second (a trial's curve and its HParams) would share one."""
     require_tensorboardx()
     from tensorboardX import SummaryWriter
 
-    return SummaryWriter(logdir=str(log_dir))
+    return SummaryWriter(logdir=str(log_dir), filename_suffix=f".{uuid.uuid4().hex[:8]}")
 
 
 def require_tensorboardx() -> None:
