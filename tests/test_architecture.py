@@ -20,6 +20,7 @@ FLOORS = {
         "version",
         "files",
         "parameter_buffer",
+        "kernels",
     ),
     "math": (
         "layers",
