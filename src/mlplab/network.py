@@ -124,7 +124,7 @@ class Sequential:
         return "\n".join(lines)
 
 
-RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "maxout", "hinged_rectifier"}
+RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "hinged_rectifier"}
 
 NORMS = ("none", "batch")
 
@@ -221,8 +221,9 @@ def _named(field_name: str, resolve, name):
 
 
 def default_init(activation) -> str:
-    """He for the ReLU family, Xavier for tanh/sigmoid; for a user's activation, the
-    ``default_init`` it was registered with (Xavier if none). ``activation``: a spec."""
+    """He for the ReLU family, Xavier for tanh/sigmoid, ``maxout`` for maxout; for a user's
+    activation, the ``default_init`` it was registered with (Xavier if none). ``activation``:
+    a spec."""
     if activation_name(activation).lower() in RELU_FAMILY:
         return "he"
     return getattr(activation_factory(activation), "default_init", "xavier")
