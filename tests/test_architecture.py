@@ -20,6 +20,7 @@ FLOORS = {
         "version",
         "files",
         "parameter_buffer",
+        "kernels",
     ),
     "math": (
         "layers",
@@ -30,6 +31,7 @@ FLOORS = {
         "data",
         "regularization",
         "metrics",
+        "task_metrics",
         "classic",
         "diagnostics.layer_statistics",
         "diagnostics.batchnorm_gap",

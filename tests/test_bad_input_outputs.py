@@ -21,9 +21,9 @@ PACKAGE_ROOT = {"PYTHONPATH": str(Path(mlplab.__file__).parents[1])}
 MISSING = "/nonexistent-mlplab-folder/sub"
 
 
-def fails_with_one_line(*args, match, cwd=None):
+def fails_with_one_line(*args, match, cwd=None, code=2):
     result = run_cli(*args, cwd=cwd, env=PACKAGE_ROOT)
-    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.returncode == code, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -154,7 +154,7 @@ def test_force_keeps_the_old_run_when_the_new_training_fails(iris_run, tmp_path)
     fails_with_one_line(
         "train", "--data", "iris", "--out", old, "--force", "--norm", "none",
         "--optimizer", "sgd", "--lr", "1e6", "--epochs", "2", "--no-plots", "-q",
-        match=r"diverged.*the previous run is kept\)$",
+        match=r"diverged.*the previous run is kept\)$", code=3,
     )  # fmt: skip
     assert {p.relative_to(old): p.read_bytes() for p in old.rglob("*") if p.is_file()} == files
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]
@@ -284,7 +284,7 @@ def test_force_after_an_interrupted_force_keeps_the_finished_run(iris_run, tmp_p
     fails_with_one_line(
         "train", "--data", "iris", "--out", old, "--force", "--norm", "none",
         "--optimizer", "sgd", "--lr", "1e6", "--epochs", "2", "--no-plots", "-q",
-        match=r"diverged.*the previous run is kept\)$",
+        match=r"diverged.*the previous run is kept\)$", code=3,
     )  # fmt: skip
     assert _files(old) == files
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]

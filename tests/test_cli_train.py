@@ -29,9 +29,9 @@ def ok(*args, cwd=None, env=None):
     return result
 
 
-def fails_with_one_line(*args, match, cwd=None):
+def fails_with_one_line(*args, match, cwd=None, code=2):
     result = run_cli(*args, cwd=cwd, env=PACKAGE_ROOT)
-    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.returncode == code, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -138,7 +138,8 @@ def test_report_is_self_contained_and_names_test_accuracy(default_run):
     assert "<script" not in text and "<link" not in text and "url(" not in text
     assert not re.search(r"(?i)(https?:|//|file:|@import)", text)
     assert "Linear" in page and "[training]" in page  # the network summary and the config
-    assert len(sources) == 3 and "Test set per class" in page
+    # learning curves, confusion matrix, per-layer statistics, babysitting, batch-norm gap
+    assert len(sources) == 5 and "Test set per class" in page
 
 
 def test_evaluate_matches_the_run(default_run, workdir):
@@ -381,7 +382,9 @@ def test_bad_prediction_input(iris_run, workdir):
 def test_divergence_is_one_line_and_recorded(workdir):
     out = workdir / "diverged"
     flags = ["--optimizer", "sgd", "--lr", "1e4", "--norm", "none", "--no-plots", "--out", out]
-    fails_with_one_line("train", *flags, match="diverged.*learning rate is the usual suspect")
+    fails_with_one_line(
+        "train", *flags, match="diverged.*learning rate is the usual suspect", code=3
+    )
     assert json.loads((out / "run.json").read_text())["status"] == "failed"
 
 

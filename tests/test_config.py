@@ -81,7 +81,6 @@ def test_bad_values_name_the_field(values, message):
         ("network.activation", "swish", "network.activation: unknown activation 'swish'"),
         ("network.init", "nonsense", "network.init: unknown initializer"),
         ("network.loss", "focal", "network.loss: unknown loss"),
-        ("network.loss", "mse", "network.loss must be a classification loss"),
         ("data.validation", 1.0, "data.validation"),
         ("data.test", 0.0, "data.test"),
         ("training.callbacks", ["update_ratio:often=1"], "training.callbacks"),

@@ -1,18 +1,23 @@
 """The ``mlplab`` command: a thin layer over the Python API.
 
 Exit codes (DESIGN.md): 0 success; 2 the user's input or config is wrong (one line, no
-traceback); 1 a bug or a failed check.
+traceback); 3 training diverged (one line); 130 / 143 interrupted by SIGINT / SIGTERM
+(training saves a checkpoint first and says how to continue); 1 a bug or a failed check.
 """
 
 import argparse
+import contextlib
 import importlib
 import os
 import pkgutil
+import signal
 import sys
+import threading
 import warnings
 
 import mlplab.commands
-from mlplab.errors import ConfigDeprecationWarning, MlplabError
+from mlplab.errors import ConfigDeprecationWarning, DivergenceError, MlplabError
+from mlplab.training.interrupts import Interrupted, exit_code
 from mlplab.version import __version__
 
 
@@ -83,7 +88,11 @@ def main(argv=None) -> int:
         return 2
     _config_notices_on_one_line(args.command)
     try:
-        return int(args.run(args) or 0)
+        with _terminate_as_interrupt():
+            return int(args.run(args) or 0)
+    except DivergenceError as e:
+        print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
+        return 3
     except MlplabError as e:
         print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -91,13 +100,31 @@ def main(argv=None) -> int:
         reason = str(e).replace("\n", " ") or "out of memory"
         print(f"mlplab {args.command}: error: {reason}; try smaller sizes", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"mlplab {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        print(f"mlplab {args.command}: {str(e) or 'interrupted'}", file=sys.stderr)
+        return exit_code(e)
     except BrokenPipeError:
         # The reader went away (``mlplab ... | head``): stop quietly, as a shell tool does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + 13
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM raises ``Interrupted`` as SIGINT raises ``KeyboardInterrupt``: the command stops
+    the same way (training between two steps, with a checkpoint), with exit status 143."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Interrupted(signum, "interrupted by SIGTERM", hard=True)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _config_notices_on_one_line(command: str) -> None:

@@ -2,7 +2,8 @@
 
 Every error a user can cause is an ``MlplabError``; its message names what is wrong and where
 (file, row, column, layer, parameter) and the expected versus the given value. The CLI turns an
-``MlplabError`` into exit code 2 and a single line; anything else is a bug (exit code 1).
+``MlplabError`` into exit code 2 and a single line (a ``DivergenceError`` into exit code 3);
+anything else is a bug (exit code 1).
 Each class also derives from the built-in exception a Python user would expect to catch.
 """
 

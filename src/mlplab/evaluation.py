@@ -33,7 +33,10 @@ def labelled_split(
         d.label = str(label)
     if not d.source:
         raise ConfigError(f"{where}: give the data with --data")
-    dataset = d.load()
+    from mlplab.data.targets import targets_of_loss
+
+    loss = ((config or {}).get("network") or {}).get("loss") or "softmax"
+    dataset = d.load(targets_of_loss(loss))
     xs, ys = [], []
     for which in ("train", "val", "test") if split == "all" else (split,):
         x, y = dataset.split(which)
@@ -97,8 +100,15 @@ def describe(path) -> dict:
         "config": document.get("config"),
     }
     if Path(path).is_dir():
-        info = read_info(path)
-        for key in ("status", "epochs", "seconds", "metrics", "finished"):
-            if key in info:
+        info = read_info(path)  # untrusted: only values of the expected types are shown
+        number = (int, float)
+        expected = {"status": str, "epochs": int, "seconds": number, "finished": str}
+        for key, kind in expected.items():
+            if isinstance(info.get(key), kind) and not isinstance(info.get(key), bool):
                 data[key] = info[key]
+        metrics = info.get("metrics")
+        if isinstance(metrics, dict) and all(
+            isinstance(m, dict) and isinstance(m.get("loss"), number) for m in metrics.values()
+        ):
+            data["metrics"] = metrics
     return data

@@ -62,21 +62,23 @@ def evaluate_batches(
     The one evaluation routine (the trainer's validation, run metrics, ``mlplab evaluate``,
     ensembles). loss = Σᵦ Lᵦ·nᵦ / N, with Lᵦ the loss of batch b's nᵦ rows (no regularization),
     summed as a Python float in batch order; accuracy = correct / N for a classification or
-    binary loss. With ``confusion`` (classification losses): also the (C, C) confusion matrix
-    and per-class precision and recall, C = ``confusion`` if it is a number, else the number of
-    score columns.
+    binary loss. With ``confusion``: also the task's detailed metrics from ``sklearn.metrics``
+    (``mlplab.task_metrics``): the (C, C) confusion matrix and per-class precision, recall and
+    F1 with macro and weighted averages (classification, binary), per-label and averaged
+    precision/recall/F1 (multi-label), R², MAE, MSE (regression); C = ``confusion`` if it is a
+    number, else the number of score columns.
 
     scores_of: (n, D) rows -> (n, C) scores, in evaluation mode; x: (N, D); y: (N,) labels or
     (N, K) targets; rows: the row indices to use (default: all, read as slices of x and y);
     weight: (N,) sample weights of x's rows — then loss = Σᵦ Lᵦ·Wᵦ / Σ w with Lᵦ the batch's
     weighted mean and Wᵦ its Σ w, accuracy = Σ w·[right] / Σ w, and the confusion matrix
     holds Σ w instead of counts.
-    Returns ``{"examples", "loss"[, "accuracy"][, "precision", "recall", "confusion"]}``.
+    Returns ``{"examples", "loss"[, "accuracy"][, "precision", "recall", "f1", "confusion",
+    "macro avg", ...]}``.
     """
     n = len(y) if rows is None else len(rows)
     classify = getattr(loss, "task", "classification") in ("classification", "binary")
     n_classes = 0 if confusion is True else int(confusion)
-    confusion = confusion and getattr(loss, "task", "classification") == "classification"
     total, correct, predictions, seen = 0.0, 0, [], 0.0
     for start in range(0, n, batch_size):
         part = (
@@ -92,25 +94,27 @@ def evaluate_batches(
             batch_loss, _ = loss(scores, yb, weight=wb)
             total += batch_loss * float(wb.sum())
             seen += float(wb.sum())
+        predicted = loss.predict(scores) if classify or confusion else None
         if classify:
-            predicted = loss.predict(scores)
             correct += count_correct(predicted, yb, wb)
-            if confusion:
-                predictions.append(predicted)
-                n_classes = n_classes or scores.shape[1]
+        if confusion:
+            predictions.append(predicted)
+            n_classes = n_classes or scores.shape[1]
     denominator = max(n, 1) if weight is None else (seen or 1.0)
     result = {"examples": int(n), "loss": total / denominator}
     if classify:
         result["accuracy"] = correct / denominator
-    if confusion:
+    if confusion and predictions:
+        from mlplab.task_metrics import task_metrics
+
         truth = y if rows is None else y[rows]
-        predicted = np.concatenate(predictions) if predictions else np.zeros(0, np.int64)
         w = None if weight is None else (weight if rows is None else weight[rows])
-        counts = confusion_matrix(truth, predicted, n_classes, w)
-        precision, recall = precision_recall(counts)
-        result.update(
-            precision=precision.tolist(), recall=recall.tolist(), confusion=counts.tolist()
-        )
+        predicted = np.concatenate(predictions)
+        kind = getattr(loss, "task", "classification")
+        if kind == "binary":
+            kind = "multilabel" if predicted.ndim == 2 else "classification"
+            n_classes = max(n_classes, 2)
+        result.update(task_metrics(kind, truth, predicted, n_classes, w))
     return result
 
 
@@ -127,24 +131,25 @@ def evaluate_network(
 
 
 def evaluate(model, x, y, where: str = "labels", batch_size: int = 4096) -> dict:
-    """Loss (without regularization), accuracy, confusion matrix and per-class precision/recall.
+    """Loss (without regularization) and the task's metrics (``evaluate_batches`` with
+    ``confusion``): accuracy, confusion matrix and per-class precision/recall/F1 for a
+    classifier; per-label ones for multi-label; R², MAE and MSE for regression.
 
     ``x`` holds raw features and ``y`` labels in their original values; ``model`` is a ``Model``
     or an ``Ensemble`` (anything with ``encode_labels``, ``scores`` and ``network.loss``);
-    evaluated in batches of ``batch_size`` rows (``evaluate_batches``).
+    evaluated in batches of ``batch_size`` rows. ``task`` names the kind of result.
     """
     indices = model.encode_labels(y, where)
     loss = model.network.loss
-    found = evaluate_batches(model.scores, loss, x, indices, batch_size=batch_size, confusion=True)
-    result = {"examples": found["examples"], "loss": found["loss"]}
-    if loss.task != "classification":
-        return result
-    result["accuracy"] = found["accuracy"]
-    result["classes"] = (
-        model.classes.tolist()
-        if model.classes is not None
-        else list(range(len(found["confusion"])))
+    n_classes = getattr(model, "n_classes", 0) or True
+    found = evaluate_batches(
+        model.scores, loss, x, indices, batch_size=batch_size, confusion=n_classes
     )
-    for key in ("precision", "recall", "confusion"):
-        result[key] = found[key]
-    return result
+    task = loss.task
+    if task == "binary":
+        task = "multilabel" if np.ndim(indices) == 2 else "binary"
+    classes = model.classes
+    if task in ("classification", "binary", "multilabel"):
+        width = len(found["precision"])
+        found["classes"] = classes.tolist() if classes is not None else list(range(width))
+    return {"task": task, **found}

@@ -1,5 +1,9 @@
 """A trained model: the network plus what prediction needs (preprocessing, class labels).
 
+The labels are a ``LabelEncoder`` (classification, binary) or ``mlplab.data.targets.Targets``
+(regression: ``predict`` gives values (N,) or (N, K); multi-label: 0/1 of shape (N, K) and
+``predict_proba`` one probability per label, columns named by ``classes``).
+
 ``Model.predict(x)`` takes raw features as the user has them, applies the preprocessing fitted
 on the training data, runs the network in evaluation mode and returns labels in their original
 values (strings, non-contiguous integers). Shapes: x (N, D) -> labels (N,), probabilities (N, C).
@@ -8,6 +12,7 @@ values (strings, non-contiguous integers). Shapes: x (N, D) -> labels (N,), prob
 import numpy as np
 
 from mlplab.data import LabelEncoder, Preprocessing
+from mlplab.data.targets import Targets
 from mlplab.data.validation import check_features
 from mlplab.errors import ConfigError
 from mlplab.model_file import DESCRIPTION_ERRORS, corrupt_description, read_model_parts, save_model
@@ -30,7 +35,7 @@ class Model:
             preprocessing = Preprocessing(preprocessing or ())
         #: the fitted preprocessing chain (``mlplab.data.Preprocessing``), possibly empty.
         self.preprocessing = preprocessing
-        if labels is not None and not isinstance(labels, LabelEncoder):
+        if labels is not None and not isinstance(labels, LabelEncoder | Targets):
             labels = LabelEncoder(np.asarray(labels))
         #: the mapping between original label values and class indices, or None.
         self.labels = labels
@@ -69,7 +74,8 @@ class Model:
     def predict(self, x):
         """Predicted labels in their original values."""
         indices = self.predict_indices(x)
-        if self.classes is None or self.network.loss.task != "classification":
+        regression = self.network.loss.task == "regression"
+        if regression or not isinstance(self.labels, LabelEncoder):  # values, multi-label 0/1
             return indices
         return self.classes[indices]
 
@@ -79,9 +85,12 @@ class Model:
             raise ConfigError(f"{type(self.network.loss).__name__} gives no probabilities")
         scores = self.scores(x)
         try:
-            return self.network.loss.probabilities(scores)
+            proba = self.network.loss.probabilities(scores)
         except NotImplementedError as e:
             raise ConfigError(f"this model cannot give probabilities: {e}") from None
+        if proba.shape[1] == 1 and self.n_classes == 2:  # binary: P(second class) -> both
+            proba = np.concatenate([1 - proba, proba], axis=1)
+        return proba
 
     def encode_labels(self, y, where: str = "labels"):
         """Original label values -> class indices 0..C-1; unknown labels are a LabelError."""

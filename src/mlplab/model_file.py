@@ -15,11 +15,13 @@ is truncated, corrupt, of a newer format version or not a model is a ``FileForma
 Writes are atomic (temporary file, fsync, rename): an interrupted save leaves the old file intact.
 """
 
+import json
 from pathlib import Path
 
 import numpy as np
 
-from mlplab.data import LabelEncoder, Preprocessing
+from mlplab.data import Preprocessing
+from mlplab.data.targets import labels_from_state
 from mlplab.errors import ConfigError, FileFormatError, MlplabError
 from mlplab.files.atomic import atomic_write
 from mlplab.files.envelope import pack, read_envelope
@@ -113,15 +115,31 @@ def resolve_model_path(path) -> Path:
         candidate = path / MODEL_FILENAME
         if not candidate.is_file():
             if (path / "run.json").is_file():
-                raise FileFormatError(
-                    f"{path}: this run has no model yet (it did not finish); "
-                    f"continue it with: mlplab train --resume {path}"
-                )
+                raise FileFormatError(_unfinished(path))
             raise FileFormatError(f"{path}: no {MODEL_FILENAME} in this directory (not a run?)")
         return candidate
     if not path.exists():
         raise FileFormatError(f"{path}: no such model file or run directory")
     return path
+
+
+def _unfinished(directory: Path) -> str:
+    """Why a run directory has no model, and what to do: resume it, unless it diverged
+    (resuming would diverge the same way)."""
+    try:
+        info = json.loads((directory / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = {}
+    if isinstance(info, dict) and info.get("diverged"):
+        reason = str(info["diverged"]).split(". ")[0]
+        return (
+            f"{directory}: this run diverged, so it has no model and resuming would diverge the "
+            f"same way; train it again with a smaller learning rate ({reason})"
+        )
+    return (
+        f"{directory}: this run has no model yet (it did not finish); "
+        f"continue it with: mlplab train --resume {directory}"
+    )
 
 
 def read_model_document(path) -> tuple[dict, dict]:
@@ -147,8 +165,10 @@ def read_model_parts(path) -> tuple[Path, dict]:
         labels = document.get("labels")
         return path, {
             "network": network,
-            "preprocessing": _build_preprocessing(document.get("preprocessing"), tensors),
-            "labels": None if labels is None else LabelEncoder.from_state(labels),
+            "preprocessing": _build_preprocessing(
+                document.get("preprocessing"), tensors, getattr(layers[0], "in_features", 0)
+            ),
+            "labels": None if labels is None else labels_from_state(labels),
             "n_features_in": document.get("n_features_in"),
             "config": document.get("config"),
             "feature_names": document.get("feature_names"),
@@ -175,12 +195,44 @@ def _loss_class(name):
         raise FileFormatError(str(e)) from None
 
 
+#: the config keys that size a layer's arrays (Linear, Maxout, BatchNorm, PReLU, ...).
+SIZE_KEYS = ("in_features", "out_features", "pieces", "num_features")
+
+
+def _check_declared_sizes(i: int, entry: dict, tensors: dict) -> None:
+    """Before a layer is built (which allocates what its config declares), the sizes its
+    config declares must match the arrays the file holds for it: the product of its size keys
+    is the element count of its largest array (W = in × out [× pieces]; γ, α = num_features).
+    A file edited to declare 200000×200000 is refused here, before 298 GiB are asked for."""
+    sizes = {k: entry["config"][k] for k in SIZE_KEYS if k in entry["config"]}
+    if not sizes:
+        return
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in sizes.values()):
+        raise FileFormatError(f"layer {i} ({entry['class']}): bad sizes {sizes} in its config")
+    declared = 1
+    for value in sizes.values():
+        declared *= value
+    stored = [
+        tensors[name].size
+        for group in ("params", "buffers")
+        for key in entry.get(group, ())
+        if (name := f"layers.{i}.{group}.{key}") in tensors
+    ]
+    if declared != max(stored, default=0):
+        product = " × ".join(map(str, sizes.values()))
+        raise FileFormatError(
+            f"layer {i} ({entry['class']}): its config declares {product} = {declared} weights "
+            f"({' × '.join(sizes)}), the file holds {max(stored, default=0)}"
+        )
+
+
 def _build_layer(i: int, entry: dict, tensors: dict):
     if entry["class"] not in LAYERS:
         raise FileFormatError(
             f"layer {i}: unknown layer class {entry['class']!r} "
             f"(known: {', '.join(LAYERS.names())})"
         )
+    _check_declared_sizes(i, entry, tensors)
     layer = LAYERS.get(entry["class"]).from_config(dict(entry["config"]))
     for group in ("params", "buffers"):
         target = getattr(layer, group)
@@ -204,10 +256,29 @@ def _build_layer(i: int, entry: dict, tensors: dict):
     return layer
 
 
-def _build_preprocessing(state, tensors: dict):
+def _build_preprocessing(state, tensors: dict, in_features=None):
     """The fitted preprocessing chain; step classes come from mlplab's registry only."""
     if not state:
         return Preprocessing()
     prefix = "preprocessing."
     arrays = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+    _check_feature_counts(state, arrays, in_features)
     return Preprocessing.from_state(arrays, state)
+
+
+def _check_feature_counts(state, arrays: dict, in_features) -> None:
+    """Each step's declared input width (a step checks itself on a row of that many zeros) is
+    bounded by what the file holds: the network's input width (its first layer, checked against
+    its weights) or the largest preprocessing array."""
+    steps = state.get("steps") if isinstance(state, dict) else None
+    if not isinstance(in_features, int) or isinstance(in_features, bool):
+        in_features = 0
+    for j, step in enumerate(steps if isinstance(steps, list) else []):
+        fitted = step.get("fitted") if isinstance(step, dict) else None
+        count = fitted.get("n_features_in_") if isinstance(fitted, dict) else None
+        bound = max([v.size for v in arrays.values()] + [in_features or 0])
+        if count is not None and not (isinstance(count, int) and 0 < count <= bound):
+            raise FileFormatError(
+                f"preprocessing step {j}: declares {count!r} input features, the file holds "
+                f"arrays for at most {bound}"
+            )

@@ -7,7 +7,8 @@ import numpy as np
 from mlplab.data.validation import check_features
 from mlplab.errors import ConfigError
 from mlplab.init import INITIALIZERS, data_init_method, parse_init_spec
-from mlplab.layers import ACTIVATIONS, BatchNorm, Dropout, Linear
+from mlplab.layers import BatchNorm, Dropout, Linear
+from mlplab.layers.activation_spec import activation_factory, activation_name
 from mlplab.losses import get_loss
 from mlplab.parameter_buffer import pack_parameters
 from mlplab.regularization import add_l2
@@ -123,7 +124,7 @@ class Sequential:
         return "\n".join(lines)
 
 
-RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "maxout", "hinged_rectifier"}
+RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "hinged_rectifier"}
 
 NORMS = ("none", "batch")
 
@@ -140,7 +141,9 @@ class MLPConfig:
     input_size: int | None = None
     output_size: int | None = None
     hidden: list[int] = field(default_factory=lambda: [100])
-    activation: str = "relu"
+    #: a name, a name with hyperparameters (``"leaky_relu:0.1"``, ``"elu:alpha=0.5"``) or a
+    #: table (``{"name": "leaky_relu", "slope": 0.1}``): ``layers/activation_spec.py``.
+    activation: str | dict = "relu"
     #: initializer spec (``he``, ``xavier``, ``normal:0.01``...); "auto" = He for the ReLU family.
     init: str = "auto"
     #: "batch": batch norm after each affine map, before the nonlinearity; or "none".
@@ -183,7 +186,7 @@ class MLPConfig:
             raise ConfigError(f"network.dropout must be a probability in [0, 1), got {p!r}")
         if not isinstance(self.bias, bool | np.bool_):
             raise ConfigError(f"network.bias must be true or false, got {self.bias!r}")
-        make_activation = _named("network.activation", ACTIVATIONS.get, self.activation)
+        make_activation = _named("network.activation", activation_factory, self.activation)
         _named("network.loss", get_loss, self.loss)
         if self.init != "auto":
             _named("network.init", INITIALIZERS.get, parse_init_spec(self.init)[0])
@@ -217,12 +220,13 @@ def _named(field_name: str, resolve, name):
         raise ConfigError(f"{field_name}: {e}") from None
 
 
-def default_init(activation: str) -> str:
-    """He for the ReLU family, Xavier for tanh/sigmoid; for a user's activation, the
-    ``default_init`` it was registered with (Xavier if none)."""
-    if activation.lower() in RELU_FAMILY:
+def default_init(activation) -> str:
+    """He for the ReLU family, Xavier for tanh/sigmoid, ``maxout`` for maxout; for a user's
+    activation, the ``default_init`` it was registered with (Xavier if none). ``activation``:
+    a spec."""
+    if activation_name(activation).lower() in RELU_FAMILY:
         return "he"
-    return getattr(ACTIVATIONS.get(activation), "default_init", "xavier")
+    return getattr(activation_factory(activation), "default_init", "xavier")
 
 
 def build_mlp(config, seed: int | None = 0) -> Sequential:
@@ -248,7 +252,7 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
     dtype = np.dtype(config.dtype)
     rng = np.random.default_rng(seed)
     init = default_init(config.activation) if config.init == "auto" else config.init
-    make_activation = ACTIVATIONS.get(config.activation)
+    make_activation = activation_factory(config.activation)
     batch_norm = config.norm == "batch"
     fused = getattr(make_activation, "replaces_affine", False)
     layers = []

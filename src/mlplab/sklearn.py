@@ -22,6 +22,7 @@ in expectation with minibatches). Through metadata routing
 """
 
 import inspect
+import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -29,9 +30,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from mlplab.data.splits import stratified_split
 from mlplab.data.validation import mark_checked
 from mlplab.errors import ConfigError, LabelError
 from mlplab.losses import LOSSES, SoftmaxCrossEntropy
+from mlplab.runs.epoch_lines import EpochLines
+from mlplab.training import EarlyStopping
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -126,7 +130,7 @@ class _TrainedNetwork(BaseEstimator):
     def _make_trainer(self):
         from mlplab.config.flat_keys import optimizer_table
         from mlplab.optim import Optimizer
-        from mlplab.training import EarlyStopping, Trainer
+        from mlplab.training import Trainer
 
         if isinstance(self.optimizer, Optimizer):  # an object: it keeps its hyperparameters
             optimizer, lr = self.optimizer, self.lr
@@ -138,6 +142,8 @@ class _TrainedNetwork(BaseEstimator):
         callbacks = list(self.callbacks or ())
         if self.early_stopping:
             callbacks.append(EarlyStopping(monitor="val_loss", patience=self.early_stopping))
+        if self.verbose and not sys.stderr.isatty():  # a notebook, a log file: no progress bar
+            callbacks.append(EpochLines(sys.stderr))
         return Trainer(
             self.net_,
             optimizer=optimizer,
@@ -189,17 +195,20 @@ class _TrainedNetwork(BaseEstimator):
             self.trainer_ = self._make_trainer()
         trainer = self.trainer_
         trainer.batch_size = max(1, min(int(self.batch_size), len(X)))
-        split = self.validation_fraction if self.early_stopping and not incremental else 0.0
         # scikit-learn's check_array scanned X for NaN/inf (with its messages): not again
         X = mark_checked(X.astype(self.net_.dtype, copy=False))
-        # A second fit of the same trainer continues: `epochs` more, optimizer state kept.
-        trainer.fit(
-            X,
-            targets,
-            validation_split=split,
-            epochs=1 if incremental else self.epochs,
-            sample_weight=weight,
-        )
+        held_out = bool(self.early_stopping) and not incremental
+        callbacks = trainer.callbacks
+        if incremental:  # partial_fit has no held-out data: early stopping sits it out
+            trainer.callbacks = [cb for cb in callbacks if not isinstance(cb, EarlyStopping)]
+        try:
+            # A second fit of the same trainer continues: `epochs` more, optimizer state kept.
+            trainer.fit(
+                **self._split(X, targets, weight, held_out),
+                epochs=1 if incremental else self.epochs,
+            )
+        finally:
+            trainer.callbacks = callbacks
         trainer.release_data()  # the data and the last batch are scratch: keep the estimator small
         history = trainer.history
         self.history_ = history.to_dict()
@@ -215,6 +224,24 @@ class _TrainedNetwork(BaseEstimator):
         from mlplab.data.sample_weights import check_sample_weight
 
         return check_sample_weight(sample_weight, n_rows)
+
+    def _split(self, X, targets, weight, held_out: bool) -> dict:
+        """``Trainer.fit``'s data: ``validation_fraction`` held out for early stopping,
+        stratified by class for a classifier (as scikit-learn's MLP), a seeded random share of
+        the rows for a regressor or where every class is too small to give a row; the sample
+        weights follow their rows."""
+        whole = {"X": X, "y": targets, "sample_weight": weight}
+        if not held_out:
+            return whole
+        if self._task == "classification":
+            train, val = stratified_split(targets, [self.validation_fraction], seed=self.seed)
+        if self._task != "classification" or not len(val) or not len(train):
+            return {**whole, "validation_split": self.validation_fraction}
+        rows = {"X": mark_checked(X[train]), "y": targets[train]}
+        if weight is None:
+            return {**rows, "validation_data": (mark_checked(X[val]), targets[val])}
+        validation = (mark_checked(X[val]), targets[val], weight[val])
+        return {**rows, "sample_weight": weight[train], "validation_data": validation}
 
     def _scores(self, X):
         check_is_fitted(self, "net_")
@@ -245,7 +272,7 @@ _ARCHITECTURE_DOC = """
         of a held-out ``validation_fraction`` (0 = off); the best weights are restored.
         seed: weights, dropout and shuffling. callbacks: extra ``mlplab.training.Callback``s.
         warm_start: ``fit`` continues from the current weights and optimizer state.
-        verbose: show the progress bar (on a terminal).
+        verbose: show the progress bar on a terminal, else one line per epoch on stderr.
 """
 
 

@@ -38,7 +38,7 @@ def postgres_url():
         pytest.skip(
             "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
         )
-    pytest.importorskip("psycopg2", reason="psycopg2 missing: pip install 'mlplab[search]'")
+    pytest.importorskip("psycopg", reason="psycopg 3 missing: pip install 'mlplab[search]'")
     prefix = []
     directory = Path(tempfile.mkdtemp(prefix="mlplab-pg-"))
     if os.geteuid() == 0:

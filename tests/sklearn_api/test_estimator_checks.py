@@ -23,6 +23,8 @@ ESTIMATORS = [
     MLPClassifier(**FAST, dtype="float64"),
     MLPClassifier(**FAST, dtype="float64", loss="svm"),
     MLPRegressor(**FAST, dtype="float64"),
+    MLPClassifier(**FAST, dtype="float64", early_stopping=3),
+    MLPRegressor(**FAST, dtype="float64", early_stopping=3),
     LinearClassifier(lr=0.05, epochs=30, dtype="float64"),
     LinearClassifier(lr=0.05, epochs=30, dtype="float64", loss="svm"),
     MLPClassifier(**FAST),
@@ -43,7 +45,16 @@ WEIGHTS_FLOAT32 = (
 )
 
 
+WEIGHTS_HELD_OUT = (
+    "early stopping holds out a stratified share of the rows: the weighted rows and their "
+    "repeats are split differently (a repeated row can land on both sides), so the two fits "
+    "train on different rows; equivalence holds without the held-out split (checked above)"
+)
+
+
 def expected_failed_checks(estimator):
+    if getattr(estimator, "early_stopping", 0):
+        return {"check_sample_weight_equivalence_on_dense_data": WEIGHTS_HELD_OUT}
     if estimator.dtype == "float32":
         return {
             "check_methods_subset_invariance": FLOAT32_ROUNDING,

@@ -234,3 +234,39 @@ def test_every_registered_activation_trains(iris, activation):
     x, y = iris
     clf = MLPClassifier(hidden=(8,), activation=activation, lr=0.01, epochs=50).fit(x, y)
     assert clf.score(x, y) > 0.9
+
+
+def test_early_stopping_holds_out_a_stratified_validation_split():
+    y = np.array([0] * 90 + [1] * 10)
+    x = np.random.default_rng(0).normal(size=(100, 3)) + y[:, None]
+    seen = {}
+
+    class Split(Callback):
+        def on_train_begin(self, trainer):
+            seen["train"], seen["val"] = trainer.train_data[1], trainer.validation_data[1]
+
+    clf = MLPClassifier(hidden=(4,), epochs=3, early_stopping=2, validation_fraction=0.2,
+                        callbacks=[Split()]).fit(x, y)  # fmt: skip
+    y_train, y_val = seen["train"], seen["val"]
+    assert np.bincount(y_val).tolist() == [18, 2]  # each class keeps its share
+    assert np.bincount(y_train).tolist() == [72, 8]
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+
+
+def test_partial_fit_with_early_stopping_trains_one_epoch(iris):
+    x, y = iris
+    clf = MLPClassifier(hidden=(8,), early_stopping=3).partial_fit(x, y)
+    clf.partial_fit(x, y)
+    assert clf.n_iter_ == 2 and clf.validation_loss_curve_ == []
+    clf.set_params(warm_start=True, epochs=2).fit(x, y)  # a later fit stops early again
+    assert any(type(cb).__name__ == "EarlyStopping" for cb in clf.trainer_.callbacks)
+
+
+def test_verbose_prints_one_line_per_epoch_off_a_terminal(iris, capsys):
+    x, y = iris
+    MLPClassifier(hidden=(8,), epochs=3, verbose=True).fit(x, y)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split()[1] for line in lines] == ["1/3", "2/3", "3/3"]
+    assert all(line.startswith("epoch ") and " loss " in line for line in lines)
+    MLPClassifier(hidden=(8,), epochs=3).fit(x, y)
+    assert capsys.readouterr().err == ""

@@ -43,6 +43,8 @@ def run(args) -> int:
             f"\nstatus: {data['status']}, {data.get('epochs')} epochs, "
             f"{data.get('seconds', 0):.1f} s"
         )
+        if data["status"] == "incomplete":
+            lines.append(f"its plots or report are missing: mlplab report {args.run_path}")
     emit(args, data, "\n".join(lines))
     return 0
 
@@ -56,10 +58,16 @@ def _training_lines(config: dict) -> list[str]:
     optimizer = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
                           for k, v in t.optimizer.items() if k != "name")  # fmt: skip
     schedule = ", ".join(f"{k}={v}" for k, v in t.schedule.items() if k != "name")
+    knobs = "".join(
+        f", {name} {value:g}"
+        for name, value in (("l1", t.l1), ("max_norm", t.max_norm), ("clip_norm", t.clip_norm))
+        if value
+    )
     return [
         f"trained on {d.source}: {t.optimizer['name']} ({optimizer}), "
         f"schedule {t.schedule['name']}{f' ({schedule})' if schedule else ''}, "
-        f"{t.epochs} epochs, batch {t.batch_size}, l2 {t.l2:g}, seed {t.seed}",
+        f"{t.epochs} epochs, batch {t.batch_size}, l2 {t.l2:g}{knobs}, seed {t.seed}",
         f"network: hidden {n.hidden}, {n.activation}, init {n.init}, "
-        f"norm {n.norm}, dropout {n.dropout:g}, loss {n.loss}, {n.dtype}",
+        f"norm {n.norm}, dropout {n.dropout:g}, loss {n.loss}, {n.dtype}"
+        f"{'' if n.bias else ', no bias'}",
     ]

@@ -51,6 +51,8 @@ def run(args) -> int:
         return 0
     if args.quiet:
         return 0
+    if labels and isinstance(labels[0], list):  # multi-label 0/1, or several targets
+        labels = [" ".join(str(v) for v in row) for row in labels]
     out = []
     if proba is None:
         out = [str(v) for v in labels]

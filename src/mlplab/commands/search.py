@@ -47,6 +47,11 @@ def add_arguments(parser):
     parser.add_argument("--out", default="searches/search", help="output directory")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sampler")
     parser.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="TensorBoard event files: one folder per trial, hyperparameters for HParams",
+    )
+    parser.add_argument(
         "--same-seed", action="store_true",
         help="every trial initializes from the config's seed (default: seed + trial number)",
     )  # fmt: skip
@@ -59,7 +64,7 @@ def run(args) -> int:
     from mlplab.search.driver import SearchSettings, Stage
     from mlplab.search.run import search
     from mlplab.search.space import SearchSpace, load_space_file, merge, parse_assignments
-    from mlplab.search.training import base_config
+    from mlplab.search.training import base_config, with_values
 
     space, extra = load_space_file(args.space) if args.space else (SearchSpace(), {})
     unknown = sorted(set(extra) - {"config"})
@@ -70,6 +75,8 @@ def run(args) -> int:
         )
     space = merge(space, parse_assignments(args.ranges))
     config = base_config(args.config, extra.get("config"), data=args.data)
+    if args.tensorboard:
+        config = with_values(config, {"output.tensorboard": str(Path(args.tensorboard).resolve())})
     for name, value in (("--trials", args.trials), ("--fine-trials", args.fine_trials + 1)):
         if value < 1:
             raise ConfigError(f"{name}: expected a positive number, got {value}")

@@ -13,18 +13,25 @@ HELP = "train a network (default: the recommended MLP on the built-in digits)"
 #: [training] l2 (``mlplab.config.flat_keys``).
 FLAGS = [
     ("--data", "data.source", "NAME|FILE", "built-in dataset name or data file (default digits)"),
-    ("--label", "data.label", "COLUMN", "CSV label column, by name or index (default: last)"),
+    ("--label", "data.label", "COLUMN", "CSV label column(s) by name or index: a or a,b,c"),
     ("--weight", "data.weight", "COLUMN", "sample-weight column (CSV) or arrays (NPZ)"),
+    ("--delimiter", "data.delimiter", "CHAR", "CSV field delimiter (default ,; \\t for tab)"),
     ("--val-fraction", "data.validation", "F", "validation share when the data has none"),
     ("--test-fraction", "data.test", "F", "test share when the data has none"),
     ("--data-seed", "data.seed", "N", "seed of the data splits (and generated data)"),
     ("--preprocess", "data.preprocess", "STEPS", "comma-separated steps, or none"),
     ("--hidden", "network.hidden", "SIZES", "hidden layer sizes, e.g. 256,256"),
-    ("--activation", "network.activation", "NAME", "relu, leaky_relu, elu, tanh, sigmoid, ..."),
+    (
+        "--activation",
+        "network.activation",
+        "SPEC",
+        "relu, leaky_relu, elu, tanh, sigmoid, ...; with hyperparameters leaky_relu:0.1, "
+        "elu:alpha=0.5",
+    ),
     ("--init", "network.init", "SPEC", "initializer: auto, he, xavier, normal:0.01, ..."),
     ("--norm", "network.norm", "batch|none", "batch norm before each nonlinearity, or none"),
     ("--dropout", "network.dropout", "P", "dropout probability after each hidden layer"),
-    ("--loss", "network.loss", "NAME", "softmax or svm"),
+    ("--loss", "network.loss", "NAME", "softmax, svm, bce (binary, multi-label), mse, huber"),
     ("--dtype", "network.dtype", "float32|float64", "floating-point precision"),
     ("--maxout-pieces", "network.maxout_pieces", "K", "affine pieces per unit (maxout)"),
     (
@@ -37,6 +44,9 @@ FLAGS = [
     ("--momentum", "training.momentum", "MU", "momentum for momentum/nesterov"),
     ("--schedule", "training.schedule", "SPEC", "constant, step, exponential, cosine, ..."),
     ("--weight-decay", "training.weight_decay", "LAMBDA", "adamw's decoupled decay, else l2"),
+    ("--l1", "training.l1", "LAMBDA", "L1 penalty on the weights"),
+    ("--max-norm", "training.max_norm", "C", "bound each unit's incoming weight norm (0 = off)"),
+    ("--clip-norm", "training.clip_norm", "C", "clip gradients to this global norm (0 = off)"),
     ("--epochs", "training.epochs", "N", "passes over the training data"),
     ("--batch-size", "training.batch_size", "N", "examples per minibatch"),
     ("--seed", "training.seed", "N", "seed of initialization, shuffling and dropout"),
@@ -45,6 +55,7 @@ FLAGS = [
     ("--class-weight", "training.class_weight", "balanced|L=W,...", "weights of the classes"),
     ("--keep-best", "training.keep_best", "METRIC", "keep the best epoch, e.g. val_loss"),
     ("--out", "output.dir", "DIR", "run directory (default runs/<data>-<date>-<time>)"),
+    ("--tensorboard", "output.tensorboard", "DIR", "write TensorBoard event files to DIR"),
 ]
 
 
@@ -60,6 +71,7 @@ def add_arguments(parser):
         help="add a callback, e.g. update_ratio:every=5 (repeatable)",
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
+    parser.add_argument("--no-bias", action="store_true", help="affine maps without biases")
     parser.add_argument(
         "--force", action="store_true", help="overwrite an existing run directory (--out)"
     )
@@ -84,6 +96,8 @@ def build_config(args):
             config.set(key, value, where=flag)
     if args.no_plots:
         config.output.plots = False
+    if args.no_bias:
+        config.network.bias = False
     return config.validate()
 
 
@@ -107,7 +121,7 @@ def run(args) -> int:
             result = resume(args.resume, **options)
         else:
             result = train(agree(comm, lambda: build_config(args)), force=args.force, **options)
-    except Exception as e:
+    except (Exception, KeyboardInterrupt) as e:
         exit_on_error(comm, e)  # off rank 0, or an error not all ranks share: ends the job
         raise
     if result is not None:  # rank 0 reports
@@ -120,7 +134,7 @@ def _resume_alone(args) -> None:
     from mlplab.errors import ConfigError
 
     given = [k for _, k, _, _ in FLAGS if getattr(args, k.replace(".", "__")) is not None]
-    if args.config or given or args.training__callbacks:
+    if args.config or given or args.training__callbacks or args.no_bias:
         raise ConfigError("--resume continues a run as it was configured; give no other flags")
 
 
@@ -160,6 +174,11 @@ def architecture(run) -> str:
     (``--hidden ""`` trains a linear classifier)."""
     hidden = list(run.config.network.hidden)
     model = run.model
-    sizes = [getattr(model, "n_features_in", "?"), *hidden, len(getattr(model, "classes", []))]
+    from mlplab.data.targets import output_size, targets_of_loss
+
+    labels = getattr(model, "labels", None)
+    loss = run.config.network.loss
+    outputs = "?" if labels is None else output_size(labels, targets_of_loss(loss))
+    sizes = [getattr(model, "n_features_in", "?"), *hidden, outputs]
     text = " → ".join(str(n) for n in sizes)
     return text if hidden else f"{text} (linear: no hidden layer)"

@@ -14,7 +14,7 @@ Example::
     norm = "batch"             # batch norm after each affine map, before the nonlinearity
     [training]
     epochs = 20
-    l2 = 0.0                   # L2 penalty on the weights
+    l2 = 0.0                   # L2 penalty on the weights (l1, max_norm, clip_norm beside it)
     [training.optimizer]       # an optimizer's get_config(): its name and hyperparameters
     name = "adam"
     lr = 0.001
@@ -36,6 +36,7 @@ from pathlib import Path
 from mlplab.config.flat_keys import apply_flat, is_flat, set_flat
 from mlplab.config.values import convert
 from mlplab.data import load_data
+from mlplab.data.csv_file import delimiter_char
 from mlplab.data.sample_weights import parse_class_weight
 from mlplab.errors import ConfigDeprecationWarning, ConfigError
 from mlplab.files.atomic import atomic_write
@@ -52,8 +53,11 @@ class DataConfig:
 
     #: a built-in dataset name (digits, iris, spiral, circles, xor) or a file path.
     source: str = "digits"
-    #: CSV label column, by name or index ("" = the last column).
+    #: CSV label column, by name or index ("" = the last column); several, "a,b,c", are the
+    #: 0/1 columns of a multi-label task (loss "bce"; docs/tasks.md).
     label: str = ""
+    #: CSV field delimiter: one character ("\\t" or "tab" for tab-separated files).
+    delimiter: str = ","
     #: fraction of the training set held out for validation when the data has no validation set.
     validation: float = 0.15
     #: fraction held out for testing when the data has no test set.
@@ -66,11 +70,13 @@ class DataConfig:
     #: <weight>_test[, <weight>_val] ("" = every row weighs 1; docs/weights.md).
     weight: str = ""
 
-    def load(self):
-        """The ``Dataset`` this section names, split with its seed and fractions."""
+    def load(self, targets: str = "classes"):
+        """The ``Dataset`` this section names, split with its seed and fractions; ``targets``
+        is what the loss takes (``mlplab.data.targets.TARGETS``)."""
         return load_data(
             self.source, seed=self.seed, val_fraction=self.validation, test_fraction=self.test,
             label_column=self.label or None, weight_column=self.weight or None,
+            delimiter=self.delimiter, targets=targets,
         )  # fmt: skip
 
 
@@ -90,6 +96,12 @@ class TrainingConfig:
     #: L2 penalty λ on the weights (½ λ Σ‖W‖² in the loss). AdamW's decoupled decay is its
     #: ``weight_decay`` hyperparameter instead.
     l2: float = 0.0
+    #: L1 penalty λ₁ on the weights (λ₁ Σ|W| in the loss: sparse weights).
+    l1: float = 0.0
+    #: bound on each unit's incoming weight norm ‖w‖₂ ≤ c, enforced after every step (0 = off).
+    max_norm: float = 0.0
+    #: scale all gradients together to a global norm of at most this (0 = off).
+    clip_norm: float = 0.0
     epochs: int = 20
     batch_size: int = 64
     seed: int = 0
@@ -116,6 +128,8 @@ class OutputConfig:
     dir: str = ""
     #: draw the plots (learning curves, per-layer statistics) into the run directory.
     plots: bool = True
+    #: write TensorBoard event files here ("" = none; ``mlplab.training.TensorBoard``).
+    tensorboard: str = ""
 
 
 SECTIONS = {
@@ -233,15 +247,22 @@ class RunConfig:
         _check(0 < d.test < 1, "data.test", "a fraction in (0, 1)", d.test)
         _check(bool(d.source), "data.source", "a dataset name or file", d.source)
         _check(d.seed >= 0, "data.seed", "an integer >= 0", d.seed)
+        _check(delimiter_char(d.delimiter) is not None, "data.delimiter",
+               "one character such as , ; or \\t", d.delimiter)  # fmt: skip
         n.validate()
+        task = getattr(LOSSES.get(n.loss), "task", "")
+        _check(bool(task), "network.loss", f"a loss of {', '.join(LOSSES.names())}", n.loss)
         _check(
-            getattr(LOSSES.get(n.loss), "task", "") == "classification",
-            "network.loss",
-            "a classification loss (softmax or svm)",
-            n.loss,
+            task != "regression" or not t.class_weight,
+            "training.class_weight",
+            "none for a regression loss",
+            t.class_weight,
         )
         _check(t.seed >= 0, "training.seed", "an integer >= 0", t.seed)
         _check(0 <= t.l2 < math.inf, "training.l2", "a number >= 0", t.l2)
+        _check(0 <= t.l1 < math.inf, "training.l1", "a number >= 0", t.l1)
+        _check(0 <= t.max_norm < math.inf, "training.max_norm", "0 (off) or more", t.max_norm)
+        _check(0 <= t.clip_norm < math.inf, "training.clip_norm", "0 (off) or more", t.clip_norm)
         _check(t.epochs >= 1, "training.epochs", "at least 1", t.epochs)
         _check(t.batch_size >= 1, "training.batch_size", "at least 1", t.batch_size)
         _check(

@@ -18,6 +18,12 @@ def convert(value, annotation, where: str):
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where} must be a list of names, got {value!r}")
         return list(value)
+    if kind == "str | dict":
+        if isinstance(value, dict):
+            if not isinstance(value.get("name"), str):
+                raise ConfigError(f"{where} must be a name or a table with a name, got {value!r}")
+            return dict(value)
+        return convert(value, "str", where)
     if kind == "bool":
         if isinstance(value, bool):
             return value

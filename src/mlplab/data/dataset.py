@@ -12,11 +12,13 @@ SPLITS = ("train", "val", "test")
 
 @dataclass
 class Dataset:
-    """Features are 2-D (N, D) arrays (possibly memory maps), labels (N,) class indices 0..C-1.
+    """Features are 2-D (N, D) arrays (possibly memory maps), labels (N,) class indices 0..C-1
+    (or, for regression and multi-label, the targets: ``mlplab.data.targets``).
 
     ``feature_shape`` is each example's natural shape, e.g. (32, 32, 3) for CIFAR-10 (height,
     width, channels) or (2,) for points in the plane; D = prod(feature_shape).
-    ``labels`` maps class indices back to the original label values (``labels.classes_``).
+    ``labels`` maps class indices back to the original label values (``labels.classes_``); a
+    ``Targets`` for regression and multi-label.
     """
 
     name: str
@@ -43,8 +45,10 @@ class Dataset:
 
     @property
     def classes(self) -> list:
-        """The original label values, in class-index order."""
-        return self.labels.classes_.tolist()
+        """The original label values, in class-index order (multi-label: the label columns'
+        names; regression: empty)."""
+        classes = self.labels.classes_
+        return [] if classes is None else classes.tolist()
 
     @property
     def n_classes(self) -> int:
@@ -81,7 +85,13 @@ class Dataset:
         }
         for which in SPLITS:
             x, y = self.split(which)
-            counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=self.n_classes)
+            y = np.asarray(y)
+            if y.ndim == 2:  # multi-label: the rows with each label
+                counts = y.sum(axis=0).astype(np.int64)
+            elif self.labels.classes_ is None:  # regression: no classes to count
+                counts = []
+            else:
+                counts = np.bincount(y.astype(np.int64), minlength=self.n_classes)
             nan = count_nonfinite(x) if x.size else 0
             finite_min, finite_max = _finite_range(x)
             out["splits"][which] = {

@@ -87,8 +87,11 @@ def _first_row(path: Path) -> list[str]:
     raise FileFormatError(f"{path}: no rows in the CSV file")
 
 
-def _label_index(header, width: int, label_column, n_features) -> int | None:
-    """The column to drop as the training label, or None."""
+def _label_index(header, width: int, label_column, n_features) -> int | str | None:
+    """The column to drop as the training label (several, ``"a,b"``, for multi-label), or None."""
+    if label_column is not None and "," in str(label_column):
+        present = [c.strip() for c in str(label_column).split(",") if c.strip() in (header or ())]
+        return ",".join(present) if present else None
     if label_column is not None and header is not None and str(label_column) in header:
         return header.index(str(label_column))
     one_more = n_features is not None and width == n_features + 1

@@ -5,7 +5,8 @@ import numpy as np
 from mlplab.data.dataset import Dataset
 from mlplab.data.labels import LabelEncoder
 from mlplab.data.sample_weights import check_sample_weight
-from mlplab.data.splits import stratified_split
+from mlplab.data.splits import random_split, stratified_split
+from mlplab.data.targets import labels_for
 from mlplab.data.validation import check_features, check_labels, mark_checked
 from mlplab.errors import ShapeError
 
@@ -29,12 +30,17 @@ def dataset_from_arrays(
     test_fraction=TEST_FRACTION,
     allow_nonfinite=False,
     weights=None,
+    targets="classes",
+    label_names=(),
 ):
     """A ``Dataset`` from (N, ...) feature arrays and (N,) labels of any values.
 
     ``weights``: ``{"train": w, "test": w, "val": w}`` sample weights of the given splits (a
     split cut from the training data takes its rows' weights); checked by
     ``mlplab.data.sample_weights.check_sample_weight``.
+    ``targets`` (``mlplab.data.targets.TARGETS``): ``"classes"`` encodes labels of any values;
+    ``"binary"`` the same for one label column, and (N, K) 0/1 labels (multi-label) for several;
+    ``"values"`` takes numbers (regression). ``label_names`` name the label columns.
 
     Features of more than two dimensions are flattened to (N, D) and their trailing shape kept as
     ``feature_shape``. A missing test or validation split is cut from the training data with a
@@ -49,9 +55,13 @@ def dataset_from_arrays(
             f"{where}: feature shape {feature_shape} does not hold {x_train.shape[1]} features"
         )
     given = {"train": (x_train, y_train), "test": (x_test, y_test), "val": (x_val, y_val)}
-    splits = _checked_splits(given, where, x_train.shape[1], allow_nonfinite)
+    labels = labels_for(targets, y_train, f"{where} y_train")
+    numeric = not isinstance(labels, LabelEncoder)
+    splits = _checked_splits(given, where, x_train.shape[1], allow_nonfinite, numeric)
     weights = _check_weights(weights, splits, where)
-    labels = LabelEncoder().fit(splits["train"][1], f"{where} y_train")
+    if label_names and numeric:
+        labels.names = [str(n) for n in label_names]
+    labels.fit(splits["train"][1], f"{where} y_train")
     encoded = {
         which: (x, labels.transform(y, f"{where} y_{which}")) for which, (x, y) in splits.items()
     }
@@ -76,7 +86,7 @@ def dataset_from_arrays(
     )
 
 
-def _checked_splits(given, where, n_features, allow_nonfinite) -> dict:
+def _checked_splits(given, where, n_features, allow_nonfinite, numeric=False) -> dict:
     """The splits given (x and y together), features flattened and validated, labels one per
     row: {which: (x, y)}."""
     splits = {}
@@ -86,7 +96,9 @@ def _checked_splits(given, where, n_features, allow_nonfinite) -> dict:
         if x is not None:
             x = _flatten(x, f"{where} x_{which}")[0]
             check_features(x, f"{where} x_{which}", n_features, allow_nonfinite=allow_nonfinite)
-            splits[which] = (x, check_labels(y, f"{where} {which}", len(x)))
+            numbers = numeric and np.asarray(y).dtype.kind in "fiub"
+            dtype = np.float64 if numbers else None  # targets: (N,) or (N, K) numbers
+            splits[which] = (x, check_labels(y, f"{where} {which}", len(x), dtype=dtype))
     return splits
 
 
@@ -108,14 +120,15 @@ def _cut_missing_splits(encoded, weights, fractions, labels, seed) -> list[str]:
         x, y = x[:end], y[:end]
         weights["train"] = _rows(weights["train"], slice(0, end))
         absent = np.setdiff1d(np.arange(labels.n_classes), y)
-        if missing and absent.size:
+        if missing and absent.size and isinstance(labels, LabelEncoder):
             names = ", ".join(str(labels.classes_[c]) for c in absent[:5])
             notes.append(
                 f"warning: class(es) {names} only occur in the held-out last rows; "
                 "shuffle the file or supply x_val.npy/x_test.npy"
             )
     elif missing:
-        parts = stratified_split(y, [fractions[w] for w in missing], seed=seed)
+        cut = stratified_split if isinstance(labels, LabelEncoder) else random_split
+        parts = cut(y, [fractions[w] for w in missing], seed=seed)
         for which, part in zip(missing, parts[1:], strict=True):
             encoded[which] = (x[part], y[part])
             weights[which] = _rows(weights["train"], part)
@@ -123,7 +136,8 @@ def _cut_missing_splits(encoded, weights, fractions, labels, seed) -> list[str]:
         weights["train"] = _rows(weights["train"], parts[0])
         shares = ", ".join(f"{w} {fractions[w]:.0%}" for w in missing)
         whole = "all examples" if len(missing) == 2 else "the training data"
-        notes.append(f"stratified split of {whole} ({shares}), seed {seed}")
+        kind = "stratified" if cut is stratified_split else "random"
+        notes.append(f"{kind} split of {whole} ({shares}), seed {seed}")
     encoded["train"] = (x, y)
     return notes
 

@@ -22,6 +22,8 @@ def load_data(
     format: str | None = None,
     allow_nonfinite: bool = False,
     weight_column=None,
+    delimiter: str = ",",
+    targets: str = "classes",
 ) -> Dataset:
     """A ``Dataset`` from a built-in name or a file or directory.
 
@@ -36,6 +38,10 @@ def load_data(
     ``weight_column``: the sample weights — a CSV column (by name or index; it is then not a
     feature) or, in an NPZ file, the arrays ``<name>_train``, ``<name>_test`` (and
     ``<name>_val``) (``mlplab.data.sample_weights``).
+    ``delimiter``: the CSV field separator (one character; ``"\\t"`` for tab).
+    ``targets``: what the loss takes (``mlplab.data.targets.TARGETS``): ``"classes"``,
+    ``"binary"`` (one yes/no column, or several 0/1 columns: multi-label, ``label_column="a,b"``
+    in a CSV, y of shape (N, K) in an NPZ file) or ``"values"`` (regression: numeric labels).
     """
     if isinstance(spec, Dataset):
         return spec
@@ -54,7 +60,8 @@ def load_data(
         except TypeError as e:
             raise ConfigError(f"dataset {spec!r}: {e}") from None
     fmt = format or detect_format(path)
-    common = {"source": str(path), "allow_nonfinite": allow_nonfinite, **options}
+    common = {"source": str(path), "allow_nonfinite": allow_nonfinite, "targets": targets}
+    common.update(options)
     if weight_column and fmt not in ("npz", "csv"):
         raise ConfigError(f"{path}: a weight column needs a CSV or NPZ file, not {fmt}")
     if fmt == "npz":
@@ -67,28 +74,43 @@ def load_data(
 
         return dataset_from_arrays(path.stem, **read_npy_pairs(path), **common)
     if fmt == "csv":
-        from mlplab.data.csv_file import read_csv
-
-        x, y, names = read_csv(path, label_column, allow_nonfinite)
-        weights = None
-        if weight_column:
-            x, weights, names = _csv_weights(path, x, names, weight_column)
-        dataset = dataset_from_arrays(path.stem, x, y, **common, weights=weights)
-        dataset.feature_names = tuple(names)
-        return dataset
+        return _load_csv(path, label_column, weight_column, delimiter, common)
     if fmt == "mnist":
         from mlplab.data.idx_file import read_mnist
 
         return dataset_from_arrays(path.name, **read_mnist(path), **common)
     if fmt == "cifar10":
-        from mlplab.data.cifar_binary import read_cifar10
-
-        arrays, names = read_cifar10(path)
-        if names is not None:
-            arrays["y_train"] = np.asarray(names)[arrays["y_train"]]
-            arrays["y_test"] = np.asarray(names)[arrays["y_test"]]
-        return dataset_from_arrays("cifar10", **arrays, **common)
+        return _load_cifar10(path, common)
     raise ConfigError(f"unknown data format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def _load_csv(path, label_column, weight_column, delimiter, common) -> Dataset:
+    """A CSV file: features, labels (one column or several), weights, feature names."""
+    from mlplab.data.csv_file import label_names, read_csv
+
+    numeric = common["targets"] == "values"
+    allow_nonfinite = common["allow_nonfinite"]
+    x, y, names = read_csv(
+        path, label_column, allow_nonfinite, delimiter=delimiter, numeric=numeric
+    )
+    weights = None
+    if weight_column:
+        x, weights, names = _csv_weights(path, x, names, weight_column)
+    labelled = label_names(path, label_column, delimiter) if np.ndim(y) == 2 else ()
+    dataset = dataset_from_arrays(path.stem, x, y, **common, weights=weights, label_names=labelled)
+    dataset.feature_names = tuple(names)
+    return dataset
+
+
+def _load_cifar10(path, common) -> Dataset:
+    """CIFAR-10 binary batches, with the class names of batches.meta as labels."""
+    from mlplab.data.cifar_binary import read_cifar10
+
+    arrays, names = read_cifar10(path)
+    if names is not None:
+        arrays["y_train"] = np.asarray(names)[arrays["y_train"]]
+        arrays["y_test"] = np.asarray(names)[arrays["y_test"]]
+    return dataset_from_arrays("cifar10", **arrays, **common)
 
 
 def _csv_weights(path, x, names, column):

@@ -27,3 +27,19 @@ def stratified_split(y, fractions, seed=0):
             start = max(start - size, 0)
         parts[0].append(members[:start])
     return [np.sort(np.concatenate(p)).astype(np.int64) for p in parts]
+
+
+def random_split(y, fractions, seed=0):
+    """``stratified_split`` without classes (regression, multi-label): a seeded permutation of
+    all rows cut into len(fractions) + 1 parts, each part's indices sorted."""
+    fractions = [float(f) for f in fractions]
+    if any(f < 0 for f in fractions) or sum(fractions) >= 1:
+        raise ConfigError(f"split fractions must be >= 0 and sum below 1, got {fractions}")
+    members = np.random.default_rng(seed).permutation(len(y))
+    parts, start = [], len(members)
+    for fraction in fractions[::-1]:
+        size = int(round(fraction * len(members)))
+        parts.append(members[max(start - size, 0) : start])
+        start = max(start - size, 0)
+    parts.append(members[:start])
+    return [np.sort(p).astype(np.int64) for p in parts[::-1]]

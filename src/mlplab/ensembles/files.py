@@ -31,6 +31,18 @@ def is_ensemble(path) -> bool:
     return Path(path, INDEX).is_file()
 
 
+def written_by_mlplab(path) -> bool:
+    """Whether the directory ``path`` proves it is an ensemble mlplab wrote: its index is a JSON
+    object whose ``format`` is ``mlplab-ensemble`` with an integer ``format_version`` (any
+    ``ensemble.json`` is not enough: ``--force`` replaces only what mlplab wrote)."""
+    try:
+        document = json.loads(Path(path, INDEX).read_text(encoding="utf-8"))
+        check_format(path, document, FORMAT, 1 << 30, "ensemble")
+    except (OSError, ValueError, FileFormatError):
+        return False
+    return True
+
+
 def save_ensemble(ensemble, path, force: bool = False) -> Path:
     """Write ``ensemble`` to the directory ``path``; return it."""
     path = Path(path)
@@ -39,9 +51,10 @@ def save_ensemble(ensemble, path, force: bool = False) -> Path:
             raise ConfigError(
                 f"{path} already exists; pass --force to replace it or choose another --out"
             )
-        if not is_ensemble(path):
+        if not written_by_mlplab(path):
             raise ConfigError(
-                f"{path} is not an mlplab ensemble; refusing to replace it, even with --force"
+                f"{path} is not an mlplab ensemble (no {INDEX} written by mlplab); refusing to "
+                "replace it, even with --force"
             )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

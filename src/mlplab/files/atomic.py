@@ -9,10 +9,14 @@ metrics, reports, figures and search results all go through it.
 
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from mlplab.errors import ConfigError, FileFormatError, OutputError
+
+#: the names of ``atomic_write``'s temporary files: ``.<target name>.<mkstemp's 8 characters>.tmp``
+TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 def _umask() -> int:
@@ -58,6 +62,20 @@ def atomic_write(path, data: bytes | str) -> Path:
         finally:
             os.close(dir_fd)
     return path
+
+
+def remove_temporaries(folder) -> list[Path]:
+    """Delete the temporary files ``atomic_write`` left in ``folder`` (not below it) when its
+    process was killed mid-write; return them. Only names of its own pattern are touched."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for path in folder.iterdir():
+        if TEMPORARY_NAME.match(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def atomic_write_figure(figure, path, dpi: int = 100, make_folder: bool = True) -> Path:

@@ -11,6 +11,7 @@ See ``docs/initialization.md``.
 
 from mlplab.init import data_dependent as _data_dependent  # noqa: F401  (registers)
 from mlplab.init import lsuv as _lsuv  # noqa: F401
+from mlplab.init import maxout as _maxout  # noqa: F401
 from mlplab.init import orthogonal as _orthogonal  # noqa: F401
 from mlplab.init import random_walk as _random_walk  # noqa: F401
 from mlplab.init import simple as _simple  # noqa: F401

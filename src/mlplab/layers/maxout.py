@@ -30,7 +30,7 @@ class Maxout(Layer):
         out_features: int,
         pieces: int = 2,
         bias: bool = True,
-        init="he",
+        init="maxout",
         dtype=np.float32,
         rng=None,
     ):
@@ -124,7 +124,7 @@ def maxout_activation(units, dtype, rng):
 
 
 maxout_activation.layer_class = Maxout
-maxout_activation.default_init = "he"
+maxout_activation.default_init = "maxout"
 #: tells the builder that this activation holds its own affine map.
 maxout_activation.replaces_affine = True
 ACTIVATIONS.register("maxout")(maxout_activation)

@@ -26,7 +26,8 @@ def register_activation(name: str, *aliases: str, default_init: str = "xavier"):
     """Class decorator: make ``activation="name"`` in a network config build this class.
 
     The factory passes ``num_features=units``, ``dtype`` and ``rng`` to the constructor when it
-    accepts them (a learnable per-unit parameter needs the first two), nothing otherwise.
+    accepts them (a learnable per-unit parameter needs the first two), nothing otherwise, and
+    the hyperparameters of a spec such as ``"leaky_relu:0.1"`` (``layers/activation_spec.py``).
     ``default_init`` is the weight initializer the builder picks for it when a config names none
     ("he" suits rectifiers, "xavier" the rest). The class is registered in ``LAYERS`` as well.
     """
@@ -34,9 +35,9 @@ def register_activation(name: str, *aliases: str, default_init: str = "xavier"):
     def decorate(cls):
         accepted = inspect.signature(cls).parameters
 
-        def factory(units, dtype, rng):
+        def factory(units, dtype, rng, **hyperparameters):
             given = {"num_features": units, "dtype": dtype, "rng": rng}
-            return cls(**{k: v for k, v in given.items() if k in accepted})
+            return cls(**{k: v for k, v in given.items() if k in accepted}, **hyperparameters)
 
         factory.layer_class = cls
         factory.default_init = default_init

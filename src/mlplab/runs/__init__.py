@@ -8,7 +8,7 @@ A run directory holds::
     config.toml         the effective config; ``mlplab train --config`` on it replays the run
     metrics.csv         one row per epoch
     run.json            status, final metrics, timings (what ``mlplab info`` shows)
-    plots/              learning curves, per-layer statistics
+    plots/              learning curves, per-layer statistics, babysitting, batch-norm gap
     checkpoints/        the trainer's checkpoints (``mlplab train --resume RUN``)
     report.html         one self-contained page: config, metrics, plots, network summary
 

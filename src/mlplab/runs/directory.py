@@ -1,6 +1,11 @@
 """The run directory: its file names, ``run.json`` (the one reader and writer), and creating a
 directory for a new run — never over an existing one unless ``force`` replaces an mlplab run.
 
+Every run directory mlplab creates gets its marker first: ``run.json`` with ``"format":
+"mlplab-run"`` and a format version. ``--force`` replaces only a directory that proves it is a run
+(``is_run_directory``); a directory that merely holds a ``config.toml`` (a user's project) is
+refused, untouched. The directory is locked (``runs.lock``) while a process writes into it.
+
 ``--force`` keeps the run it replaces beside the new one (``replaced_path``) until the new run
 completes: restored if training fails, deleted once it succeeds.
 """
@@ -14,6 +19,8 @@ from pathlib import Path
 
 from mlplab.errors import ConfigError, FileFormatError
 from mlplab.files.atomic import atomic_write
+from mlplab.runs.lock import acquire, refuse_if_locked
+from mlplab.version import __version__
 
 RUN_FILE = "run.json"
 CONFIG_FILE = "config.toml"
@@ -21,6 +28,31 @@ METRICS_FILE = "metrics.csv"
 REPORT_FILE = "report.html"
 PLOTS_DIR = "plots"
 CHECKPOINTS_DIR = "checkpoints"
+#: the marker in ``run.json`` that says mlplab wrote the directory.
+RUN_FORMAT, RUN_FORMAT_VERSION = "mlplab-run", 1
+#: every status a run can have in ``run.json``.
+STATUSES = ("running", "interrupted", "failed", "incomplete", "complete")
+
+
+def marker() -> dict:
+    """The ``run.json`` keys that prove mlplab wrote a run directory."""
+    return {
+        "format": RUN_FORMAT,
+        "format_version": RUN_FORMAT_VERSION,
+        "mlplab_version": __version__,
+    }
+
+
+def is_run_directory(directory: Path) -> bool:
+    """Whether ``directory`` proves it is an mlplab run: its ``run.json`` is a JSON object with
+    the marker (``"format": "mlplab-run"``), or — runs written before the marker existed — with
+    both a known ``status`` and an ``mlplab_version`` string, the two keys every release wrote
+    together into its first record of a run. A ``config.toml`` alone proves nothing: users keep
+    files of that name in their projects."""
+    info = read_info(directory)
+    if info.get("format") == RUN_FORMAT:
+        return True
+    return info.get("status") in STATUSES and isinstance(info.get("mlplab_version"), str)
 
 
 def read_info(directory: Path, strict: bool = False) -> dict:
@@ -43,9 +75,10 @@ def read_info(directory: Path, strict: bool = False) -> dict:
     return info
 
 
-def write_info(directory: Path, info: dict) -> dict:
-    """Merge ``info`` into ``run.json`` (atomically) and return the merged record."""
-    info = {**read_info(directory), **info}
+def write_info(directory: Path, info: dict, remove=()) -> dict:
+    """Merge ``info`` into ``run.json`` (atomically), without the keys in ``remove``; return
+    the merged record."""
+    info = {k: v for k, v in {**read_info(directory), **info}.items() if k not in remove}
     atomic_write(Path(directory) / RUN_FILE, json.dumps(info, indent=2) + "\n")
     return info
 
@@ -81,7 +114,14 @@ def prepare_directory(config, force: bool) -> tuple[Path, Path | None]:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ConfigError(f"output.dir: cannot create {directory} ({e.strerror})") from None
+    _claim(directory)
     return directory, replaced
+
+
+def _claim(directory: Path) -> None:
+    """Lock a new run directory and write its marker, before anything else goes into it."""
+    acquire(directory)
+    write_info(directory, marker())
 
 
 def _set_aside(directory: Path, force: bool) -> Path:
@@ -91,12 +131,18 @@ def _set_aside(directory: Path, force: bool) -> Path:
             f"run directory {directory} already exists; "
             "pass --force to overwrite it or choose another --out"
         )
-    if not (directory / RUN_FILE).is_file() and not (directory / CONFIG_FILE).is_file():
-        raise ConfigError(
-            f"{directory} is not an mlplab run directory; refusing to overwrite it, "
-            "even with --force"
-        )
     replaced = replaced_path(directory)
+    interrupted_replacement = (
+        replaced.is_dir()
+        and is_run_directory(replaced)
+        and read_info(directory).get("status") in STATUSES
+    )
+    if not (is_run_directory(directory) or interrupted_replacement):
+        raise ConfigError(
+            f"{directory} is not an mlplab run directory (no run.json written by mlplab); "
+            "refusing to overwrite it, even with --force"
+        )
+    refuse_if_locked(directory)
     if replaced.is_dir() and read_info(directory).get("status") != "complete":
         # an earlier --force was stopped: `replaced` holds the run it was replacing and
         # `directory` the unfinished new one; keep the finished run, drop the other
@@ -116,6 +162,7 @@ def _new_directory(source: str) -> Path:
     while True:
         try:
             directory.mkdir(parents=True)
+            _claim(directory)
             return directory
         except FileExistsError:
             k += 1

@@ -4,41 +4,51 @@
 interrupted run in its own directory. The data is loaded and the network built before the run
 directory is made, so bad data or a bad config leaves no directory behind.
 
+SIGINT and SIGTERM stop training between two steps with a checkpoint of that step; the run is
+marked ``interrupted`` and ``Interrupted`` (exit 130 / 143) carries the one line that says how
+to continue. ``resume`` first removes the temporary files a killed writer left in the run.
+
 With ``comm`` (``mlplab train --distributed`` under ``mpirun``) every rank loads the data and
 builds the network, they agree on any error before training (rank 0 reports it), all train
-together, and only rank 0 writes anything: the run directory, checkpoints, metrics and report
-(the other ranks return None).
+together, and only rank 0 touches the run directory: the lock, the temporaries a resume
+removes, the checkpoint it continues from (sent to the other ranks), checkpoints, metrics and
+report (the other ranks return None). A signal on any rank stops every rank at the same step.
 """
 
 import shutil
-import sys
+import signal
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlplab.config import RunConfig, as_config, load_config, save_config
 from mlplab.data import Preprocessing
-from mlplab.errors import ConfigError, FileFormatError, MlplabError
+from mlplab.data.targets import output_size, targets_of_loss
+from mlplab.errors import ConfigError, DivergenceError, FileFormatError, MlplabError
+from mlplab.files.atomic import remove_temporaries
 from mlplab.metrics import evaluate_network
 from mlplab.model import Model
 from mlplab.model_file import MODEL_FILENAME
 from mlplab.network import build_mlp
+from mlplab.runs import lock
+from mlplab.runs.completion import write_outputs
 from mlplab.runs.directory import (
+    CHECKPOINTS_DIR,
     CONFIG_FILE,
     METRICS_FILE,
+    PLOTS_DIR,
+    marker,
     now,
     prepare_directory,
     read_info,
     replaced_path,
     write_info,
 )
-from mlplab.runs.fit import fit
+from mlplab.runs.fit import fit, resume_point
 from mlplab.runs.metrics_file import write_metrics
-from mlplab.runs.plots import draw_plots
 from mlplab.runs.record import Run
-from mlplab.runs.report import write_report
 from mlplab.training.distributed import agree, on_root
-from mlplab.version import __version__
+from mlplab.training.interrupts import Interrupted, deferring, signal_name
 
 SPLITS = ("train", "val", "test")
 
@@ -68,13 +78,14 @@ def resume(
 ) -> Run:
     """Continue an interrupted run from its last checkpoint, in its own directory."""
     directory = Path(path)
-    config = agree(comm, lambda: _resumable_config(directory))
+    config, checkpoint = on_root(comm, lambda: _resume_point(directory))
     options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "comm": comm}
-    return _execute(config, directory, resume=True, **options)
+    return _execute(config, directory, **options, resume=True, checkpoint=checkpoint)
 
 
-def _resumable_config(directory: Path) -> RunConfig:
-    """The config of the run in ``directory``, if it is a run that can be resumed."""
+def _resume_point(directory: Path):
+    """The config of the run in ``directory``, if it is a run that can be resumed, and the
+    checkpoint it continues from, once the temporaries of killed writers are gone."""
     if not (directory / CONFIG_FILE).is_file():
         raise FileFormatError(f"{directory}: not a run directory (no {CONFIG_FILE})")
     config = load_config(directory / CONFIG_FILE).validate()
@@ -84,7 +95,14 @@ def _resumable_config(directory: Path) -> RunConfig:
             f"{directory}: the run is already complete ({info.get('epochs')} epochs); "
             "nothing to resume"
         )
-    return config
+    if info.get("status") == "incomplete":
+        raise ConfigError(
+            f"{directory}: training finished, its plots or report did not; "
+            f"rebuild them with: mlplab report {directory}"
+        )
+    for folder in (directory, directory / CHECKPOINTS_DIR, directory / PLOTS_DIR):
+        remove_temporaries(folder)  # left by a process killed while writing
+    return config, resume_point(config, directory)  # before run.json says anything new
 
 
 @dataclass
@@ -100,30 +118,52 @@ class Data:
 
 
 def _execute(
-    config, directory, *, quiet, progress, callbacks, comm, resume=False, force=False
-) -> Run | None:
+    config, directory, *, quiet, progress, callbacks, comm=None, resume=False, force=False,
+    checkpoint=None,
+) -> Run | None:  # fmt: skip
     started = time.perf_counter()
     data, model = agree(comm, lambda: _load_and_build(config))
     replaced, root = None, comm is None or comm.root
     if directory is None:
-        directory, replaced = on_root(comm, lambda: prepare_directory(config, force))
+        directory, replaced = on_root(comm, lambda: prepare_directory(config, force))  # locked
         replaced = replaced if root else None
-    if root:
-        if not resume:
-            save_config(_replay_config(config), directory / CONFIG_FILE)
-        info = {"status": "running", "started": now(), "mlplab_version": __version__}
-        write_info(directory, info)
-    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks}
-    options |= {"resume": resume, "comm": comm}
-    history = _train(model.network, data, config, directory, replaced, options)
-    if not root:
-        return None
-    run = finish(config, directory, model, data, history, started)
-    if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
-        replaced = replaced_path(directory)
-    if replaced is not None and replaced.is_dir():
-        shutil.rmtree(replaced)
-    return run
+    else:
+        on_root(comm, lambda: lock.acquire(directory))
+    try:
+        on_root(comm, lambda: _start_record(config, directory, resume))
+        options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "comm": comm}
+        try:
+            with deferring((signal.SIGINT, signal.SIGTERM)):  # training stops between two steps
+                history = _train(
+                    model.network,
+                    data,
+                    config,
+                    directory,
+                    replaced,
+                    {**options, "resume": checkpoint},
+                )
+            if not root:
+                return None
+            run = finish(config, directory, model, data, history, started)
+        except KeyboardInterrupt as stop:
+            if not root:
+                raise
+            raise _interrupted(stop, directory, replaced) from None
+        if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
+            replaced = replaced_path(directory)
+        if replaced is not None and replaced.is_dir():
+            shutil.rmtree(replaced)
+        return run
+    finally:
+        if root:
+            lock.release(directory)
+
+
+def _start_record(config, directory: Path, resume: bool) -> None:
+    """``config.toml`` (a new run) and ``run.json`` saying the run is running."""
+    if not resume:
+        save_config(_replay_config(config), directory / CONFIG_FILE)
+    write_info(directory, {"status": "running", "started": now(), **marker()})
 
 
 def _load_and_build(config):
@@ -134,7 +174,7 @@ def _load_and_build(config):
 # -- the steps ----------------------------------------------------------------------------------
 def load(config: RunConfig) -> Data:
     """Load the data and fit the preprocessing on the training split; transform every split."""
-    dataset = config.data.load()
+    dataset = config.data.load(targets_of_loss(config.network.loss))
     preprocessing = Preprocessing.from_specs(config.data.preprocess, dataset.feature_shape)
     x = {which: dataset.split(which)[0] for which in SPLITS}
     y = {which: dataset.split(which)[1] for which in SPLITS}
@@ -158,12 +198,11 @@ def split_weights(config: RunConfig, dataset, y: dict) -> dict:
 
 
 def build(config: RunConfig, data: Data) -> Model:
-    """The network of ``[network]``, sized by the data, in a ``Model`` with the preprocessing,
-    the labels and the config that replays the run."""
+    """The network of ``[network]``, sized by the data (outputs: classes or targets), in a
+    ``Model`` with the preprocessing, the labels and the config that replays the run."""
+    outputs = output_size(data.dataset.labels, targets_of_loss(config.network.loss))
     network_config = replace(
-        config.network,
-        input_size=int(data.x["train"].shape[1]),
-        output_size=int(data.dataset.n_classes),
+        config.network, input_size=int(data.x["train"].shape[1]), output_size=int(outputs)
     )
     network = build_mlp(network_config, seed=config.training.seed)
     return Model(
@@ -187,21 +226,6 @@ def _train(network, data: Data, config, directory, replaced, options) -> list[di
             network, (data.x["train"], data.y["train"], data.w["train"]),
             (data.x["val"], data.y["val"], data.w["val"]), config, directory, **options,
         )  # fmt: skip
-    except KeyboardInterrupt:
-        if not root:
-            raise
-        write_info(directory, {"status": "interrupted"})
-        print(
-            f"training interrupted; continue it with: mlplab train --resume {directory}",
-            file=sys.stderr,
-        )
-        if replaced is not None:
-            print(
-                f"the run it was replacing is kept in {replaced} until this one completes "
-                "(another --force keeps it and starts over)",
-                file=sys.stderr,
-            )
-        raise
     except MlplabError as e:
         if not root:
             raise
@@ -212,8 +236,26 @@ def _train(network, data: Data, config, directory, replaced, options) -> list[di
             kept = type(e)(f"{message} ({directory}: the previous run is kept)")
             kept.agreed = getattr(e, "agreed", False)
             raise kept from None
-        write_info(directory, {"status": "failed", "error": str(e)})
+        diverged = {"diverged": str(e)} if isinstance(e, DivergenceError) else {}
+        write_info(directory, {"status": "failed", "error": str(e), **diverged})
         raise
+
+
+def _interrupted(stop: KeyboardInterrupt, directory: Path, replaced) -> Interrupted:
+    """Record in ``run.json`` that the run was interrupted; the one line that says where it
+    stopped and how to continue, as an ``Interrupted`` with the signal's exit code."""
+    write_info(directory, {"status": "interrupted"})
+    signum = getattr(stop, "signum", signal.SIGINT)
+    if isinstance(stop, Interrupted) and not stop.hard and str(stop):
+        message = str(stop)  # stopped between two steps, a checkpoint saved there
+    else:
+        message = f"interrupted by {signal_name(signum)}; the last complete checkpoint is kept"
+    message += f"; continue with: mlplab train --resume {directory}"
+    if replaced is not None:
+        message += f" (the run it replaces stays in {replaced} until this one completes)"
+    interrupted = Interrupted(signum, message, hard=getattr(stop, "hard", True))
+    interrupted.agreed = getattr(stop, "agreed", False)  # every rank stopped at this step
+    return interrupted
 
 
 def finish(config, directory: Path, model: Model, data: Data, history, started: float) -> Run:
@@ -224,17 +266,14 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
             network,
             data.x[which],
             data.y[which],
-            confusion=(dataset.n_classes or False) if which == "test" else False,
+            confusion=(dataset.n_classes or True) if which == "test" else False,
             weight=data.w[which],
         )
         for which in SPLITS
         if len(data.y[which])
     }
     seconds = time.perf_counter() - started
-    model.save(directory / MODEL_FILENAME)
-    write_metrics(directory / METRICS_FILE, history)
     info = {
-        "status": "complete",
         "finished": now(),
         "epochs": len(history),
         "seconds": round(seconds, 3),
@@ -249,8 +288,11 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
         "metrics": metrics,
     }
     info.update(_weights_and_best(config, history))
-    run = Run(directory, config, model, history, metrics, write_info(directory, info))
-    write_report(run, draw_plots(run) if config.output.plots else {})
+    info = write_info(directory, info)  # first: a model on disk implies its final metrics
+    model.save(directory / MODEL_FILENAME)
+    write_metrics(directory / METRICS_FILE, history)
+    run = Run(directory, config, model, history, metrics, info)
+    write_outputs(run)  # plots, report, then "complete"
     return run
 
 

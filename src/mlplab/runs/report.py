@@ -67,7 +67,12 @@ def render(run, plots: dict) -> str:
     test = metrics.get("test", {})
     title = f"mlplab run {run.directory.name}"
     headline = ""
-    if "accuracy" in test:
+    if "r2" in test:
+        headline = (
+            f'<p class="headline">Test R² <b>{test["r2"]:.4f}</b> (MAE {test["mae"]:.4g}, '
+            f"MSE {test['mse']:.4g}, {test.get('examples', '?')} examples)</p>"
+        )
+    elif "accuracy" in test:
         headline = (
             f'<p class="headline">Test accuracy <b>{test["accuracy"]:.4f}</b> '
             f"(test loss {test['loss']:.4f}, {test.get('examples', '?')} examples)</p>"
@@ -107,16 +112,9 @@ def render(run, plots: dict) -> str:
         _table(["split", "examples", "loss", "accuracy"], rows),
         _table(["", ""], facts),
     ]
-    if "confusion" in test:
-        classes = info.get("data", {}).get("classes") or list(range(len(test["confusion"])))
-        per_class = [
-            (str(c), sum(test["confusion"][i]), test["precision"][i], test["recall"][i])
-            for i, c in enumerate(classes)
-        ]
-        parts += [
-            "<h2>Test set per class</h2>",
-            _table(["class", "examples", "precision", "recall"], per_class),
-        ]
+    if "precision" in test:
+        parts += ["<h2>Test set per class</h2>", _per_class(test, info)]
+    parts += _batchnorm_gap(run.history)
     if plots:
         parts.append("<h2>Plots</h2>")
         parts += [_image(path, name) for name, path in plots.items()]
@@ -131,6 +129,47 @@ def render(run, plots: dict) -> str:
         ]
     parts.append("</body></html>\n")
     return "\n".join(p for p in parts if p)
+
+
+def _per_class(test: dict, info: dict) -> str:
+    """Precision, recall and F1 per class (or label) with their averages (``task_metrics``)."""
+    classes = info.get("data", {}).get("classes") or list(range(len(test["precision"])))
+    support = test.get("support") or [sum(row) for row in test["confusion"]]
+    rows = [
+        (str(c), support[i], test["precision"][i], test["recall"][i], *_f1(test, i))
+        for i, c in enumerate(classes)
+    ]
+    rows += [
+        (name, "", m["precision"], m["recall"], m["f1"])
+        for name in ("micro avg", "macro avg", "weighted avg")
+        if (m := test.get(name))
+    ]
+    headers = ["class", "examples", "precision", "recall", "f1"]
+    return _table(headers if "f1" in test else headers[:-1], rows)
+
+
+def _f1(test: dict, i: int) -> tuple:
+    return (test["f1"][i],) if "f1" in test else ()
+
+
+def _batchnorm_gap(history: list) -> list[str]:
+    """The last epoch's batch-norm gap per layer (``BatchNormGapMonitor``), if it was logged."""
+    last = next((row for row in reversed(history) if row.get("bn_train_eval_diff", "") != ""), {})
+    layers = [k.partition("/")[2] for k in last if k.startswith("bn_mean_gap/")]
+    if not layers:
+        return []
+    rows = [
+        (f"layer {i}", last[f"bn_mean_gap/{i}"], last.get(f"bn_var_ratio/{i}", "")) for i in layers
+    ]
+    difference = float(last["bn_train_eval_diff"])
+    verdict = "marked: evaluation is not what was trained" if difference > 0.5 else "below 50%"
+    return [
+        "<h2>Batch norm at test time</h2>",
+        f"<p>Epoch {_esc(last.get('epoch', ''))}, the epoch's last batch: its statistics against "
+        "the running averages that evaluation uses. Train/eval score difference "
+        f"<b>{difference:.0%}</b> ({verdict}).</p>",
+        _table(["layer", "|μ_B − running mean| / running std", "σ²_B / running var"], rows),
+    ]
 
 
 def write_report(run, plots: dict) -> Path:

@@ -27,6 +27,7 @@ from mlplab.search.narrow import narrow
 from mlplab.search.samplers import make_pruner, make_sampler
 from mlplab.search.space import SearchSpace, parse_assignments
 from mlplab.search.storage import open_storage, storage_url
+from mlplab.search.tensorboard import log_trial, trial_log_dir
 from mlplab.search.training import with_values
 
 HEARTBEAT_S = 30.0
@@ -229,6 +230,7 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
     start = time.perf_counter()
     last = {}
     beat = [time.time()]
+    trial_config, params = None, {}
 
     def on_epoch(epoch: int, metrics: dict):
         accuracy = float(metrics["val_accuracy"])
@@ -247,9 +249,9 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
         if settings.vary_seed and not {"seed", "training.seed"} & set(params):
             base = int(config.get("training", {}).get("seed", 0))
             params["training.seed"] = base + 10000 * stage_index + trial.number
-        trial_config = with_values(config, params)
-        trial.set_user_attr("config", trial_config)
         out_dir = trial_directory(settings, study.study_name, trial.number)
+        trial_config = with_values(config, {**params, **trial_log_dir(config, out_dir)})
+        trial.set_user_attr("config", trial_config)
         metrics = train_fn(trial_config, on_epoch, out_dir)
         value = float(metrics["val_accuracy"])
         if not math.isfinite(value):
@@ -257,6 +259,7 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
     except optuna.TrialPruned as e:
         _record(trial, last, start, reason=str(e))
         study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        log_trial(trial_config, params, last)
         return
     except KeyboardInterrupt:
         trial.set_user_attr("result", {"fail_reason": "interrupted"})
@@ -270,6 +273,7 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
         return
     _record(trial, {**last, **metrics}, start)
     study.tell(trial, value)
+    log_trial(trial_config, params, {**last, **metrics})
 
 
 def _record(trial, metrics: dict, start: float, reason: str | None = None):

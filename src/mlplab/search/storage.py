@@ -69,12 +69,10 @@ def open_storage(url: str):
 
 
 def with_driver(url: str) -> str:
-    """``postgresql://`` with the driver that is installed (SQLAlchemy 2.1 assumes psycopg 3)."""
-    import importlib.util
-
-    found = importlib.util.find_spec
-    if url.startswith("postgresql://") and not found("psycopg") and found("psycopg2"):
-        return "postgresql+psycopg2://" + url[len("postgresql://") :]
+    """``postgresql://`` through psycopg 3 (``postgresql+psycopg://``, the ``search`` extra); a
+    URL that names its driver (``postgresql+psycopg2://``) is kept as it is."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

@@ -91,6 +91,8 @@ def train_config(config: dict, on_epoch, out_dir=None) -> dict:
     from mlplab.training import Callback
 
     class Report(Callback):
+        order = 96  # after TensorBoard (95) has logged the epoch: a pruned trial keeps its curve
+
         def on_epoch_end(self, trainer):
             on_epoch(trainer.epoch + 1, dict(trainer.epoch_logs))
 

@@ -16,6 +16,7 @@ from mlplab.training.keep_best import KeepBest
 from mlplab.training.layer_stats import LayerStatsMonitor
 from mlplab.training.learning_curves import LearningCurves
 from mlplab.training.progress import ProgressBar
+from mlplab.training.tensorboard import TensorBoard
 from mlplab.training.trainer import Trainer
 from mlplab.training.update_ratio import TrainingWarning, UpdateRatioMonitor
 
@@ -28,6 +29,7 @@ CALLBACKS.register("layer_stats", "layer_statistics")(LayerStatsMonitor)
 CALLBACKS.register("learning_curves")(LearningCurves)
 CALLBACKS.register("progress")(ProgressBar)
 CALLBACKS.register("batchnorm_gap", "bn_gap")(BatchNormGapMonitor)
+CALLBACKS.register("tensorboard")(TensorBoard)
 
 
 def get_callback(spec) -> Callback:
@@ -58,6 +60,7 @@ __all__ = [
     "LearningCurves",
     "ProgressBar",
     "Trainer",
+    "TensorBoard",
     "TrainingWarning",
     "UpdateRatioMonitor",
     "get_callback",

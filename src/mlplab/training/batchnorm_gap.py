@@ -32,10 +32,10 @@ class BatchNormGapMonitor(Callback):
         self.warmup_steps = int(warmup_steps)
         self.records: list[dict] = []
         self._warned = False
+        self._last = None  # the epoch's last batch, kept from its step to the epoch's end
 
     def on_train_begin(self, trainer):
         self._active = has_batchnorm(trainer.net)
-        self._last = None
 
     def on_batch_end(self, trainer):
         if self._active and trainer.batch == trainer.steps_per_epoch:
@@ -64,3 +64,18 @@ class BatchNormGapMonitor(Callback):
                 TrainingWarning,
                 stacklevel=2,
             )
+
+    # -- checkpoints ------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """The records, whether it warned, and the epoch's last batch when a checkpoint falls
+        between that batch and the epoch's end."""
+        state = {"records": self.records, "warned": self._warned}
+        if self._last is not None:
+            state["last_batch"] = self._last
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.records = list(state.get("records", []))
+        self._warned = bool(state.get("warned", False))
+        last = state.get("last_batch")
+        self._last = None if last is None else np.array(last)

@@ -21,6 +21,7 @@ HOOKS = (
     "on_batch_end",
     "on_epoch_end",
     "on_train_end",
+    "on_interrupt",
 )
 
 
@@ -63,6 +64,10 @@ class Callback:
 
     def on_train_end(self, trainer):
         """Once, after the last epoch or an early stop (not after an exception)."""
+
+    def on_interrupt(self, trainer):
+        """A signal (SIGINT, SIGTERM) stopped training between two steps; training is
+        consistent here (``Checkpoint`` saves it), and ``Interrupted`` is raised next."""
 
 
 def hooks_by_name(callbacks) -> dict[str, list]:

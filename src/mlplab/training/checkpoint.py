@@ -5,11 +5,17 @@ running statistics), ``optim/<param>.<slot>`` (optimizer state), ``callback/<i>/
 (callback arrays, e.g. early stopping's best weights). Everything else is one JSON document in
 the safetensors metadata under ``"mlplab"``: format and version, the trainer's config, the
 optimizer's step count, the schedule's config and state, every ``layer.rng`` state, the position
-(epoch, batch within the epoch, global step, the epoch's running sums) and the history. One file
-written atomically (temp file, fsync, rename): a crash leaves the previous checkpoint intact.
+(epoch, batch within the epoch, global step, the epoch's running sums, whether training was
+stopped) and the history; ``extra`` holds what the caller adds (a run's config). One file written
+atomically (temp file, fsync, rename): a crash leaves the previous checkpoint intact. The
+``Checkpoint`` callback also keeps the one before (``previous_path``): a latest file found
+corrupt is replaced by it on resume (``load_latest``), with a warning naming the bad file.
 Never pickle.
 """
 
+import os
+import secrets
+import warnings
 from pathlib import Path
 
 from mlplab.errors import ConfigError, FileFormatError
@@ -24,9 +30,19 @@ FORMAT = "mlplab-checkpoint"
 VERSION = 2
 
 
-def trainer_state(trainer) -> tuple[dict, dict]:
+#: the settings that must not change on resume, besides seed, batch_size and shuffle (which fix
+#: the batch order): a changed rate or penalty would apply to the rest of the run only
+TRAINING_SETTINGS = ("optimizer", "schedule", "l2", "l1", "max_norm", "clip_norm")
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint could not be used and an earlier one was (the message names both)."""
+
+
+def trainer_state(trainer, extra: dict | None = None) -> tuple[dict, dict]:
     """(tensors, metadata) describing ``trainer`` now, between two steps: the network's weights,
-    buffers and random states, and ``trainer.state_dict()`` with its arrays as tensors."""
+    buffers and random states, and ``trainer.state_dict()`` with its arrays as tensors;
+    ``extra`` (plain data) is stored as is."""
     net = trainer.net
     tensors = {}
     for name, layer, key in net.parameters():
@@ -59,6 +75,8 @@ def trainer_state(trainer) -> tuple[dict, dict]:
         "callbacks": callbacks,
         "layers": [type(layer).__name__ for layer in net.layers],
     }
+    if extra:
+        meta["extra"] = extra
     return tensors, meta
 
 
@@ -80,11 +98,40 @@ def _join_arrays(scalars: dict, prefix: str, tensors: dict) -> dict:
     return state
 
 
-def save_checkpoint(trainer, path) -> Path:
-    """Write ``trainer``'s full state to ``path`` atomically (after checking weights are finite)."""
+def save_checkpoint(trainer, path, extra: dict | None = None, keep_previous: bool = False) -> Path:
+    """Write ``trainer``'s full state to ``path`` atomically (after checking weights are finite).
+
+    ``keep_previous``: the file already at ``path`` is kept as ``previous_path(path)`` first
+    (a hard link, so that ``path`` is a complete checkpoint at every moment)."""
     trainer.check_weights_finite()
-    tensors, meta = trainer_state(trainer)
-    return atomic_write(path, pack(tensors, meta, FORMAT))
+    tensors, meta = trainer_state(trainer, extra)
+    data = pack(tensors, meta, FORMAT)
+    path = Path(path)
+    if keep_previous and path.is_file():
+        _keep_previous(path)
+    return atomic_write(path, data)
+
+
+def _keep_previous(path: Path) -> None:
+    """Make ``previous_path(path)`` the file now at ``path``: a hard link under a temporary
+    name of ``atomic_write``'s pattern, renamed over the old one (a copy where links fail)."""
+    previous = previous_path(path)
+    if previous.is_file() and os.path.samefile(path, previous):
+        return  # already kept (the write after the last keep did not happen)
+    link = previous.with_name(f".{previous.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        os.link(path, link)
+    except OSError:
+        atomic_write(previous, path.read_bytes())
+        return
+    os.replace(link, previous)
+
+
+def previous_path(path) -> Path:
+    """Where the checkpoint before ``path`` is kept: ``last.safetensors`` ->
+    ``last.previous.safetensors``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.previous{path.suffix}")
 
 
 class CheckpointData:
@@ -112,6 +159,12 @@ class CheckpointData:
         for i, layer in enumerate(net.layers):
             for key in getattr(layer, "buffers", {}):
                 _copy_into(layer.buffers, key, self._tensor(f"buffer/{i}.{key}"), self.path, key)
+
+    @property
+    def extra(self) -> dict:
+        """What the writer added (``save_checkpoint(..., extra=)``); {} if nothing."""
+        extra = self.meta.get("extra")
+        return extra if isinstance(extra, dict) else {}
 
     def restore(self, trainer) -> None:
         """Put ``trainer`` (bound to the same network and optimizer kind) back where it was:
@@ -155,6 +208,13 @@ class CheckpointData:
                     f"{self.path}: checkpoint was written with {key}={saved.get(key)!r}, the "
                     f"trainer has {key}={now.get(key)!r}; resume with the run's settings"
                 )
+        changed = [k for k in TRAINING_SETTINGS if k in saved and saved[k] != now.get(k)]
+        if changed:
+            details = ", ".join(f"{k} {saved[k]!r} -> {now.get(k)!r}" for k in changed)
+            raise ConfigError(
+                f"{self.path}: the trainer's settings differ from the checkpoint's ({details}); "
+                "resume with the run's settings"
+            )
         rows = self.meta["position"].get("train_rows")
         if rows is not None and trainer.train_data is not None:
             given = len(trainer.train_data[2])
@@ -197,10 +257,37 @@ def load_checkpoint(path) -> CheckpointData:
     return CheckpointData(tensors, meta, str(path))
 
 
+def load_latest(path) -> CheckpointData:
+    """The checkpoint at ``path`` or, when it is missing, truncated or corrupt, the previous one
+    kept beside it (``previous_path``) with a ``CheckpointWarning`` naming the bad file; a
+    ``FileFormatError`` naming both when neither can be read. Never a silent start over."""
+    path = Path(path)
+    try:
+        return load_checkpoint(path)
+    except FileFormatError as error:
+        previous = previous_path(path)
+        if not previous.is_file():
+            raise
+        try:
+            checkpoint = load_checkpoint(previous)
+        except FileFormatError as second:
+            raise FileFormatError(f"{error}; the previous one is unusable too: {second}") from None
+        warnings.warn(
+            f"{error}; resuming from the previous checkpoint {previous} "
+            f"(epoch {checkpoint.epoch + 1}, step {checkpoint.step})",
+            CheckpointWarning,
+            stacklevel=2,
+        )
+        return checkpoint
+
+
 class Checkpoint(Callback):
     """Write ``directory/last.safetensors`` every ``every_epochs`` epochs and/or every
     ``every_steps`` optimizer steps; with ``keep_epochs`` also ``epoch-0001.safetensors`` ...
-    (snapshot ensembles read those). ``trainer.last_checkpoint`` names the latest file.
+    (snapshot ensembles read those). ``trainer.last_checkpoint`` names the latest file; the one
+    before it is kept as ``last.previous.safetensors`` (``load_latest`` falls back on it). An
+    interruption (SIGINT, SIGTERM) saves the current step, whatever the period. ``extra``:
+    plain data stored in every checkpoint (a run's config).
     Resume with ``Trainer(...).fit(X, y, resume=directory / "last.safetensors")``.
     """
 
@@ -213,21 +300,32 @@ class Checkpoint(Callback):
         every_steps: int | None = None,
         keep_epochs: bool = False,
         filename: str = "last.safetensors",
+        extra: dict | None = None,
     ):
         self.directory = Path(directory)
         self.every_epochs, self.every_steps = every_epochs, every_steps
         self.keep_epochs, self.filename = keep_epochs, filename
+        self.extra = extra
 
     @property
     def path(self) -> Path:
         return self.directory / self.filename
 
+    def save(self, trainer) -> None:
+        """Write the latest checkpoint now, keeping the one before."""
+        path = save_checkpoint(trainer, self.path, self.extra, keep_previous=True)
+        trainer.last_checkpoint = str(path)
+
     def on_batch_end(self, trainer):
         if self.every_steps and trainer.step % self.every_steps == 0:
-            trainer.last_checkpoint = str(save_checkpoint(trainer, self.path))
+            self.save(trainer)
 
     def on_epoch_end(self, trainer):
         if self.every_epochs and (trainer.epoch + 1) % self.every_epochs == 0:
-            trainer.last_checkpoint = str(save_checkpoint(trainer, self.path))
+            self.save(trainer)
         if self.keep_epochs:
-            save_checkpoint(trainer, self.directory / f"epoch-{trainer.epoch + 1:04d}.safetensors")
+            path = self.directory / f"epoch-{trainer.epoch + 1:04d}.safetensors"
+            save_checkpoint(trainer, path, self.extra)
+
+    def on_interrupt(self, trainer):
+        self.save(trainer)

@@ -58,6 +58,25 @@ class Communicator:
         self.comm.Abort(code)
 
 
+#: slots of ``pending_flags``: one per signal number
+SIGNAL_SLOTS = 65
+
+
+def pending_flags(signum) -> list:
+    """One 0/1 slot per signal number, 1 at ``signum`` (a pending signal, or None): summed over
+    the ranks, ``first_signal`` of the sums is the lowest signal pending on any rank."""
+    flags = [0.0] * SIGNAL_SLOTS
+    if signum:
+        flags[int(signum)] = 1.0
+    return flags
+
+
+def first_signal(sums) -> int | None:
+    """The lowest signal number with a nonzero slot in ``sums`` (``pending_flags``), or None."""
+    found = np.flatnonzero(np.asarray(sums))
+    return int(found[0]) if len(found) else None
+
+
 def as_communicator(comm):
     """None for one process; a ``Communicator`` for an mpi4py communicator (or one already)."""
     if comm is None or isinstance(comm, Communicator):
@@ -135,14 +154,28 @@ def _raise_verdict(comm: Communicator, error) -> None:
 
 
 def exit_on_error(comm, error: BaseException) -> None:
-    """How a rank ends on ``error`` in a distributed command: an agreed error is reported by
-    rank 0 alone (the caller re-raises there; other ranks exit 2 silently); any other error is
-    printed by the rank that met it, then the job is aborted."""
+    """How a rank ends on ``error`` in a distributed command: an agreed error (or an interruption
+    every rank stopped on at the same step) is reported by rank 0 alone (the caller re-raises
+    there; the other ranks exit with the same status, silently); any other error is printed by
+    the rank that met it, then the job is aborted."""
     if comm is None or comm.size == 1:
         return
+    code = exit_status(error)
     if getattr(error, "agreed", False):
         if not comm.root:
-            sys.exit(2)
+            sys.exit(code)
         return
     print(f"mlplab: rank {comm.rank}: error: {error}", file=sys.stderr, flush=True)
-    comm.abort(2 if isinstance(error, MlplabError) else 1)
+    comm.abort(code)
+
+
+def exit_status(error: BaseException) -> int:
+    """The command's exit status for ``error`` (DESIGN.md): 3 divergence, 2 other errors,
+    128 + the signal for an interruption, 1 for anything else."""
+    from mlplab.training.interrupts import exit_code
+
+    if isinstance(error, KeyboardInterrupt):
+        return exit_code(error)
+    if isinstance(error, errors.DivergenceError):
+        return 3
+    return 2 if isinstance(error, MlplabError) else 1

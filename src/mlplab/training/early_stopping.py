@@ -48,6 +48,12 @@ class EarlyStopping(Callback):
         self.wait = 0
         self.stopped_epoch = 0
         self.best_weights: dict = {}
+        self._stopped_before = False  # restored from a checkpoint written after it fired
+
+    def on_train_begin(self, trainer):
+        if self._stopped_before:  # a resumed run ends where the uninterrupted one ended
+            trainer.stop_training = True
+            self._stopped_before = False
 
     what = "early stopping"
 
@@ -107,6 +113,7 @@ class EarlyStopping(Callback):
         self.best_epoch = int(state["best_epoch"])
         self.wait = int(state["wait"])
         self.stopped_epoch = int(state["stopped_epoch"])
+        self._stopped_before = self.stopped_epoch > 0
         self.best_weights = {
             k[len("weights.") :]: np.array(v) for k, v in state.items() if k.startswith("weights.")
         }

@@ -20,12 +20,13 @@ class LayerStatsMonitor(Callback):
     def __init__(self, probe_size: int = 256, every: int = 10, log: bool = True):
         self.probe_size, self.every, self.log = int(probe_size), max(1, int(every)), bool(log)
         self.records: list[dict] = []
+        self._reset()
 
     def on_train_begin(self, trainer):
+        # the epoch's sums are not reset here: a run resumed mid-epoch continues them
         X, _, rows = trainer.train_data
         rows = np.sort(rows[: self.probe_size])
         self.probe = np.asarray(X[rows], dtype=trainer.net.dtype)
-        self._reset()
 
     def _reset(self):
         self._grad_sums: dict = {}
@@ -63,3 +64,13 @@ class LayerStatsMonitor(Callback):
                 logs[f"saturated/{i}"] = entry["saturated"]
         for name, value in grads.items():
             logs[f"grad_norm/{name}"] = value
+
+    # -- checkpoints ------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """The epoch's gradient-norm sums so far and the records (a resumed epoch continues)."""
+        return {"grad_sums": dict(self._grad_sums), "count": self._count, "records": self.records}
+
+    def load_state_dict(self, state: dict) -> None:
+        self._grad_sums = {k: float(v) for k, v in state.get("grad_sums", {}).items()}
+        self._count = int(state.get("count", 0))
+        self.records = list(state.get("records", []))

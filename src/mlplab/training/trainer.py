@@ -48,10 +48,18 @@ from mlplab.optim import get_optimizer
 from mlplab.parameter_buffer import packed_buffer
 from mlplab.schedules import get_schedule
 from mlplab.training.callbacks import hooks_by_name
-from mlplab.training.checkpoint import load_checkpoint
-from mlplab.training.distributed import agree, as_communicator
+from mlplab.training.checkpoint import CheckpointData, load_latest
+from mlplab.training.distributed import agree, as_communicator, first_signal, pending_flags
+from mlplab.training.divergence import (
+    EXPLOSION_FACTOR,
+    exploded,
+    first_nonfinite_layer,
+    starting_loss,
+)
 from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
+from mlplab.training.interrupts import Interrupted, deferring, pending, signal_name
+from mlplab.training.interrupts import clear as clear_interrupt
 from mlplab.training.progress import ProgressBar
 from mlplab.training.transforms import chain, constraints
 
@@ -124,6 +132,8 @@ class Trainer:
         self.totals = EpochTotals()  # this epoch so far
         self.stop_training = False
         self.last_checkpoint = None
+        #: the loss of the first minibatch, before any update (``training.divergence``)
+        self.start_loss = None
         #: (X, y, training row indices) and (X_val, y_val, rows) or None, set by ``fit``
         self.train_data = self.validation_data = None
         #: the sample weights of the training and validation X's rows (None: unweighted)
@@ -136,6 +146,9 @@ class Trainer:
         self._buffers = {}  # gather buffers by batch length
         self._bound = False
         self._gradients = None  # the packed gradient buffer (or the arrays) summed over ranks
+        self._step_signal = None  # the signal the last step's reduction found on some rank
+        self.x_rows_start = 0  # where this rank's rows start in the global batch
+        self._interrupted = False  # the last fit stopped on a signal: the next one finishes it
 
     @property
     def check_gradients(self) -> bool:
@@ -193,6 +206,7 @@ class Trainer:
                 "sums": self.totals.to_list(),
                 "lr": self.lr,
                 "train_rows": len(self.train_data[2]) if self.train_data else None,
+                "start_loss": self.start_loss,
             },
             "history": self.history.records,
             "optimizer": self.optimizer.state_dict(),
@@ -219,6 +233,8 @@ class Trainer:
         self.totals = EpochTotals.from_list(position["sums"])
         self.optimizer.lr = position["lr"]
         self.history = History(state["history"])
+        first = self.history.records[0].get("loss") if self.history.records else None
+        self.start_loss = position.get("start_loss", first)  # older checkpoints: epoch 1's
 
     def _bind_optimizer(self) -> None:
         if not self._bound:
@@ -295,6 +311,7 @@ class Trainer:
         part = self.comm.shard(len(idx))
         weight = self.sample_weight
         self._global_share = len(idx) if weight is None else float(weight[idx].sum())
+        self.x_rows_start = part.start
         for layer in self.net.layers:
             if hasattr(layer, "rows"):
                 layer.rows = (part.start, part.stop, len(idx))
@@ -329,8 +346,14 @@ class Trainer:
         loss, the training and validation metrics (and so early stopping) are weighted means;
         ``validation_data=(X_val, y_val, w_val)`` weights the validation rows, and a
         ``validation_split`` keeps its rows' weights.
+
+        SIGINT (Ctrl-C) stops training between two steps (``mlplab.training.interrupts``): the
+        callbacks' ``on_interrupt`` run (``Checkpoint`` saves the current step), then
+        ``Interrupted`` (a ``KeyboardInterrupt``) is raised; the trainer stays consistent, and a
+        later ``fit`` without ``epochs`` finishes the interrupted one.
         """
         validation_data, val_weight = _split_weight(validation_data)
+
         def prepare():  # checked on every rank; with ``comm`` an error is agreed before training
             X_, y_, train_idx, val = self._prepare(X, y, validation_data, validation_split)
             split = val is not None and val[0] is X_
@@ -339,8 +362,12 @@ class Trainer:
 
         X, y, train_idx, val = agree(self.comm, prepare)
         # overflow on the way to a divergence is reported once, by DivergenceError
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._fit(X, y, train_idx, val, resume, epochs)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"), deferring():
+                return self._fit(X, y, train_idx, val, resume, epochs)
+        finally:
+            if self.comm is not None:
+                self._bind_layers(None)  # the network alone computes as in one process again
 
     def _set_weights(self, sample_weight, n_rows, val_weight, split_from_training) -> None:
         from mlplab.data.sample_weights import check_sample_weight
@@ -358,6 +385,7 @@ class Trainer:
         for hook in hooks["on_train_begin"]:
             hook(self)
         while self.epoch < self.end_epoch and not self.stop_training:
+            self._check_interrupt(hooks)
             if not self._train_epoch(hooks):
                 break  # stopped mid-epoch by a callback
             self._end_epoch()
@@ -365,9 +393,68 @@ class Trainer:
                 hook(self)
             self.epoch += 1
             self.batch = 0
+        self._interrupted = False
         for hook in hooks["on_train_end"]:
             hook(self)
         return self.history
+
+    def _check_interrupt(self, hooks, after_step: bool = False) -> None:
+        """Between two steps: if a signal came, run ``on_interrupt`` (a checkpoint of this step)
+        and raise ``Interrupted``. A second signal during ``on_interrupt`` stops it at once.
+
+        With ``comm`` the signal is the one every rank agreed on (``_agreed_signal``), so all
+        ranks stop at the same step; rank 0 first gathers the epoch's running sums, so that its
+        checkpoint holds those of the global batches."""
+        signum = pending() if self.comm is None else self._agreed_signal(after_step)
+        if signum is None:
+            return
+        if self.comm is not None:
+            self._gather_totals()
+        saved, self.last_checkpoint = self.last_checkpoint, None
+        try:
+            for hook in hooks["on_interrupt"]:
+                hook(self)
+        finally:
+            written = self.last_checkpoint
+            self.last_checkpoint = written or saved
+        clear_interrupt()
+        self._interrupted = True
+        where = f"epoch {self.epoch + 1}, step {self.step}"
+        note = f"; checkpoint saved: {written}" if written else ""
+        raise self._agreed(
+            Interrupted(signum, f"interrupted by {signal_name(signum)} at {where}{note}")
+        )
+
+    def _agreed_signal(self, after_step: bool) -> int | None:
+        """The lowest signal pending on any rank: after a step, as that step's reduction found
+        it (``_train_step``); else reduced now. A signal that comes later on one rank is in the
+        next reduction."""
+        if after_step:
+            signum, self._step_signal = self._step_signal, None
+            return signum
+        return first_signal(self.comm.sum(pending_flags(pending())))
+
+    def _gather_totals(self) -> None:
+        """The epoch's running sums over every rank's rows on rank 0 (zero elsewhere)."""
+        sums = self._summed_totals()
+        self.totals = sums if self.comm.root else EpochTotals()
+
+    def _summed_totals(self) -> EpochTotals:
+        loss_sum, penalty_sum, correct, seen = self.comm.sum(self.totals.to_list())
+        if self.sample_weight is None:  # counts, not sums of weights
+            correct, seen = int(correct), int(seen)
+        return EpochTotals(loss_sum, penalty_sum, correct, seen)
+
+    def _agreed(self, error):
+        """``error``, marked as met by every rank at the same point when training on ranks
+        (rank 0 reports it, ``mlplab.training.distributed.exit_on_error``)."""
+        if self.comm is not None:
+            error.agreed = True
+        return error
+
+    def _restore(self, resume) -> None:
+        checkpoint = resume if isinstance(resume, CheckpointData) else load_latest(resume)
+        checkpoint.restore(self)
 
     def _begin(self, X, y, train_idx, val, resume, epochs) -> dict:
         """Set up a ``fit``: the data, the epoch length, the optimizer's binding, the transforms,
@@ -382,8 +469,10 @@ class Trainer:
         self.transforms = chain(self.l2, self.l1, self.clip_norm)
         self.constraints = constraints(self.max_norm)
         if resume is not None:
-            agree(self.comm, lambda: load_checkpoint(resume).restore(self))
+            agree(self.comm, lambda: self._restore(resume))
             self.end_epoch = self.epochs
+        elif self._interrupted and epochs is None:
+            pass  # finish the interrupted fit, to the same end
         else:
             self.end_epoch = self.epoch + (self.epochs if epochs is None else int(epochs))
             self._finish_init(X, train_idx)
@@ -400,11 +489,7 @@ class Trainer:
         process, should the network come from a distributed fit); the epoch's running sums
         restored from a checkpoint are counted once (by rank 0)."""
         comm = self.comm
-        for layer in self.net.layers:
-            if hasattr(layer, "reduce"):
-                layer.reduce = None if comm is None else comm.sum_in_place
-            if hasattr(layer, "rows"):
-                layer.rows = None
+        self._bind_layers(comm)
         if comm is None:
             return
         arrays = [layer.grads[key] for _, layer, key in self.net.parameters()]
@@ -412,6 +497,14 @@ class Trainer:
         self._gradients = [packed] if packed is not None else arrays
         if not comm.root:
             self.totals.reset()
+
+    def _bind_layers(self, comm) -> None:
+        """Batch norm's reduction over ``comm``'s ranks (none without), dropout's rows unset."""
+        for layer in self.net.layers:
+            if hasattr(layer, "reduce"):
+                layer.reduce = None if comm is None else comm.sum_in_place
+            if hasattr(layer, "rows"):
+                layer.rows = None
 
     def _train_epoch(self, hooks) -> bool:
         """Train epoch ``self.epoch`` from batch ``self.batch`` on; False if a callback stopped
@@ -445,6 +538,7 @@ class Trainer:
             self.step += 1
             for hook in on_batch_end:
                 hook(self)
+            self._check_interrupt(hooks, after_step=True)
             if self.stop_training:
                 break
         return self.batch >= spe
@@ -460,19 +554,23 @@ class Trainer:
         else:
             loss, dscores = self._rank_loss(scores, yb, wb)
         net.backward(dscores, input_grad=False)
+        rows_loss = loss  # this rank's rows' mean, for the epoch's totals
         if self.comm is not None:
             for gradients in self._gradients:
                 self.comm.sum_in_place(gradients)
+            loss = self._global_loss(loss, yb, wb)
         penalty = self.transforms(net)
         if not math.isfinite(loss + penalty):
             self._diverged(loss + penalty, "loss", xb)
+        if self.start_loss is None:
+            self.start_loss = float(loss)
         if self.check_gradients:
             self._check_gradients(xb)
         self.optimizer.step()
         for constraint in self.constraints:
             constraint(net)
         correct = count_correct(loss_fn.predict(scores), yb, wb) if _classifies(loss_fn) else 0
-        self.totals.add(loss, penalty, len(yb) if wb is None else float(wb.sum()), correct)
+        self.totals.add(rows_loss, penalty, len(yb) if wb is None else float(wb.sum()), correct)
         self.batch_loss = loss
 
     def _rank_loss(self, scores, yb, wb):
@@ -486,6 +584,14 @@ class Trainer:
         loss, dscores = loss_fn(scores, yb) if wb is None else loss_fn(scores, yb, weight=wb)
         dscores *= share / self._global_share
         return loss, dscores
+
+    def _global_loss(self, loss, yb, wb) -> float:
+        """The global batch's mean loss Σᵣ Lᵣ·nᵣ / B, the same on every rank (so are the
+        divergence checks on it); the same reduction carries the ranks' pending signals."""
+        share = len(yb) if wb is None else float(wb.sum())
+        sums = self.comm.sum([loss * share, *pending_flags(pending())])
+        self._step_signal = first_signal(sums[1:])
+        return float(sums[0] / self._global_share) if self._global_share else 0.0
 
     def _finish_init(self, X, train_idx, rows: int = 256):
         """Run the data-driven init that ``build_mlp`` left pending (``--init lsuv``, ``data``,
@@ -505,12 +611,10 @@ class Trainer:
         learning rate and the time; then the schedule's plateau signal."""
         totals, val = self.totals, self.validation_data
         if self.comm is not None:  # the sums of every rank's rows
-            loss_sum, penalty_sum, correct, seen = self.comm.sum(totals.to_list())
-            if self.sample_weight is None:  # counts, not sums of weights
-                correct, seen = int(correct), int(seen)
-            totals = EpochTotals(loss_sum, penalty_sum, correct, seen)
+            totals = self._summed_totals()
         self.check_weights_finite()
         logs = {"epoch": self.epoch + 1, "loss": totals.mean_loss()}
+        self._check_explosion(logs["loss"])
         if _classifies(self.net.loss):
             logs["accuracy"] = totals.accuracy()
         if self.l2 or self.l1:
@@ -561,21 +665,61 @@ class Trainer:
 
     # -- divergence -----------------------------------------------------------------------------
     def _diverged(self, value, what, xb):
-        if not np.isfinite(xb).all():
-            row = int(np.argwhere(~np.isfinite(xb))[0][0])
-            raise NonFiniteError(
-                f"training data: non-finite value in batch {self.batch} of epoch "
-                f"{self.epoch + 1} (row {row} of the batch)"
+        row = self._nonfinite_row(xb)
+        if row is not None:
+            raise self._agreed(
+                NonFiniteError(
+                    f"training data: non-finite value in batch {self.batch} of epoch "
+                    f"{self.epoch + 1} (row {row} of the batch)"
+                )
             )
         where = (
             f" The last good checkpoint is {self.last_checkpoint}." if self.last_checkpoint else ""
         )
         lr = self.optimizer.lr
-        raise DivergenceError(
-            f"training diverged at epoch {self.epoch + 1}, step {self.step + 1}: the {what} is "
-            f"{value} with learning rate {lr:g}. The learning rate is the usual suspect: "
-            f"try a smaller one (for example {lr / 10:g}).{where}"
+        layer = first_nonfinite_layer(self.net, xb)
+        value = f"{value} (first non-finite: {layer})" if layer else value
+        raise self._agreed(
+            DivergenceError(
+                f"training diverged at epoch {self.epoch + 1}, step {self.step + 1}: the {what} is "
+                f"{value} with learning rate {lr:g}. The learning rate is the usual suspect: "
+                f"try a smaller one (for example {lr / 10:g}).{where}"
+            )
         )
+
+    def _nonfinite_row(self, xb) -> int | None:
+        """The first row of the (global) batch holding NaN or inf, or None."""
+        bad = np.argwhere(~np.isfinite(xb))
+        row = int(bad[0][0]) if len(bad) else None
+        if self.comm is None:
+            return row
+        first = None if row is None else self.x_rows_start + row
+        found = [r for r in self.comm.comm.allgather(first) if r is not None]
+        return min(found) if found else None
+
+    def _check_explosion(self, mean_loss) -> None:
+        """A finite loss far above its starting value is divergence too (training.divergence)."""
+        if getattr(self, "y_batch", None) is None:
+            return
+        reference = starting_loss(self.net.loss, self.y_batch, _output_units(self.net) or 1)
+        if self.comm is not None:  # the global last batch's: Σᵣ refᵣ·nᵣ / B
+            rows = len(self.y_batch)
+            total, seen = self.comm.sum([reference * rows, rows])
+            reference = total / seen if seen else 1.0
+        reference = max(reference, self.start_loss or 0.0)
+        if exploded(mean_loss, reference):
+            lr = self.optimizer.lr
+            raise self._agreed(
+                DivergenceError(
+                    f"training diverged in epoch {self.epoch + 1}: the mean training loss "
+                    f"{mean_loss:.3g} is over {EXPLOSION_FACTOR:g} × its starting value "
+                    f"{reference:.3g} with learning rate {lr:g}. The learning rate is the usual "
+                    f"suspect: try a smaller one (for example {lr / 10:g}).{self._last_good()}"
+                )
+            )
+
+    def _last_good(self) -> str:
+        return f" The last good checkpoint is {self.last_checkpoint}." * bool(self.last_checkpoint)
 
     def _check_gradients(self, xb):
         for name, layer, key in self.net.parameters():
@@ -587,17 +731,14 @@ class Trainer:
         """Raise ``DivergenceError`` if any parameter holds NaN or inf."""
         for name, layer, key in self.net.parameters():
             if not np.isfinite(layer.params[key]).all():
-                where = (
-                    f" The last good checkpoint is {self.last_checkpoint}."
-                    if self.last_checkpoint
-                    else ""
-                )
-                raise DivergenceError(
+                lr = self.optimizer.lr
+                error = DivergenceError(
                     f"training diverged by epoch {self.epoch + 1}, step {self.step}: parameter "
-                    f"{name} holds NaN or inf (a non-finite gradient or update) with learning "
-                    f"rate {self.optimizer.lr:g}. The learning rate is the usual suspect: try a "
-                    f"smaller one (for example {self.optimizer.lr / 10:g}).{where}"
+                    f"{name} of {layer.name} holds NaN or inf (a non-finite gradient or update) "
+                    f"with learning rate {lr:g}. The learning rate is the usual "
+                    f"suspect: try a smaller one (for example {lr / 10:g}).{self._last_good()}"
                 )
+                raise self._agreed(error)
 
 
 def _split_weight(validation_data):

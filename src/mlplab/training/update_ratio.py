@@ -39,6 +39,7 @@ class UpdateRatioMonitor(Callback):
         self.warn, self.weights_only = bool(warn), bool(weights_only)
         self.records: list[dict] = []
         self._warned: set = set()
+        self._sums, self._count = {}, 0
 
     def on_train_begin(self, trainer):
         self._targets = [
@@ -50,7 +51,8 @@ class UpdateRatioMonitor(Callback):
             name: array_module(layer.params[key]).empty_like(layer.params[key])
             for name, layer, key in self._targets
         }
-        self._reset()
+        if set(self._sums) != set(self._before):  # a resumed epoch keeps its restored sums
+            self._reset()
         self._armed = False
 
     def _reset(self):
@@ -87,6 +89,22 @@ class UpdateRatioMonitor(Callback):
             if self.warn and math.isfinite(ratio):
                 self._check(name, ratio, trainer)
         self.records.append(record)
+
+    # -- checkpoints ------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """The epoch's ratio sums so far, the records and the warnings given."""
+        return {
+            "sums": dict(self._sums),
+            "count": self._count,
+            "records": self.records,
+            "warned": sorted([list(pair) for pair in self._warned]),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self._sums = {k: float(v) for k, v in state.get("sums", {}).items()}
+        self._count = int(state.get("count", 0))
+        self.records = list(state.get("records", []))
+        self._warned = {tuple(pair) for pair in state.get("warned", [])}
 
     def _check(self, name, ratio, trainer):
         if ratio < self.low and (name, "low") not in self._warned:
