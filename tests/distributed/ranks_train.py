@@ -1,7 +1,7 @@
 """Run under mpirun (or alone, for the one-process reference): train a tiny float64 network
 on synthetic data with ``Trainer(comm=...)`` and save the weights (rank 0) to ``OUT.npz``.
 
-    mpirun -n 2 python ranks_train.py OUT [--norm batch] [--dropout P] [--fault raise|kill]
+    mpirun -n 2 python ranks_train.py OUT [--norm batch] [--dropout P] [--fault raise|kill|sigint]
     python ranks_train.py OUT --alone ...
 
 Every rank also writes ``OUT.rank<r>.npz`` with its own weights, the last epoch's logs and the
@@ -10,6 +10,7 @@ rows of the memory-mapped training file it read, so the test can check that all 
 
 import argparse
 import os
+import signal
 import sys
 
 import numpy as np
@@ -30,13 +31,19 @@ class RowLog(np.memmap):
 
 
 class Fault(Callback):
-    """At epoch 2, rank 1 raises or kills itself."""
+    """At epoch 2, rank 1 raises or kills itself; or (``sigint``) after step 5 rank 1 alone
+    gets SIGINT, once."""
 
     def __init__(self, kind, rank):
         self.kind, self.rank = kind, rank
 
+    def on_batch_end(self, trainer):
+        if self.kind == "sigint" and trainer.step == 5 and self.rank == 1:
+            self.kind = "sent"
+            os.kill(os.getpid(), signal.SIGINT)
+
     def on_epoch_end(self, trainer):
-        if trainer.epoch == 1 and self.rank == 1:
+        if trainer.epoch == 1 and self.rank == 1 and self.kind in ("raise", "kill"):
             if self.kind == "raise":
                 raise RuntimeError("rank 1 fails on purpose")
             os.kill(os.getpid(), 9)
@@ -79,7 +86,12 @@ def main():
         seed=5, quiet=True, callbacks=callbacks, comm=comm,
     )  # fmt: skip
     weight = np.random.default_rng(7).uniform(0, 2, len(y)) if a.weighted else None
-    trainer.fit(x, y, validation_split=0.2, sample_weight=weight)
+    stopped = []
+    try:
+        trainer.fit(x, y, validation_split=0.2, sample_weight=weight)
+    except KeyboardInterrupt:  # every rank stops at the step after the signal, then finishes
+        stopped.append(trainer.step)
+        trainer.fit(x, y, validation_split=0.2, sample_weight=weight)
     weights = {name: layer.params[key] for name, layer, key in net.parameters()}
     for i, layer in enumerate(net.layers):
         for key, value in getattr(layer, "buffers", {}).items():
@@ -87,7 +99,8 @@ def main():
     logs = trainer.history.records[-1]
     extra = {"logs": np.array([logs["loss"], logs["accuracy"], logs["val_loss"]])}
     reads = np.array([len(rows) for rows in RowLog.seen], np.int64)
-    np.savez(f"{a.out}.rank{rank}.npz", reads=reads, **weights, **extra)
+    stops = {"stopped": np.array(stopped, np.int64)}
+    np.savez(f"{a.out}.rank{rank}.npz", reads=reads, **stops, **weights, **extra)
     if rank == 0:
         np.savez(a.out + ".npz", **weights, **extra)
         np.save(a.out + ".reads.npy", reads)

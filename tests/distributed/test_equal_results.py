@@ -57,3 +57,18 @@ def test_a_rerun_on_the_same_ranks_is_bit_identical(tmp_path):
     second = np.load(f"{_train(tmp_path, 2, 'batch', 'second')}.npz")
     for key in first.files:
         np.testing.assert_array_equal(first[key], second[key], err_msg=key)
+
+
+def test_a_signal_on_one_rank_stops_every_rank_at_the_same_step(tmp_path, reference):
+    """SIGINT on rank 1 alone: both ranks stop after the same step (the next reduction carries
+    it), and finishing the fit ends where an uninterrupted process ends."""
+    out = tmp_path / "out"
+    done = mpirun(2, "python", SCRIPT, str(out), "--fault", "sigint")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for rank in range(2):
+        mine = np.load(f"{out}.rank{rank}.npz")
+        assert mine["stopped"].tolist() == [6], f"rank {rank}"  # step 5 took it; step 6 ended
+        for key in reference["none"].files:
+            np.testing.assert_allclose(
+                mine[key], reference["none"][key], rtol=0, atol=1e-10, err_msg=key
+            )
