@@ -43,7 +43,7 @@ def worker(name: str, steps: int) -> None:
 
     from mlplab.network import build_mlp
     from mlplab.training import Trainer
-    from mlplab.training.distributed import world
+    from mlplab.training.distributed import SIGNAL_SLOTS, world
 
     comm = world()
     net_config = CONFIGS[name]
@@ -64,7 +64,7 @@ def worker(name: str, steps: int) -> None:
     def timed(buffer):
         start = time.perf_counter()
         reduce(buffer)
-        if buffer.size > 64:  # the gradient buffer, not the epoch's sums
+        if buffer.size > 1 + SIGNAL_SLOTS:  # the gradients, not the step's loss and signals
             spent[0] += time.perf_counter() - start
             spent[1] += 1
 
