@@ -104,12 +104,14 @@ class FileRows:
         return out
 
     def hint(self, rows) -> None:
-        """Ask the kernel to start reading ``rows`` into the page cache (no wait, no copy)."""
+        """Ask the kernel to start reading ``rows`` into the page cache (no copy; about half a
+        microsecond a row when they are there already). Only a hint: errors are ignored."""
         if _advise is None:
             return
         fd = self._file.fileno()
-        for offset in (self.start + np.sort(np.asarray(rows, np.int64)) * self.stride).tolist():
-            _advise(fd, offset, self.row_bytes, os.POSIX_FADV_WILLNEED)
+        with contextlib.suppress(OSError):
+            for offset in (self.start + np.sort(np.asarray(rows, np.int64)) * self.stride).tolist():
+                _advise(fd, offset, self.row_bytes, os.POSIX_FADV_WILLNEED)
 
     def _read_at(self, target, offset: int, row) -> None:
         try:

@@ -81,7 +81,7 @@ class Prefetcher:
     """Batches read by a background thread, at most ``depth`` ahead of the training thread."""
 
     def __init__(self, rows, batches, dtype, depth: int = DEFAULT_DEPTH):
-        self._rows, self._batches = rows, batches
+        self._rows, self._batches, self._depth = rows, batches, depth
         self._buffers = _Buffers(rows, dtype)
         self._free = queue.Queue()  # buffers the thread may fill; None: stop
         self._ready = queue.Queue()  # (batch, None) or (None, exception), in order
@@ -92,13 +92,16 @@ class Prefetcher:
         self._thread.start()
 
     def _run(self) -> None:
+        batches, ahead = self._batches, self._depth
         try:
-            for j, batch in enumerate(self._batches):
+            for batch in batches[:ahead]:
+                self._rows.hint(batch)
+            for j, batch in enumerate(batches):
                 buffer = self._free.get()
                 if buffer is None:
                     return
-                if j + 1 < len(self._batches):
-                    self._rows.hint(self._batches[j + 1])
+                if j + ahead < len(batches):  # from a cold cache: `ahead` batches in flight
+                    self._rows.hint(batches[j + ahead])
                 self._ready.put((self._buffers.fill(batch, buffer), None))
         except BaseException as error:  # raised in the training thread, at this batch
             self._ready.put((None, error))
