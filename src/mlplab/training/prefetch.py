@@ -3,7 +3,7 @@ one trains.
 
 The epoch's batches (row indices, in the epoch's order) are known when it starts; a thread reads
 them one after another (``mlplab.data.file_rows``: ``pread`` into buffers, so resident memory
-stays at ``depth + 2`` batches whatever the file's size) and hands them over through a queue.
+stays at a few batches whatever the file's size) and hands them over through a queue.
 The batches are the rows the in-memory path would gather, in the same order, so training is
 bit-identical. ``pread`` and the copies release the GIL, so one thread overlaps the reading
 with the forward and backward passes (which spend their time in BLAS, without the GIL).
@@ -29,6 +29,9 @@ import numpy as np
 from mlplab.errors import ConfigError
 
 DEFAULT_DEPTH = 4
+#: the batch buffers of a prefetcher hold at most this much (but always two batches: one being
+#: trained on, one read ahead); the kernel is still asked ``depth`` batches ahead
+BUFFER_BYTES = 8 * 2**20
 _setting = os.environ.get("MLPLAB_PREFETCH", "").strip().lower()
 
 
@@ -78,14 +81,15 @@ class DirectReader:
 
 
 class Prefetcher:
-    """Batches read by a background thread, at most ``depth`` ahead of the training thread."""
+    """Batches read by a background thread, at most ``depth`` ahead of the training thread
+    and within ``BUFFER_BYTES`` of buffers (``buffer_count``)."""
 
     def __init__(self, rows, batches, dtype, depth: int = DEFAULT_DEPTH):
         self._rows, self._batches, self._depth = rows, batches, depth
         self._buffers = _Buffers(rows, dtype)
         self._free = queue.Queue()  # buffers the thread may fill; None: stop
         self._ready = queue.Queue()  # (batch, None) or (None, exception), in order
-        for _ in range(depth + 1):  # + the one being filled; the trainer's is out of the pool
+        for _ in range(buffer_count(depth, batches, rows.shape[1] * np.dtype(dtype).itemsize)):
             self._free.put(self._buffers.take())
         self._held = None
         self._thread = threading.Thread(target=self._run, name="mlplab-prefetch", daemon=True)
@@ -129,6 +133,13 @@ class Prefetcher:
         self._free.put(None)
         self._thread.join(timeout=10.0)
         self._rows.close()
+
+
+def buffer_count(depth: int, batches, row_bytes: int) -> int:
+    """Buffers for ``depth`` batches ahead plus the trainer's, within ``BUFFER_BYTES`` (at
+    least two: the thread reads the next batch while the trainer holds one)."""
+    largest = max((len(b) for b in batches[:2]), default=1) * row_bytes
+    return max(2, min(depth + 1, BUFFER_BYTES // max(largest, 1)))
 
 
 class _Buffers:
