@@ -157,6 +157,9 @@ def child(spec) -> dict:
 
 def run_child(spec) -> dict:
     env = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    if spec.get("threads"):
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(spec["threads"])
     if spec["mode"] in PREFETCH_SETTING:
         env["MLPLAB_PREFETCH"] = PREFETCH_SETTING[spec["mode"]]
     done = subprocess.run(
@@ -191,6 +194,8 @@ def summarize(runs: list[dict], args, x_bytes: int) -> dict:
             "peak_rss_mib": max(r["peak_rss_mib"] for r in found),
             "setup_s": statistics.median(r["setup_s"] for r in found),
             "cpu_s_per_step": statistics.median(r["cpu_s_per_step"] for r in found),
+            # by this process's CPU time (all its threads: the reader's work is counted)
+            "cpu_samples_per_s": BATCH / statistics.median(r["cpu_s_per_step"] for r in found),
             "rows": found[0]["rows"],
             "weights_sha256": sorted({r["weights_sha256"] for r in found}),
         }
@@ -198,6 +203,7 @@ def summarize(runs: list[dict], args, x_bytes: int) -> dict:
         "file": {"rows": args.rows, "features": 784, "dtype": "float32", "bytes": x_bytes},
         "network": "mnist: 784→512→512→10 ReLU, batch 128, momentum 0.9, lr 0.01",
         "steps": args.steps,
+        "blas_threads": args.threads or "default",
         "warmup": args.warmup,
         "rounds": args.rounds,
         "machine": {
@@ -233,14 +239,28 @@ def markdown(result: dict) -> str:
         "(file-backed pages touched through a map count; `pread` reads do not). Equal weight "
         "hashes in the JSON mean bit-identical training.",
         "",
-        "| data | mode | rows trained from | samples/s | × in memory | peak RSS | set-up |",
-        "|---|---|---|---|---|---|---|",
     ]
+    hashes = {h for row in modes.values() for h in row["weights_sha256"]}
+    same_rows = len({row["rows"] for row in modes.values()}) == 1
+    if same_rows:
+        verdict = "identical in every mode" if len(hashes) == 1 else "NOT identical"
+        lines += [f"Final weights (sha256 of the parameters): {verdict}.", ""]
+    if result.get("note"):
+        lines += [f"Note: {result['note']}.", ""]
+    lines += [
+        "| data | mode | rows trained from | samples/s | × in memory | samples per CPU s | "
+        "× in memory (CPU) | peak RSS | set-up |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    cpu_reference = modes.get("memory", {}).get("cpu_s_per_step")
     for mode, row in modes.items():
         ratio = f"{row['ratio_to_memory']:.2f}" if row["ratio_to_memory"] else "–"
+        cpu_rate = BATCH / row["cpu_s_per_step"]
+        cpu_ratio = f"{cpu_reference / row['cpu_s_per_step']:.2f}" if cpu_reference else "–"
         lines.append(
             f"| {data} | {mode} | {row['rows']:,} | {row['samples_per_s']:,.0f} | {ratio} | "
-            f"{row['peak_rss_mib']:,.0f} MiB | {row['setup_s']:.1f} s |"
+            f"{cpu_rate:,.0f} | {cpu_ratio} | {row['peak_rss_mib']:,.0f} MiB | "
+            f"{row['setup_s']:.1f} s |"
         )
     best = modes.get("prefetch")
     if best:
@@ -263,6 +283,7 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=1500, help="steps per run, warm-up included")
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=None, help="BLAS threads (default: all)")
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     parser.add_argument("--memory-rows", type=int, default=None, help="rows read into RAM")
     parser.add_argument("--dir", default=None, help="where to write the temporary files")
@@ -297,6 +318,7 @@ def main(argv=None) -> None:
         print(f"generated {x_bytes / 2**30:.2f} GiB in {generated:.0f} s (RSS {gen_rss:.0f} MiB)",
               flush=True)  # fmt: skip
         spec = {"x": str(x_path), "y": str(y_path), "steps": args.steps, "warmup": args.warmup}
+        spec["threads"] = args.threads
         spec["memory_rows"] = memory_rows(x_bytes, args.rows, args.memory_rows)
         runs = []
         for round_ in range(args.rounds):
