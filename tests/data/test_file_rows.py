@@ -2,6 +2,8 @@
 indexing the map, for slices and strided views too; arrays it cannot read from the file are
 left to the map; a file truncated under it is a one-line FileFormatError."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,14 @@ def test_a_file_truncated_under_the_reader_is_a_one_line_error(mapped):
         rows.read(np.array([0, 39]), np.empty((2, 6), np.float32))
     assert "\n" not in str(e.value)
     rows.close()
+
+
+def test_a_file_replaced_or_removed_since_it_was_mapped_is_left_to_the_map(mapped, tmp_path):
+    x, m, path = mapped
+    np.save(tmp_path / "other.npy", x + 1)
+    (tmp_path / "other.npy").replace(path)  # an atomic rewrite: the map keeps the old file
+    if Path("/proc/self/maps").exists():
+        assert file_rows(m) is None
+    path.unlink()
+    assert file_rows(m) is None
+    np.testing.assert_array_equal(m, x)

@@ -31,7 +31,29 @@ def file_rows(x):
     if x.ndim != 2 or x.strides[1] != x.itemsize or x.strides[0] < x.shape[1] * x.itemsize:
         return None
     start = top.offset + (x.ctypes.data - top.ctypes.data)
-    return FileRows(top.filename, start, x.strides[0], x.shape, x.dtype)
+    try:
+        rows = FileRows(top.filename, start, x.strides[0], x.shape, x.dtype)
+    except OSError:  # the file is gone or unreadable by name: the map still holds the data
+        return None
+    if not _maps_this_file(top.ctypes.data, os.fstat(rows._file.fileno()).st_ino):
+        rows.close()  # the name now leads to another file (replaced since it was mapped)
+        return None
+    return rows
+
+
+def _maps_this_file(address: int, inode: int) -> bool:
+    """Whether the mapping holding ``address`` is of the file with ``inode`` (Linux's
+    ``/proc/self/maps``; True where that cannot be told)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                span, _, _, _, node = line.split(maxsplit=5)[:5]
+                low, high = (int(a, 16) for a in span.split("-"))
+                if low <= address < high:
+                    return int(node) == inode
+    except (OSError, ValueError):
+        pass
+    return True
 
 
 def _mapping_of(x):
