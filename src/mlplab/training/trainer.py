@@ -6,8 +6,9 @@
 
 One epoch: a permutation of the training rows drawn from ``default_rng([seed, epoch])`` (so the
 order depends on the seed and the epoch only, and a resumed run sees the same order); for each
-minibatch (``_train_step``), rows are gathered by index (``np.take``, which reads only those rows
-of a ``np.memmap``), then
+minibatch (``_train_step``), rows are gathered by index (``np.take``; from a ``np.memmap``, the
+epoch's batches are read from its file a few ahead in a background thread,
+``training.prefetch``), then
 
     scores = net.forward(x, training=True)        # forward
     loss, dscores = loss_fn(scores, y)            # loss
