@@ -8,6 +8,8 @@ gets precision (recall) 0, as scikit-learn's ``zero_division=0``.
 
 import numpy as np
 
+from mlplab.data.file_rows import file_rows
+
 
 def confusion_matrix(y_true, y_pred, n_classes: int, weight=None) -> np.ndarray:
     """(C, C) integer counts (Σ w with ``weight``); y_true, y_pred: class indices (N,)."""
@@ -69,13 +71,18 @@ def evaluate_batches(
     number, else the number of score columns.
 
     scores_of: (n, D) rows -> (n, C) scores, in evaluation mode; x: (N, D); y: (N,) labels or
-    (N, K) targets; rows: the row indices to use (default: all, read as slices of x and y);
-    weight: (N,) sample weights of x's rows — then loss = Σᵦ Lᵦ·Wᵦ / Σ w with Lᵦ the batch's
-    weighted mean and Wᵦ its Σ w, accuracy = Σ w·[right] / Σ w, and the confusion matrix
-    holds Σ w instead of counts.
+    (N, K) targets; rows: the row indices to use (default: all, read as slices of x and y;
+    a memory-mapped x is read from its file, ``mlplab.data.file_rows``, so that evaluating a
+    file larger than memory leaves one batch resident); weight: (N,) sample weights of x's
+    rows — then loss = Σᵦ Lᵦ·Wᵦ / Σ w with Lᵦ the batch's weighted mean and Wᵦ its Σ w,
+    accuracy = Σ w·[right] / Σ w, and the confusion matrix holds Σ w instead of counts.
     Returns ``{"examples", "loss"[, "accuracy"][, "precision", "recall", "f1", "confusion",
     "macro avg", ...]}``.
     """
+    reader = file_rows(x) if isinstance(x, np.ndarray) else None
+    if reader is not None:  # a memory map: each batch read from its file, nothing mapped
+        with reader:
+            return evaluate_batches(scores_of, loss, reader, y, rows, batch_size, confusion, weight)
     n = len(y) if rows is None else len(rows)
     classify = getattr(loss, "task", "classification") in ("classification", "binary")
     n_classes = 0 if confusion is True else int(confusion)

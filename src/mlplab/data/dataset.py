@@ -107,13 +107,12 @@ class Dataset:
 
 def _finite_range(x):
     """(min, max) over the finite values (row chunks for memory maps), None if there are none."""
-    from mlplab.data.validation import row_chunks
+    from mlplab.data.validation import row_blocks
 
     if x.size == 0:
         return None, None
     low, high = np.inf, -np.inf
-    for rows in row_chunks(x.shape[0], x.shape[1] * x.itemsize):
-        part = x[rows]
+    for _, part in row_blocks(x):
         if part.dtype.kind == "f":
             part = part[np.isfinite(part)]
         if part.size:

@@ -21,9 +21,13 @@ import weakref
 import numpy as np
 
 from mlplab import backend
+from mlplab.data.file_rows import file_rows
 from mlplab.errors import DTypeError, LabelError, NonFiniteError, ShapeError
 
 CHUNK_BYTES = 64 * 2**20
+#: rows read from a memory-mapped file at a time by ``row_blocks`` (a reused buffer; larger
+#: reads gain nothing)
+FILE_CHUNK_BYTES = 8 * 2**20
 
 #: the width-mismatch message, and the shorter ones some callers keep (``mismatch=``); fields:
 #: where, n (expected), d (given), shape, by (what expects ``n``).
@@ -51,11 +55,31 @@ def is_checked(x) -> bool:
     return ref is not None and ref() is x and not backend.debug
 
 
-def row_chunks(n_rows: int, row_bytes: int):
-    """Slices of consecutive rows of about ``CHUNK_BYTES`` each."""
-    step = max(1, CHUNK_BYTES // max(int(row_bytes), 1))
+def row_chunks(n_rows: int, row_bytes: int, chunk_bytes: int | None = None):
+    """Slices of consecutive rows of about ``chunk_bytes`` (default ``CHUNK_BYTES``) each."""
+    step = max(1, (chunk_bytes or CHUNK_BYTES) // max(int(row_bytes), 1))
     for start in range(0, n_rows, step):
         yield slice(start, min(start + step, n_rows))
+
+
+def row_blocks(x):
+    """(rows slice, array) of consecutive rows: of a memory map, about ``FILE_CHUNK_BYTES`` at
+    a time read from its file into one reused buffer (``mlplab.data.file_rows``), so that
+    scanning a large file leaves nothing of it mapped into the process; of other arrays, views
+    of about ``CHUNK_BYTES``."""
+    reader = file_rows(x)
+    if reader is None:
+        for rows in row_chunks(x.shape[0], x.shape[1] * x.itemsize):
+            yield rows, x[rows]
+        return
+    with reader:
+        buffer = None
+        chunk_bytes = min(CHUNK_BYTES, FILE_CHUNK_BYTES)
+        for rows in row_chunks(x.shape[0], reader.row_bytes, chunk_bytes):
+            n = rows.stop - rows.start
+            if buffer is None or len(buffer) < n:
+                buffer = np.empty((n, x.shape[1]), x.dtype)
+            yield rows, reader.read_span(rows.start, buffer[:n])
 
 
 class ComplexDataError(DTypeError, ValueError):
@@ -180,8 +204,8 @@ def first_nonfinite(x):
     """(row, column) of the first NaN or inf in a 2-D array, or None; scans in row chunks."""
     if x.dtype.kind != "f":
         return None
-    for rows in row_chunks(x.shape[0], x.shape[1] * x.itemsize):
-        bad = ~np.isfinite(x[rows])
+    for rows, part in row_blocks(x):
+        bad = ~np.isfinite(part)
         if bad.any():
             row, col = np.argwhere(bad)[0]
             return int(rows.start + row), int(col)
@@ -192,7 +216,4 @@ def count_nonfinite(x) -> int:
     """How many NaN or inf values a 2-D array holds (scanned in row chunks)."""
     if x.dtype.kind != "f":
         return 0
-    return sum(
-        int((~np.isfinite(x[rows])).sum())
-        for rows in row_chunks(x.shape[0], x.shape[1] * x.itemsize)
-    )
+    return sum(int((~np.isfinite(part)).sum()) for _, part in row_blocks(x))

@@ -6,8 +6,9 @@
 
 One epoch: a permutation of the training rows drawn from ``default_rng([seed, epoch])`` (so the
 order depends on the seed and the epoch only, and a resumed run sees the same order); for each
-minibatch (``_train_step``), rows are gathered by index (``np.take``, which reads only those rows
-of a ``np.memmap``), then
+minibatch (``_train_step``), rows are gathered by index (``np.take``; from a ``np.memmap``, the
+epoch's batches are read from its file a few ahead in a background thread,
+``training.prefetch``), then
 
     scores = net.forward(x, training=True)        # forward
     loss, dscores = loss_fn(scores, y)            # loss
@@ -41,6 +42,7 @@ import time
 import numpy as np
 
 from mlplab import backend
+from mlplab.data.file_rows import file_rows
 from mlplab.data.validation import WIDTH_COUNT, check_features, check_labels
 from mlplab.errors import ConfigError, DivergenceError, NonFiniteError
 from mlplab.metrics import count_correct, evaluate_network
@@ -60,6 +62,7 @@ from mlplab.training.epoch_totals import EpochTotals
 from mlplab.training.history import History
 from mlplab.training.interrupts import Interrupted, deferring, pending, signal_name
 from mlplab.training.interrupts import clear as clear_interrupt
+from mlplab.training.prefetch import batch_reader, prefetch_depth
 from mlplab.training.progress import ProgressBar
 from mlplab.training.transforms import chain, constraints
 
@@ -144,6 +147,7 @@ class Trainer:
         self._epoch_done = False  # the current epoch's record is in the history
         self._epoch_start = None  # perf_counter at the epoch's first batch
         self._buffers = {}  # gather buffers by batch length
+        self._reader = None  # this epoch's batches read from a memory-mapped file (prefetch)
         self._bound = False
         self._gradients = None  # the packed gradient buffer (or the arrays) summed over ranks
         self._step_signal = None  # the signal the last step's reduction found on some rank
@@ -290,9 +294,11 @@ class Trainer:
 
     def _gather(self, X, y, idx):
         """The rows ``idx`` of X and y as contiguous arrays in the network's dtype (and of the
-        sample weights, ``w_batch``)."""
+        sample weights, ``w_batch``); of a memory-mapped X, the epoch's reader's next batch."""
         if self.sample_weight is not None:
             self.w_batch = self.sample_weight[idx]
+        if self._reader is not None:
+            return self._reader.next(), y[idx]
         dtype = self.net.dtype
         if X.dtype == dtype and not isinstance(X, np.memmap):
             buf = self._buffers.get(len(idx))
@@ -321,6 +327,23 @@ class Trainer:
         if not self.shuffle:
             return train_idx
         return np.random.default_rng([self.seed, epoch]).permutation(train_idx)
+
+    def _batch_rows(self, order, batch: int):
+        """The row indices of minibatch ``batch`` of an epoch in ``order`` (the last batch takes
+        the rows left)."""
+        stop = len(order) if batch == self.steps_per_epoch - 1 else (batch + 1) * self.batch_size
+        return order[batch * self.batch_size : stop]
+
+    def _open_reader(self, X, order):
+        """For a memory-mapped X, a reader of this epoch's batches from ``self.batch`` on,
+        reading ahead in a background thread (``mlplab.training.prefetch``); else None."""
+        rows = None if prefetch_depth() is None else file_rows(X)
+        if rows is None:
+            return None
+        batches = [self._batch_rows(order, b) for b in range(self.batch, self.steps_per_epoch)]
+        if self.comm is not None:  # this rank's rows only, as ``_shard`` picks them each step
+            batches = [idx[self.comm.shard(len(idx))] for idx in batches]
+        return batch_reader(rows, batches, self.net.dtype)
 
     # -- the loop -------------------------------------------------------------------------------
     def fit(
@@ -519,15 +542,24 @@ class Trainer:
                 hook(self)
         elif self._epoch_start is None:
             self._epoch_start = time.perf_counter()
+        if self.schedule.unit != "step":
+            self.optimizer.lr = self.schedule.lr(self.epoch, self.optimizer.base_lr)
+        self._reader = self._open_reader(X, order)
+        try:
+            self._train_batches(hooks, X, y, order)
+        finally:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+        return self.batch >= self.steps_per_epoch
+
+    def _train_batches(self, hooks, X, y, order) -> None:
+        """The epoch's minibatches from ``self.batch`` on, until its end or a stop."""
         optimizer, schedule = self.optimizer, self.schedule
         per_step_lr = schedule.unit == "step"
-        if not per_step_lr:
-            optimizer.lr = schedule.lr(self.epoch, optimizer.base_lr)
         on_batch_begin, on_batch_end = hooks["on_batch_begin"], hooks["on_batch_end"]
-        n, bs, spe = len(train_idx), self.batch_size, self.steps_per_epoch
-        while self.batch < spe:
-            stop = n if self.batch == spe - 1 else (self.batch + 1) * bs
-            xb, yb = self._gather(X, y, self._shard(order[self.batch * bs : stop]))
+        while self.batch < self.steps_per_epoch:
+            xb, yb = self._gather(X, y, self._shard(self._batch_rows(order, self.batch)))
             self.x_batch, self.y_batch = xb, yb
             if per_step_lr:
                 optimizer.lr = schedule.lr(self.step, optimizer.base_lr)
@@ -541,7 +573,6 @@ class Trainer:
             self._check_interrupt(hooks, after_step=True)
             if self.stop_training:
                 break
-        return self.batch >= spe
 
     def _train_step(self, xb, yb, wb=None) -> None:
         """One minibatch: forward, loss, backward, the gradient transforms, the update, the
