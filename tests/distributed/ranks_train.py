@@ -30,6 +30,21 @@ class RowLog(np.memmap):
         return super().__getitem__(index)
 
 
+def log_file_reads():
+    """Record the rows gathered from the file too (memory-mapped batches and evaluation rows
+    are read there, not through the map). The NaN scan's ``read_span`` streams the file in
+    chunks of at most 8 MiB and is left out."""
+    from mlplab.data.file_rows import FileRows
+
+    read = FileRows.read
+
+    def logged_read(self, rows, out):
+        RowLog.seen.append(np.array(rows))
+        return read(self, rows, out)
+
+    FileRows.read = logged_read
+
+
 class Fault(Callback):
     """At epoch 2, rank 1 raises or kills itself; or (``sigint``) after step 5 rank 1 alone
     gets SIGINT, once."""
@@ -61,6 +76,7 @@ def data(directory, n=203, d=6):
 
 
 def main():
+    log_file_reads()
     p = argparse.ArgumentParser()
     p.add_argument("out")
     p.add_argument("--alone", action="store_true")
