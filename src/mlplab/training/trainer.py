@@ -14,6 +14,7 @@ of a ``np.memmap``), then
     net.backward(dscores)                         # backward: layer.grads
     penalty = transforms(net)                     # L2, L1, clipping (training/transforms.py)
     optimizer.step()                              # the update, at the schedule's rate
+                                                  # (fused: the chain folded into the update)
     for constraint in constraints: constraint(net)  # max-norm
 
 with a finiteness check of loss + penalty before the step. With sample weights the loss is the
@@ -451,14 +452,19 @@ class Trainer:
         scores = net.forward(xb, True)
         loss, dscores = loss_fn(scores, yb) if wb is None else loss_fn(scores, yb, weight=wb)
         net.backward(dscores, input_grad=False)
-        penalty = self.transforms(net)
+        # fused: the update applies the chain in its own pass (training/transforms.py)
+        folded = None if self.check_gradients else self.transforms.fold(self.optimizer)
+        penalty = self.transforms(net) if folded is None else folded.penalty
         if not math.isfinite(loss + penalty):
             self._diverged(loss + penalty, "loss", xb)
         if self.start_loss is None:
             self.start_loss = float(loss)
         if self.check_gradients:
             self._check_gradients(xb)
-        self.optimizer.step()
+        if folded is None:
+            self.optimizer.step()
+        else:
+            self.optimizer.step(folded)
         for constraint in self.constraints:
             constraint(net)
         correct = count_correct(loss_fn.predict(scores), yb, wb) if _classifies(loss_fn) else 0
