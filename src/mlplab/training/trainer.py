@@ -29,6 +29,7 @@ The learning rate has one owner, the optimizer: ``optimizer.base_lr`` is its con
 epoch (or step); ``trainer.lr`` reads it.
 """
 
+import contextlib
 import math
 import sys
 import time
@@ -38,6 +39,7 @@ import numpy as np
 from mlplab import backend
 from mlplab.data.validation import WIDTH_COUNT, check_features, check_labels
 from mlplab.errors import ConfigError, DivergenceError, NonFiniteError
+from mlplab.kernels.threads import set_threads, threads_setting
 from mlplab.metrics import count_correct, evaluate_network
 from mlplab.optim import get_optimizer
 from mlplab.schedules import get_schedule
@@ -72,6 +74,8 @@ class Trainer:
         gradients; off by default — a non-finite gradient shows up as a non-finite loss one step
         later, and weights are checked at the end of every epoch and before every checkpoint).
     quiet: no progress bar (there is none anyway when stderr is not a terminal).
+    threads: BLAS and fused-kernel threads during ``fit`` (``mlplab.set_threads``); None:
+        ``MLPLAB_NUM_THREADS`` if set, else the environment's settings are left as they are.
     """
 
     def __init__(
@@ -92,8 +96,12 @@ class Trainer:
         quiet: bool = False,
         optimizer_options: dict | None = None,
         check_gradients: bool = False,
+        threads: int | None = None,
     ):
         self.net = net
+        #: the BLAS's and the fused kernels' threads during ``fit`` (``mlplab.set_threads``);
+        #: None: ``MLPLAB_NUM_THREADS``, else the environment's settings as they are
+        self.threads = threads_setting(threads, "Trainer threads")
         options = dict(optimizer_options or {})
         if lr is not None:
             options["lr"] = lr
@@ -328,7 +336,8 @@ class Trainer:
         X, y, train_idx, val = self._prepare(X, y, validation_data, validation_split)
         self._set_weights(sample_weight, len(X), val_weight, val is not None and val[0] is X)
         # overflow on the way to a divergence is reported once, by DivergenceError
-        with np.errstate(over="ignore", invalid="ignore"), deferring():
+        threads = contextlib.nullcontext() if self.threads is None else set_threads(self.threads)
+        with np.errstate(over="ignore", invalid="ignore"), deferring(), threads:
             return self._fit(X, y, train_idx, val, resume, epochs)
 
     def _set_weights(self, sample_weight, n_rows, val_weight, split_from_training) -> None:
