@@ -23,9 +23,11 @@ them over Numba's threads (``mlplab.set_threads``).
 import numba
 import numpy as np
 
-#: below this many values an update runs serially on the calling thread (measured: starting
-#: Numba's thread team costs more than sharing a smaller buffer saves; docs/performance.md)
-PARALLEL_MIN = 1 << 16
+#: below this many values (above every benchmark network) an update runs on the calling thread:
+#: serial, the fused update is already 2–6× the reference's speed and a small share of a step,
+#: while a fork-join over cores that other work holds waited 10–100× longer (measured with
+#: benchmarks/fused_updates.py; docs/performance.md)
+PARALLEL_MIN = 1 << 23
 
 #: flags of the folded gradient transforms and AdamW's decoupled decay
 L2, L1, CLIP, DECOUPLED = 1, 2, 4, 8
@@ -102,43 +104,64 @@ def _adam_chunk(p, g, m, v, decays, flags, fold, hyper):
         p[i] = wi + (mi / (np.sqrt(vi) + eps)) * neg_step
 
 
+@numba.njit(**JIT)
+def _momentum_serial(p, g, v, chunks, flags, fold, kind, hyper):
+    for c in range(chunks.shape[0]):
+        a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
+        _momentum_chunk(p[a:b], g[a:b], v[a:b], decays, flags, fold, kind, hyper)
+
+
 @numba.njit(parallel=True, **JIT)
+def _momentum_parallel(p, g, v, chunks, flags, fold, kind, hyper):
+    for c in numba.prange(chunks.shape[0]):
+        a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
+        _momentum_chunk(p[a:b], g[a:b], v[a:b], decays, flags, fold, kind, hyper)
+
+
+@numba.njit(**JIT)
+def _mean_square_serial(p, g, e, chunks, flags, fold, hyper):
+    for c in range(chunks.shape[0]):
+        a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
+        _mean_square_chunk(p[a:b], g[a:b], e[a:b], decays, flags, fold, hyper)
+
+
+@numba.njit(parallel=True, **JIT)
+def _mean_square_parallel(p, g, e, chunks, flags, fold, hyper):
+    for c in numba.prange(chunks.shape[0]):
+        a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
+        _mean_square_chunk(p[a:b], g[a:b], e[a:b], decays, flags, fold, hyper)
+
+
+@numba.njit(**JIT)
+def _adam_serial(p, g, m, v, chunks, flags, fold, hyper):
+    for c in range(chunks.shape[0]):
+        a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
+        _adam_chunk(p[a:b], g[a:b], m[a:b], v[a:b], decays, flags, fold, hyper)
+
+
+@numba.njit(parallel=True, **JIT)
+def _adam_parallel(p, g, m, v, chunks, flags, fold, hyper):
+    for c in numba.prange(chunks.shape[0]):
+        a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
+        _adam_chunk(p[a:b], g[a:b], m[a:b], v[a:b], decays, flags, fold, hyper)
+
+
 def momentum_update(p, g, v, chunks, serial, flags, fold, kind, hyper):
     """SGD, momentum and Nesterov over the packed buffer (for SGD ``v`` is empty)."""
-    if serial:
-        for c in range(chunks.shape[0]):
-            a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
-            _momentum_chunk(p[a:b], g[a:b], v[a:b], decays, flags, fold, kind, hyper)
-    else:
-        for c in numba.prange(chunks.shape[0]):
-            a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
-            _momentum_chunk(p[a:b], g[a:b], v[a:b], decays, flags, fold, kind, hyper)
+    kernel = _momentum_serial if serial else _momentum_parallel
+    kernel(p, g, v, chunks, flags, fold, kind, hyper)
 
 
-@numba.njit(parallel=True, **JIT)
 def mean_square_update(p, g, e, chunks, serial, flags, fold, hyper):
     """AdaGrad and RMSProp over the packed buffer."""
-    if serial:
-        for c in range(chunks.shape[0]):
-            a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
-            _mean_square_chunk(p[a:b], g[a:b], e[a:b], decays, flags, fold, hyper)
-    else:
-        for c in numba.prange(chunks.shape[0]):
-            a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
-            _mean_square_chunk(p[a:b], g[a:b], e[a:b], decays, flags, fold, hyper)
+    kernel = _mean_square_serial if serial else _mean_square_parallel
+    kernel(p, g, e, chunks, flags, fold, hyper)
 
 
-@numba.njit(parallel=True, **JIT)
 def adam_update(p, g, m, v, chunks, serial, flags, fold, hyper):
     """Adam and AdamW over the packed buffer."""
-    if serial:
-        for c in range(chunks.shape[0]):
-            a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
-            _adam_chunk(p[a:b], g[a:b], m[a:b], v[a:b], decays, flags, fold, hyper)
-    else:
-        for c in numba.prange(chunks.shape[0]):
-            a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
-            _adam_chunk(p[a:b], g[a:b], m[a:b], v[a:b], decays, flags, fold, hyper)
+    kernel = _adam_serial if serial else _adam_parallel
+    kernel(p, g, m, v, chunks, flags, fold, hyper)
 
 
 @numba.njit(**JIT)
@@ -156,19 +179,25 @@ def _chunk_sums(w, g, decays, flags, fold, out):
     out[0], out[1], out[2] = squares, absolutes, gradient
 
 
+@numba.njit(**JIT)
+def _sums_serial(p, g, chunks, flags, fold, out):
+    for c in range(chunks.shape[0]):
+        a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
+        _chunk_sums(p[a:b], g[a:b], decays, flags, fold, out[c])
+
+
 @numba.njit(parallel=True, **JIT)
+def _sums_parallel(p, g, chunks, flags, fold, out):
+    for c in numba.prange(chunks.shape[0]):
+        a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
+        _chunk_sums(p[a:b], g[a:b], decays, flags, fold, out[c])
+
+
 def gradient_sums(p, g, chunks, serial, flags, fold):
     """Per-chunk (Σw², Σ|w|, Σĝ²), shape (chunks, 3): the caller sums them in chunk order, so
     the totals do not depend on the number of threads."""
     out = np.zeros((chunks.shape[0], 3))
-    if serial:
-        for c in range(chunks.shape[0]):
-            a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
-            _chunk_sums(p[a:b], g[a:b], decays, flags, fold, out[c])
-    else:
-        for c in numba.prange(chunks.shape[0]):
-            a, b, decays = chunks[c, 0], chunks[c, 1], chunks[c, 2]
-            _chunk_sums(p[a:b], g[a:b], decays, flags, fold, out[c])
+    (_sums_serial if serial else _sums_parallel)(p, g, chunks, flags, fold, out)
     return out
 
 
