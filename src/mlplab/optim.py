@@ -43,6 +43,9 @@ OPTIMIZERS = Registry("optimizer")
 #: values per chunk of a fused update: a chunk's few float32 arrays fit a core's L2 cache, and a
 #: large buffer has chunks enough to share among the threads
 CHUNK = 1 << 15
+#: the fewest packed values a fused update runs for: below, the reference's few microseconds
+#: a step do not pay for loading Numba (about 33 MB resident and half a second at start)
+FUSED_MIN = 1 << 16
 
 #: flags of ``FoldedTransforms`` (the same values as ``mlplab.kernels.updates``'s)
 FOLD_L2, FOLD_L1, FOLD_CLIP, FOLD_DECOUPLED = 1, 2, 4, 8
@@ -180,11 +183,12 @@ class Optimizer:
 
     def fusable(self) -> bool:
         """Whether a step runs as one fused pass: the kernels selected and importable, the
-        parameters packed in float32 or float64 and still held by their layers, and an update
-        rule the kernels know."""
+        parameters packed in float32 or float64 (at least ``FUSED_MIN`` values) and still held
+        by their layers, and an update rule the kernels know."""
         flat = self._flat
         return (
             flat is not None
+            and flat.params.size >= FUSED_MIN
             and type(self)._update is type(self)._fused_twin_of
             and flat.params.dtype in (np.float32, np.float64)
             and all(layer.params[k] is p and layer.grads[k] is g for layer, k, p, g in flat.views)

@@ -8,7 +8,7 @@ relative, and a state saved by one path resumes on the other.
 import numpy as np
 import pytest
 
-from mlplab import kernels
+from mlplab import kernels, optim
 from mlplab.kernels import updates
 from mlplab.optim import OPTIMIZERS, Optimizer, get_optimizer
 from mlplab.parameter_buffer import pack_parameters
@@ -22,7 +22,7 @@ TOLERANCE = {np.float32: 1e-6, np.float64: 1e-12}
 SIZES = {
     "empty": [((0, 3), 0)],
     "one": [((1, 1), 0)],
-    "odd": [((4, 5), 5), ((5, 3), 0)],
+    "odd": [((4, 5), 5), ((5, 3), 3)],
     "large": [((300, 400), 400), ((400, 7), 7)],
 }
 TRANSFORMS = {
@@ -33,6 +33,12 @@ TRANSFORMS = {
     "l2+clip": {"l2": 1e-2, "clip_norm": 0.5},
     "l1+l2+clip": {"l2": 1e-2, "l1": 1e-3, "clip_norm": 0.5},
 }
+
+
+@pytest.fixture(autouse=True)
+def fuse_every_size(monkeypatch):
+    """Small buffers take the reference path by default (``optim.FUSED_MIN``): fuse them here."""
+    monkeypatch.setattr(optim, "FUSED_MIN", 0)
 
 
 class Layer:
@@ -162,9 +168,12 @@ def test_parallel_and_serial_chunks_agree_exactly(monkeypatch):
         np.testing.assert_array_equal(a, b)
 
 
-def test_reference_path_and_fallbacks_do_not_fuse():
+def test_reference_path_and_fallbacks_do_not_fuse(monkeypatch):
     (net, opt), _ = _pair("adam", np.float32, "odd")
     assert opt.fusable()
+    monkeypatch.setattr(optim, "FUSED_MIN", 44)  # "odd" has 43 values: too few
+    assert not opt.fusable()
+    monkeypatch.setattr(optim, "FUSED_MIN", 43)
     kernels.set_kernels("numpy")
     try:
         assert not opt.fusable() and chain(l2=1.0).fold(opt) is None
