@@ -173,9 +173,11 @@ class Optimizer:
         ``fold`` (from ``fold``, this step) the fused update applies those transforms first."""
         self.t += 1
         self._prepare()
-        if fold is not None or self.fusable():
+        if self.fusable():
             self._fused_step(fold)
             return
+        if fold is not None:
+            raise RuntimeError(f"{self.name}: folded transforms need a fused step (see fusable)")
         self._apply()
 
     def _prepare(self):
