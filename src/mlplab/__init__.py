@@ -4,6 +4,7 @@ from mlplab.api import Model, Run, RunConfig, evaluate, load, resume, train
 from mlplab.classic.adaline import Adaline
 from mlplab.classic.perceptron import Perceptron
 from mlplab.errors import MlplabError
+from mlplab.kernels import set_threads
 from mlplab.layers import (
     ELU,
     BatchNorm,
@@ -62,5 +63,6 @@ __all__ = [
     "load_checkpoint",
     "register_activation",
     "resume",
+    "set_threads",
     "train",
 ]

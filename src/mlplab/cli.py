@@ -17,8 +17,12 @@ import warnings
 
 import mlplab.commands
 from mlplab.errors import ConfigDeprecationWarning, DivergenceError, MlplabError
+from mlplab.kernels.threads import ENVIRONMENT, set_threads, threads_setting
 from mlplab.training.interrupts import Interrupted, exit_code
 from mlplab.version import __version__
+
+#: the commands that train or predict: they take --threads (``mlplab.set_threads``)
+THREADED = {"train", "predict", "evaluate", "compare", "ensemble", "sanity"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         )  # fmt: skip
         p.add_argument("--json", action="store_true", help="print results as JSON")
         p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+        if module.NAME in THREADED:
+            p.add_argument(
+                "--threads", metavar="N",
+                help=f"BLAS and kernel threads (default: ${ENVIRONMENT}, else as the "
+                "environment sets them)",
+            )  # fmt: skip
         module.add_arguments(p)
         p.set_defaults(run=module.run)
     return parser
@@ -88,7 +98,7 @@ def main(argv=None) -> int:
         return 2
     _config_notices_on_one_line(args.command)
     try:
-        with _terminate_as_interrupt():
+        with _terminate_as_interrupt(), _threads(args):
             return int(args.run(args) or 0)
     except DivergenceError as e:
         print(f"mlplab {args.command}: error: {e}", file=sys.stderr)
@@ -107,6 +117,14 @@ def main(argv=None) -> int:
         # The reader went away (``mlplab ... | head``): stop quietly, as a shell tool does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + 13
+
+
+def _threads(args):
+    """``--threads`` (else ``MLPLAB_NUM_THREADS``) for the command's run; nothing when unset."""
+    if args.command not in THREADED:
+        return contextlib.nullcontext()
+    n = threads_setting(args.threads, "--threads")
+    return contextlib.nullcontext() if n is None else set_threads(n)
 
 
 @contextlib.contextmanager

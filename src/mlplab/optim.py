@@ -20,19 +20,60 @@ The update rules follow PyTorch's ``torch.optim`` conventions (so the two agree 
   [Loshchilov & Hutter, 2019]
 
 Each step works in place through one scratch buffer per parameter: no allocation per step.
+
+Where the fused kernels run (``mlplab.kernels.fused()``) and the parameters are packed, a step
+is one pass over the packed buffer instead (``mlplab.kernels.updates``), with the trainer's L2,
+L1 and clipping folded in (``fold``); the NumPy code here stays the reference and the fallback.
 """
 
+import dataclasses
 import math
 import numbers
 
 import numpy as np
 
+from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, FileFormatError
 from mlplab.parameter_buffer import blocks, packed_buffer
 from mlplab.registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
+
+#: values per chunk of a fused update: a chunk's few float32 arrays fit a core's L2 cache, and a
+#: large buffer has chunks enough to share among the threads
+CHUNK = 1 << 15
+#: the fewest packed values a fused update runs for: below, the reference's few microseconds
+#: a step do not pay for loading Numba (about 33 MB resident and half a second at start)
+FUSED_MIN = 1 << 16
+
+#: flags of ``FoldedTransforms`` (the same values as ``mlplab.kernels.updates``'s)
+FOLD_L2, FOLD_L1, FOLD_CLIP, FOLD_DECOUPLED = 1, 2, 4, 8
+
+
+@dataclasses.dataclass(frozen=True)
+class FoldedTransforms:
+    """Gradient transforms for the fused update to apply inside its pass, on each value:
+    ĝ = ((g + λ₂·w) + λ₁·sign(w))·s (λ₂, λ₁ on weights only, s the clipping factor), the
+    reference chain's steps in its order. ``values`` = (λ₂, λ₁, s) in the buffer's dtype;
+    ``penalty`` what L2 and L1 add to the loss."""
+
+    flags: int
+    values: tuple
+    penalty: float
+
+
+@dataclasses.dataclass(frozen=True)
+class _Flat:
+    """The packed buffers a fused step runs over: parameters, gradients, each state slot's
+    flat array, the (start, stop, decays) chunk table, and the (layer, key, p, g) views whose
+    presence in their layers proves the packing still holds."""
+
+    params: np.ndarray
+    grads: np.ndarray
+    state: dict
+    chunks: np.ndarray
+    views: list
 
 
 class Optimizer:
@@ -45,6 +86,9 @@ class Optimizer:
     #: whether one ``_update`` may run over all packed parameters at once (not when weights and
     #: the others are treated differently, as AdamW's decoupled decay does)
     flat_update = True
+    #: the ``_update`` whose fused twin ``_fused`` is: a subclass that changes ``_update``
+    #: without giving ``_fused`` a twin of it takes the reference path
+    _fused_twin_of = None
 
     def __init__(self, lr: float = 0.01):
         self.set_lr(lr)
@@ -52,6 +96,7 @@ class Optimizer:
         self._entries = []  # (name, layer, key, decays, state dict, scratch)
         self._packed = None  # [(layer, key, p, g)] when the parameters are packed
         self._blocks = None  # then _update's arguments (p, g, state, scratch), block by block
+        self._flat = None  # the packed buffers a fused step runs over (_Flat)
 
     def set_lr(self, lr: float) -> None:
         """Set the configured learning rate ``base_lr`` (and the next step's ``lr``): the one
@@ -78,7 +123,7 @@ class Optimizer:
         found = list(net.parameters())
         params = [layer.params[key] for _, layer, key in found]
         grads = [layer.grads[key] for _, layer, key in found]
-        p_buffer = packed_buffer(params) if self.flat_update else None
+        p_buffer = packed_buffer(params)
         g_buffer = packed_buffer(grads) if p_buffer is not None else None
         flat = g_buffer is not None and g_buffer.size == p_buffer.size
         if flat:
@@ -97,12 +142,14 @@ class Optimizer:
                 scratch = xp.empty_like(p) if self.needs_scratch else None
             decays = key in getattr(layer, "decay_params", ())
             self._entries.append((name, layer, key, decays, state, scratch))
-        self._packed = self._blocks = None
+        self._packed = self._blocks = self._flat = None
         if flat:
             packed = [
                 (layer, key, p, g)
                 for (_, layer, key), p, g in zip(found, params, grads, strict=True)
             ]
+            self._flat = _Flat(p_buffer, g_buffer, flat_state, _chunk_table(self._entries), packed)
+        if flat and self.flat_update:
             parts = blocks(p_buffer.size)
             self._packed = packed
             self._blocks = [
@@ -121,10 +168,75 @@ class Optimizer:
         return [e[0] for e in self._entries]
 
     # -- the update -----------------------------------------------------------------------------
-    def step(self):
-        """Update every bound parameter in place from its layer's current gradient."""
+    def step(self, fold: FoldedTransforms | None = None):
+        """Update every bound parameter in place from its layer's current gradient; with
+        ``fold`` (from ``fold``, this step) the fused update applies those transforms first."""
         self.t += 1
+        self._prepare()
+        if self.fusable():
+            self._fused_step(fold)
+            return
+        if fold is not None:
+            raise RuntimeError(f"{self.name}: folded transforms need a fused step (see fusable)")
         self._apply()
+
+    def _prepare(self):
+        """Set the step's constants from ``t`` and ``lr`` (Adam's bias corrections)."""
+
+    def fusable(self) -> bool:
+        """Whether a step runs as one fused pass: the kernels selected and importable, the
+        parameters packed in float32 or float64 (at least ``FUSED_MIN`` values) and still held
+        by their layers, and an update rule the kernels know."""
+        flat = self._flat
+        return (
+            flat is not None
+            and flat.params.size >= FUSED_MIN
+            and type(self)._update is type(self)._fused_twin_of
+            and flat.params.dtype in (np.float32, np.float64)
+            and all(layer.params[k] is p and layer.grads[k] is g for layer, k, p, g in flat.views)
+            and kernels.fused()
+        )
+
+    def fold(self, l2: float, l1: float, max_norm: float | None) -> FoldedTransforms | None:
+        """The trainer's chain (L2 λ₂, L1 λ₁, clipping to ``max_norm``) as transforms for the
+        next step's fused pass, or None where the step is not fused. Reads the buffers once
+        for the penalty's sums and the gradient's norm (float64, chunk by chunk); changes
+        nothing. The clipping factor is s = c / (‖ĝ‖ + 10⁻⁶) when ‖ĝ‖ > c, as
+        ``clip_by_global_norm``'s."""
+        if not self.fusable():
+            return None
+        from mlplab.kernels import updates
+
+        flat = self._flat
+        dtype = flat.params.dtype.type
+        flags = (FOLD_L2 if l2 else 0) | (FOLD_L1 if l1 else 0)
+        penalty, scale = 0.0, 1.0
+        if flags or max_norm:
+            serial = updates.serial(flat.params.size)
+            values = (dtype(l2), dtype(l1), dtype(1.0))
+            p, g = flat.params, flat.grads
+            sums = updates.gradient_sums(p, g, flat.chunks, serial, flags, values).sum(axis=0)
+            squares, absolutes, gradient = (float(x) for x in sums)
+            penalty = 0.0 + (0.5 * l2 * squares if l2 else 0.0) + (l1 * absolutes if l1 else 0.0)
+            norm = math.sqrt(gradient)
+            if max_norm and norm > max_norm:
+                scale = max_norm / (norm + 1e-6)
+                flags |= FOLD_CLIP
+        return FoldedTransforms(flags, (dtype(l2), dtype(l1), dtype(scale)), penalty)
+
+    def _fused_step(self, fold):
+        from mlplab.kernels import updates
+
+        flat = self._flat
+        dtype = flat.params.dtype.type
+        if fold is None:
+            fold = FoldedTransforms(0, (dtype(0.0), dtype(0.0), dtype(1.0)), 0.0)
+        serial = updates.serial(flat.params.size)
+        self._fused(updates, flat, serial, fold.flags, fold.values, dtype)
+
+    def _fused(self, updates, flat, serial, flags, values, dtype):
+        """The fused twin of ``_update`` over ``flat`` (``mlplab.kernels.updates``)."""
+        raise NotImplementedError
 
     def _apply(self):
         if self._packed is not None and all(
@@ -184,6 +296,13 @@ class SGD(Optimizer):
         np.multiply(g, -self.lr, out=scratch)
         p += scratch
 
+    _fused_twin_of = _update
+
+    def _fused(self, updates, flat, serial, flags, values, dtype):
+        hyper = (dtype(0.0), dtype(-self.lr))
+        p, g = flat.params, flat.grads
+        updates.momentum_update(p, g, p[:0], flat.chunks, serial, flags, values, 0, hyper)
+
 
 @OPTIMIZERS.register("momentum")
 class Momentum(Optimizer):
@@ -214,6 +333,16 @@ class Momentum(Optimizer):
         else:
             np.multiply(v, -self.lr, out=scratch)
         p += scratch
+
+    _fused_twin_of = _update
+
+    def _fused(self, updates, flat, serial, flags, values, dtype):
+        kind = 2 if self.nesterov else 1
+        hyper = (dtype(self.momentum), dtype(-self.lr))
+        v = flat.state["velocity"]
+        updates.momentum_update(
+            flat.params, flat.grads, v, flat.chunks, serial, flags, values, kind, hyper
+        )
 
     def get_config(self):
         config = {**super().get_config(), "momentum": self.momentum}
@@ -254,6 +383,15 @@ class AdaGrad(Optimizer):
         scratch *= -self.lr
         p += scratch
 
+    _fused_twin_of = _update
+
+    def _fused(self, updates, flat, serial, flags, values, dtype):
+        hyper = (dtype(1.0), dtype(1.0), dtype(self.eps), dtype(-self.lr))  # ρ = 1: G + g²
+        G = flat.state["sum_squares"]
+        updates.mean_square_update(
+            flat.params, flat.grads, G, flat.chunks, serial, flags, values, hyper
+        )
+
     def get_config(self):
         return {**super().get_config(), "eps": self.eps}
 
@@ -285,6 +423,15 @@ class RMSProp(Optimizer):
         scratch *= -self.lr
         p += scratch
 
+    _fused_twin_of = _update
+
+    def _fused(self, updates, flat, serial, flags, values, dtype):
+        hyper = (dtype(self.rho), dtype(1.0 - self.rho), dtype(self.eps), dtype(-self.lr))
+        E = flat.state["mean_square"]
+        updates.mean_square_update(
+            flat.params, flat.grads, E, flat.chunks, serial, flags, values, hyper
+        )
+
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "eps": self.eps}
 
@@ -309,11 +456,9 @@ class Adam(Optimizer):
                 raise ConfigError(f"{self.name}: {label} must be in [0, 1), got {beta}")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
-    def step(self):
-        self.t += 1
+    def _prepare(self):
         self._step_size = self.lr / (1.0 - self.beta1**self.t)
         self._root_correction = math.sqrt(1.0 - self.beta2**self.t)
-        self._apply()
 
     def _update(self, p, g, state, scratch, decays):
         m, v = state["m"], state["v"]
@@ -331,6 +476,20 @@ class Adam(Optimizer):
         np.divide(m, scratch, out=scratch)
         scratch *= -(self._step_size * self._root_correction)
         p += scratch
+
+    _fused_twin_of = _update
+
+    def _fused(self, updates, flat, serial, flags, values, dtype):
+        keep = 1.0 - self.lr * getattr(self, "weight_decay", 0.0)
+        if keep != 1.0:
+            flags |= FOLD_DECOUPLED
+        b1, b2, c = self.beta1, self.beta2, self._root_correction
+        hyper = (
+            dtype(keep), dtype(b1), dtype(1.0 - b1), dtype(b2), dtype(1.0 - b2),
+            dtype(self.eps * c), dtype(-(self._step_size * c)),
+        )  # fmt: skip
+        p, g, m, v = flat.params, flat.grads, flat.state["m"], flat.state["v"]
+        updates.adam_update(p, g, m, v, flat.chunks, serial, flags, values, hyper)
 
     def get_config(self):
         return {
@@ -373,8 +532,21 @@ class AdamW(Adam):
             p *= 1.0 - self.lr * self.weight_decay
         super()._update(p, g, state, scratch, decays)
 
+    _fused_twin_of = _update  # Adam's _fused, with the decoupled decay on weights
+
     def get_config(self):
         return {**super().get_config(), "weight_decay": self.weight_decay}
+
+
+def _chunk_table(entries):
+    """The fused kernels' (start, stop, decays) chunks of the packed buffer, in entry order."""
+    sizes = [(layer.params[key].size, decays) for _, layer, key, decays, _, _ in entries]
+    rows, start = [], 0
+    for size, decays in sizes:
+        for a in range(start, start + size, CHUNK):
+            rows.append((a, min(a + CHUNK, start + size), int(decays)))
+        start += size
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
 def clip_by_global_norm(net, max_norm: float) -> float:

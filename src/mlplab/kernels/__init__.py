@@ -8,5 +8,6 @@ inside the fused branch, so ``import mlplab`` never imports Numba.
 """
 
 from mlplab.kernels.runtime import fused, set_kernels
+from mlplab.kernels.threads import set_threads
 
-__all__ = ["fused", "set_kernels"]
+__all__ = ["fused", "set_kernels", "set_threads"]

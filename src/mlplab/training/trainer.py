@@ -15,6 +15,7 @@ epoch's batches are read from its file a few ahead in a background thread,
     net.backward(dscores)                         # backward: layer.grads
     penalty = transforms(net)                     # L2, L1, clipping (training/transforms.py)
     optimizer.step()                              # the update, at the schedule's rate
+                                                  # (fused: the chain folded into the update)
     for constraint in constraints: constraint(net)  # max-norm
 
 with a finiteness check of loss + penalty before the step. With sample weights the loss is the
@@ -35,6 +36,7 @@ The learning rate has one owner, the optimizer: ``optimizer.base_lr`` is its con
 epoch (or step); ``trainer.lr`` reads it.
 """
 
+import contextlib
 import math
 import sys
 import time
@@ -45,6 +47,7 @@ from mlplab import backend
 from mlplab.data.file_rows import file_rows
 from mlplab.data.validation import WIDTH_COUNT, check_features, check_labels
 from mlplab.errors import ConfigError, DivergenceError, NonFiniteError
+from mlplab.kernels.threads import set_threads, threads_setting
 from mlplab.metrics import count_correct, evaluate_network
 from mlplab.optim import get_optimizer
 from mlplab.parameter_buffer import packed_buffer
@@ -84,6 +87,8 @@ class Trainer:
     quiet: no progress bar (there is none anyway when stderr is not a terminal).
     comm: None (one process) or an mpi4py communicator: data-parallel training over its ranks,
         every rank calling ``fit`` with the same data and settings (``docs/distributed.md``).
+    threads: BLAS and fused-kernel threads during ``fit`` (``mlplab.set_threads``); None:
+        ``MLPLAB_NUM_THREADS`` if set, else the environment's settings are left as they are.
     """
 
     def __init__(
@@ -105,9 +110,13 @@ class Trainer:
         optimizer_options: dict | None = None,
         check_gradients: bool = False,
         comm=None,
+        threads: int | None = None,
     ):
         self.net = net
         self.comm = as_communicator(comm)
+        #: the BLAS's and the fused kernels' threads during ``fit`` (``mlplab.set_threads``);
+        #: None: ``MLPLAB_NUM_THREADS``, else the environment's settings as they are
+        self.threads = threads_setting(threads, "Trainer threads")
         options = dict(optimizer_options or {})
         if lr is not None:
             options["lr"] = lr
@@ -385,8 +394,9 @@ class Trainer:
 
         X, y, train_idx, val = agree(self.comm, prepare)
         # overflow on the way to a divergence is reported once, by DivergenceError
+        threads = contextlib.nullcontext() if self.threads is None else set_threads(self.threads)
         try:
-            with np.errstate(over="ignore", invalid="ignore"), deferring():
+            with np.errstate(over="ignore", invalid="ignore"), deferring(), threads:
                 return self._fit(X, y, train_idx, val, resume, epochs)
         finally:
             if self.comm is not None:
@@ -590,14 +600,19 @@ class Trainer:
             for gradients in self._gradients:
                 self.comm.sum_in_place(gradients)
             loss = self._global_loss(loss, yb, wb)
-        penalty = self.transforms(net)
+        # fused: the update applies the chain in its own pass (training/transforms.py)
+        folded = None if self.check_gradients else self.transforms.fold(self.optimizer)
+        penalty = self.transforms(net) if folded is None else folded.penalty
         if not math.isfinite(loss + penalty):
             self._diverged(loss + penalty, "loss", xb)
         if self.start_loss is None:
             self.start_loss = float(loss)
         if self.check_gradients:
             self._check_gradients(xb)
-        self.optimizer.step()
+        if folded is None:
+            self.optimizer.step()
+        else:
+            self.optimizer.step(folded)
         for constraint in self.constraints:
             constraint(net)
         correct = count_correct(loss_fn.predict(scores), yb, wb) if _classifies(loss_fn) else 0

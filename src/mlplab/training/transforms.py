@@ -11,6 +11,14 @@ applies the constraints to the weights. Decoupled weight decay is no transform: 
     for constraint in constraints:
         constraint(net)          # max-norm
 
+Where the optimizer's update runs fused (``Optimizer.fusable()``), the trainer asks the chain
+to ``fold`` instead: L2, L1 and clipping then change no gradient here; one read of the packed
+buffers gives the penalty and the gradient's norm, and the update applies the three inside its
+own pass (``mlplab.kernels.updates``):
+
+    folded = transforms.fold(optimizer)   # None: not foldable, call the chain as above
+    optimizer.step(folded)
+
 Each one round-trips as plain data: ``get_transform(t.get_config())`` (the registry
 ``TRANSFORMS``), a chain as the list of its transforms' configs (``Chain.from_config``).
 """
@@ -120,6 +128,19 @@ class Chain:
         for transform in self.transforms:
             penalty += transform(net)
         return penalty
+
+    def fold(self, optimizer):
+        """The chain as ``FoldedTransforms`` for ``optimizer``'s next fused step (the penalty
+        computed, no gradient changed), or None: the update is not fused, or the chain is not
+        L2, L1 and clipping, each at most once and in that order."""
+        order = [type(t) for t in self.transforms]
+        known = [L2Penalty, L1Penalty, ClipByGlobalNorm]
+        if order != [cls for cls in known if cls in order]:
+            return None
+        found = {type(t): t for t in self.transforms}
+        l2, l1 = (found[cls].strength if cls in found else 0.0 for cls in known[:2])
+        clip = found.get(ClipByGlobalNorm)
+        return optimizer.fold(l2, l1, clip.max_norm if clip else None)
 
     def get_config(self) -> list[dict]:
         return [transform.get_config() for transform in self.transforms]

@@ -1,0 +1,81 @@
+"""One thread count for the BLAS (matrix products) and the fused kernels together.
+
+A step alternates between the two: the BLAS's products, then the kernels' elementwise passes.
+``set_threads(n)`` gives both ``n`` threads: the BLAS through threadpoolctl, Numba through
+``numba.set_num_threads`` (at most ``numba.config.NUMBA_NUM_THREADS``, the team it started
+with). It applies at once and undoes itself as a context manager:
+
+    mlplab.set_threads(2)              # from now on
+    with mlplab.set_threads(1):        # inside the block only
+        trainer.fit(X, y)
+
+Where no count is given (``--threads``, ``Trainer(threads=)``, ``MLPLAB_NUM_THREADS``) nothing
+is changed: the BLAS keeps what the environment set (``OPENBLAS_NUM_THREADS``, ...), and
+Numba its default. Numba's count is per calling thread: set it on the thread that trains.
+"""
+
+import os
+
+from mlplab.errors import ConfigError
+from mlplab.kernels.runtime import fused
+
+ENVIRONMENT = "MLPLAB_NUM_THREADS"
+
+
+def parse_threads(value, where: str = "threads") -> int | None:
+    """A thread count >= 1 from an int or a string (None or "" for none); ConfigError naming
+    ``where`` otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        if isinstance(value, (bool, float)):
+            raise ValueError
+        n = int(value)
+    except (TypeError, ValueError):
+        n = 0
+    if n < 1:
+        raise ConfigError(f"{where}: expected an integer >= 1, got {value!r}")
+    return n
+
+
+def threads_setting(value=None, where: str = "threads") -> int | None:
+    """The count to use: ``value`` if given, else ``MLPLAB_NUM_THREADS``, else None (leave the
+    environment's settings alone)."""
+    if value is not None:
+        return parse_threads(value, where)
+    return parse_threads(os.environ.get(ENVIRONMENT), ENVIRONMENT)
+
+
+class set_threads:
+    """Run the BLAS and the fused kernels on ``n`` threads; restore the previous counts on
+    leaving a ``with`` block (or on ``restore()``). A class named as a function: it is called
+    like one, and is a context manager too (threadpoolctl's ``threadpool_limits`` is the same)."""
+
+    def __init__(self, n):
+        from threadpoolctl import threadpool_limits  # here: ``import mlplab`` stays light
+
+        self.threads = parse_threads(n)
+        if self.threads is None:
+            raise ConfigError(f"threads: expected an integer >= 1, got {n!r}")
+        self._blas = threadpool_limits(limits=self.threads, user_api="blas")
+        self._numba_before = None
+        if fused():
+            import numba
+
+            self._numba_before = numba.get_num_threads()
+            numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
+
+    def restore(self) -> None:
+        """Put back the counts in force before."""
+        self._blas.restore_original_limits()
+        if self._numba_before is not None:
+            import numba
+
+            numba.set_num_threads(self._numba_before)
+            self._numba_before = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.restore()

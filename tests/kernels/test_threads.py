@@ -1,0 +1,83 @@
+"""One thread setting for the BLAS and the fused kernels: set_threads, Trainer(threads=),
+MLPLAB_NUM_THREADS and --threads; unset, nothing changes."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info
+
+import mlplab
+from mlplab.errors import ConfigError
+from mlplab.network import build_mlp
+from mlplab.training import Trainer
+from mlplab.training.callbacks import Callback
+
+numba = pytest.importorskip("numba")
+
+
+def blas_threads():
+    return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+
+class SeenThreads(Callback):
+    def on_train_begin(self, trainer):
+        self.seen = (blas_threads(), numba.get_num_threads())
+
+
+def _fit(**options):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 5)), rng.integers(0, 3, 64)
+    net = build_mlp({"input_size": 5, "output_size": 3, "hidden": [4]}, seed=0)
+    seen = SeenThreads()
+    Trainer(net, epochs=1, batch_size=32, quiet=True, callbacks=[seen], **options).fit(X, y)
+    return seen.seen
+
+
+def test_set_threads_sets_both_pools_and_restores_them():
+    before = (blas_threads(), numba.get_num_threads())
+    with mlplab.set_threads(1) as setting:
+        assert setting.threads == 1
+        assert set(blas_threads()) <= {1} and numba.get_num_threads() == 1
+    assert (blas_threads(), numba.get_num_threads()) == before
+    setting = mlplab.set_threads(10**6)  # more than Numba started with: Numba gets its most
+    try:
+        assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
+    finally:
+        setting.restore()
+    assert (blas_threads(), numba.get_num_threads()) == before
+
+
+@pytest.mark.parametrize("bad", [0, -1, "two", 1.5, True, ""])
+def test_bad_counts_are_config_errors(bad):
+    with pytest.raises(ConfigError, match="expected an integer >= 1"):
+        mlplab.set_threads(bad)
+
+
+def test_trainer_threads_hold_during_fit_only(monkeypatch):
+    monkeypatch.delenv("MLPLAB_NUM_THREADS", raising=False)
+    before = (blas_threads(), numba.get_num_threads())
+    assert _fit(threads=1) == ([1] * len(before[0]), 1)
+    assert (blas_threads(), numba.get_num_threads()) == before
+    assert _fit() == before  # unset: the environment's settings, untouched
+    monkeypatch.setenv("MLPLAB_NUM_THREADS", "1")
+    assert _fit() == ([1] * len(before[0]), 1)
+    monkeypatch.setenv("MLPLAB_NUM_THREADS", "none")
+    with pytest.raises(ConfigError, match="MLPLAB_NUM_THREADS: expected an integer >= 1"):
+        _fit()
+
+
+def test_cli_bad_threads_is_one_line_and_exit_2(cli, tmp_path):
+    done = cli("train", "--threads", "0", "--out", tmp_path / "run", "-q")
+    assert done.returncode == 2
+    assert done.stderr == "mlplab train: error: --threads: expected an integer >= 1, got '0'\n"
+    done = cli("predict", "run", "x.csv", env={"MLPLAB_NUM_THREADS": "many"})
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert "MLPLAB_NUM_THREADS: expected an integer >= 1, got 'many'" in done.stderr
+
+
+def test_import_mlplab_imports_no_numba():
+    code = "import sys, mlplab; print('numba' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
