@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, ShapeError
 from mlplab.layers.base import Layer
@@ -19,7 +20,8 @@ class BatchNorm(Layer):
     test-time behaviour), so the layer becomes a fixed affine map.
     Backward (training), the compact form:
     dx = γ / (N √(σ² + ε)) · (N dy - Σ dy - x̂ Σ(dy x̂)), dγ = Σ dy x̂, dβ = Σ dy.
-    Shapes: x (N, D), γ, β, running statistics (D,), y (N, D).
+    Shapes: x (N, D), γ, β, running statistics (D,), y (N, D). With the fused kernels, training
+    forward and backward take two passes each (``kernels/batchnorm.py``).
     """
 
     def __init__(
@@ -45,6 +47,9 @@ class BatchNorm(Layer):
         if self.checks_input():
             self.check_input(x, self.num_features, gamma.dtype)
         self.training = training
+        self.fused = training and self.uses_kernel(x)
+        if self.fused:
+            return self.fused_forward(x)
         if not training:
             self.inv_std = 1 / (self.buffers["running_var"] + self.eps) ** 0.5
             scale = gamma * self.inv_std
@@ -73,7 +78,43 @@ class BatchNorm(Layer):
         running_var += (m * n / (n - 1)) * var
         return y
 
+    def uses_kernel(self, x) -> bool:
+        if not kernels.fused():
+            return False
+        from mlplab.kernels.eligibility import takes
+
+        return takes(x, self.params["gamma"], self.params["beta"])
+
+    def fused_forward(self, x):
+        """Training forward with the kernels; the running statistics as ``forward``'s."""
+        from mlplab.kernels.batchnorm import batchnorm_train_forward
+
+        n = x.shape[0]
+        if n < 2:
+            raise ShapeError(f"{self.name}: training needs a batch of at least 2 rows, got {n}")
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        y, self.xhat, mean, var, self.inv_std = batchnorm_train_forward(x, gamma, beta, self.eps)
+        m = self.momentum
+        running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
+        running_mean *= 1 - m
+        running_mean += m * mean
+        running_var *= 1 - m
+        running_var += (m * n / (n - 1)) * var
+        return y
+
     def backward(self, dy):
+        if self.fused:
+            from mlplab.kernels.batchnorm import batchnorm_train_backward
+
+            return batchnorm_train_backward(
+                dy,
+                self.xhat,
+                self.params["gamma"],
+                self.inv_std,
+                self.grads["gamma"],
+                self.grads["beta"],
+                self.needs_input_grad,
+            )
         xp = array_module(dy)
         dgamma, dbeta = self.grads["gamma"], self.grads["beta"]
         dy.sum(axis=0, out=dbeta)

@@ -1,0 +1,37 @@
+"""Which arrays a kernel takes, and when a kernel spreads over the cores.
+
+Kernels take NumPy arrays of float32 or float64, C-contiguous, all of one dtype; anything else
+(CuPy arrays, strided views, integer input) runs the NumPy reference. Below
+``PARALLEL_MIN_ELEMENTS`` elements a kernel runs on one thread: starting the thread pool costs
+more than the work (measured on the benchmark shapes; see ``tests/kernels``).
+"""
+
+import numpy as np
+
+FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+#: below this many elements the serial twin of a kernel runs (the pool's start-up dominates).
+PARALLEL_MIN_ELEMENTS = 1 << 15
+
+
+def takes(*arrays) -> bool:
+    """True when every array is a C-contiguous NumPy float32/float64 array of one dtype."""
+    dtype = arrays[0].dtype if isinstance(arrays[0], np.ndarray) else None
+    if dtype not in FLOAT_TYPES:
+        return False
+    return all(
+        isinstance(a, np.ndarray) and a.dtype == dtype and a.flags.c_contiguous for a in arrays
+    )
+
+
+def parallel(elements: int) -> bool:
+    """Whether a kernel over ``elements`` values should use the parallel (prange) twin."""
+    return elements >= PARALLEL_MIN_ELEMENTS
+
+
+def chunks(rows: int) -> int:
+    """Row chunks for a parallel kernel: one per kernel thread (asked here, in Python: a
+    kernel that asks Numba for it cannot be cached), at most one per row."""
+    import numba
+
+    return max(1, min(numba.get_num_threads(), rows))
