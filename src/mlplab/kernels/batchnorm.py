@@ -3,7 +3,8 @@
 Forward (training): pass 1 gives each chunk of rows its column means and Σ(x - mean)², read
 twice while the chunk is in cache, merged by Chan et al.'s rule (1979):
 M2 = M2ₐ + M2_b + δ² nₐ n_b / n, δ = mean_b - meanₐ, in float64; pass 2 writes
-x̂ = (x - μ) / √(σ² + ε) and y = γ x̂ + β. Backward: pass 1 sums Σ dy and Σ dy x̂ per column
+x̂ = (x - μ) / √(σ² + ε) and y = γ x̂ + β, with μ and 1/√(σ² + ε) in float64 (a float32 μ
+loses digits that 1/σ magnifies on nearly constant columns). Backward: pass 1 sums Σ dy and Σ dy x̂ per column
 (float64 partials per chunk); pass 2 writes dx = γ / (N √(σ² + ε)) (N dy - Σ dy - x̂ Σ dy x̂).
 Evaluation: y = x · scale + shift in one pass. Shapes: x, x̂, y, dy, dx (N, D); the rest (D,).
 """
@@ -126,12 +127,11 @@ def batchnorm_train_forward(x, gamma, beta, eps):
     the statistics are in x's dtype."""
     mean, m2 = _moments(x, _n_chunks(x))
     var = m2 / x.shape[0]
-    dtype = x.dtype
-    inv_std = (1.0 / np.sqrt(var + eps)).astype(dtype)
-    mean, var = mean.astype(dtype), var.astype(dtype)
+    inv_std = 1.0 / np.sqrt(var + eps)
     xhat, y = np.empty_like(x), np.empty_like(x)
     _normalize(x, mean, inv_std, gamma, beta, xhat, y, _n_chunks(x))
-    return y, xhat, mean, var, inv_std
+    dtype = x.dtype
+    return y, xhat, mean.astype(dtype), var.astype(dtype), inv_std.astype(dtype)
 
 
 def batchnorm_train_backward(dy, xhat, gamma, inv_std, dgamma, dbeta, input_grad=True):
