@@ -62,3 +62,19 @@ def test_one_row_still_refused():
 
     with pytest.raises(ShapeError, match="at least 2 rows"):
         BatchNorm(3).forward(np.ones((1, 3), np.float32), training=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_fused_evaluation_forward_matches_reference(dtype, shape, threading):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=shape).astype(dtype)
+    layer = make_layer(shape[1], dtype, rng.uniform(0.5, 1.5, shape[1]), rng.normal(size=shape[1]))
+    layer.buffers["running_mean"][...] = rng.normal(size=shape[1])
+    layer.buffers["running_var"][...] = rng.uniform(0.5, 2, shape[1])
+    kernels.set_kernels("numpy")
+    try:
+        y_ref = layer.forward(x)
+    finally:
+        kernels.set_kernels("fused")
+    assert_close(layer.forward(x), y_ref, dtype)

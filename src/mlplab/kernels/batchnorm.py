@@ -3,9 +3,9 @@
 Forward (training): pass 1 gives each chunk of rows its column means and Σ(x - mean)², read
 twice while the chunk is in cache, merged by Chan et al.'s rule (1979):
 M2 = M2ₐ + M2_b + δ² nₐ n_b / n, δ = mean_b - meanₐ, in float64; pass 2 writes
-x̂ = (x - μ) / √(σ² + ε) and y = γ x̂ + β, with μ and 1/√(σ² + ε) in float64 (a float32 μ
-loses digits that 1/σ magnifies on nearly constant columns). Backward: pass 1 sums Σ dy and Σ dy x̂ per column
-(float64 partials per chunk); pass 2 writes dx = γ / (N √(σ² + ε)) (N dy - Σ dy - x̂ Σ dy x̂).
+x̂ = (x - μ) / √(σ² + ε) and y = γ x̂ + β, with μ and 1/√(σ² + ε) in float64
+(a float32 μ loses digits that 1/σ magnifies on nearly constant columns). Backward: pass 1
+sums Σ dy and Σ dy x̂ per column (float64 partials per chunk); pass 2 writes dx = γ / (N √(σ² + ε)) (N dy - Σ dy - x̂ Σ dy x̂).
 Evaluation: y = x · scale + shift in one pass. Shapes: x, x̂, y, dy, dx (N, D); the rest (D,).
 """
 
@@ -118,25 +118,64 @@ def _affine(x, scale, shift, y, n_chunks):
                 y[i, j] = x[i, j] * scale[j] + shift[j]
 
 
-def _n_chunks(x):
-    return chunks(x.shape[0]) if parallel(x.size) else 1
+@numba.njit(cache=True)
+def _moments_serial(x, n_chunks):
+    mean = np.zeros(x.shape[1], np.float64)
+    m2 = np.zeros(x.shape[1], np.float64)
+    _chunk_moments(x, mean, m2, 0, x.shape[0])
+    return mean, m2
+
+
+@numba.njit(cache=True)
+def _normalize_serial(x, mean, inv_std, gamma, beta, xhat, y, n_chunks):
+    _normalize_rows(x, mean, inv_std, gamma, beta, xhat, y, 0, x.shape[0])
+
+
+@numba.njit(cache=True)
+def _gradient_sums_serial(dy, xhat, n_chunks):
+    dbeta = np.zeros(dy.shape[1], np.float64)
+    dgamma = np.zeros(dy.shape[1], np.float64)
+    _gradient_sums_rows(dy, xhat, dbeta, dgamma, 0, dy.shape[0])
+    return dbeta, dgamma
+
+
+@numba.njit(cache=True)
+def _input_gradient_serial(dy, xhat, dbeta, dgamma, scale, dx, n_chunks):
+    _input_gradient_rows(dy, xhat, dbeta, dgamma, scale, dx, 0, dy.shape[0])
+
+
+@numba.njit(cache=True)
+def _affine_serial(x, scale, shift, y, n_chunks):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            y[i, j] = x[i, j] * scale[j] + shift[j]
+
+
+def _choose(x, parallel_twin, serial_twin):
+    """(kernel, chunks): the parallel twin over one chunk per thread, or the serial one."""
+    if parallel(x.size):
+        return parallel_twin, chunks(x.shape[0])
+    return serial_twin, 1
 
 
 def batchnorm_train_forward(x, gamma, beta, eps):
     """(y, x̂, batch mean, biased batch variance, 1/√(σ² + ε)) of a training batch x (N, D);
     the statistics are in x's dtype."""
-    mean, m2 = _moments(x, _n_chunks(x))
+    moments, n_chunks = _choose(x, _moments, _moments_serial)
+    mean, m2 = moments(x, n_chunks)
     var = m2 / x.shape[0]
     inv_std = 1.0 / np.sqrt(var + eps)
     xhat, y = np.empty_like(x), np.empty_like(x)
-    _normalize(x, mean, inv_std, gamma, beta, xhat, y, _n_chunks(x))
+    normalize, n_chunks = _choose(x, _normalize, _normalize_serial)
+    normalize(x, mean, inv_std, gamma, beta, xhat, y, n_chunks)
     dtype = x.dtype
     return y, xhat, mean.astype(dtype), var.astype(dtype), inv_std.astype(dtype)
 
 
 def batchnorm_train_backward(dy, xhat, gamma, inv_std, dgamma, dbeta, input_grad=True):
     """Fill dγ = Σ dy x̂ and dβ = Σ dy (D,); return dx (N, D), or None without ``input_grad``."""
-    sums_beta, sums_gamma = _gradient_sums(dy, xhat, _n_chunks(dy))
+    gradient_sums, n_chunks = _choose(dy, _gradient_sums, _gradient_sums_serial)
+    sums_beta, sums_gamma = gradient_sums(dy, xhat, n_chunks)
     dbeta[...] = sums_beta
     dgamma[...] = sums_gamma
     if not input_grad:
@@ -144,12 +183,14 @@ def batchnorm_train_backward(dy, xhat, gamma, inv_std, dgamma, dbeta, input_grad
     scale = gamma * inv_std
     scale /= dy.shape[0]
     dx = np.empty_like(dy)
-    _input_gradient(dy, xhat, dbeta, dgamma, scale, dx, _n_chunks(dy))
+    input_gradient, n_chunks = _choose(dy, _input_gradient, _input_gradient_serial)
+    input_gradient(dy, xhat, dbeta, dgamma, scale, dx, n_chunks)
     return dx
 
 
 def batchnorm_eval_forward(x, scale, shift):
     """y = x · scale + shift, per column (N, D)."""
     y = np.empty_like(x)
-    _affine(x, scale, shift, y, _n_chunks(x))
+    affine, n_chunks = _choose(x, _affine, _affine_serial)
+    affine(x, scale, shift, y, n_chunks)
     return y
