@@ -5,7 +5,8 @@ twice while the chunk is in cache, merged by Chan et al.'s rule (1979):
 M2 = M2ₐ + M2_b + δ² nₐ n_b / n, δ = mean_b - meanₐ, in float64; pass 2 writes
 x̂ = (x - μ) / √(σ² + ε) and y = γ x̂ + β, with μ and 1/√(σ² + ε) in float64
 (a float32 μ loses digits that 1/σ magnifies on nearly constant columns). Backward: pass 1
-sums Σ dy and Σ dy x̂ per column (float64 partials per chunk); pass 2 writes dx = γ / (N √(σ² + ε)) (N dy - Σ dy - x̂ Σ dy x̂).
+sums Σ dy and Σ dy x̂ per column (float64 partials per chunk); pass 2 writes
+dx = γ / (N √(σ² + ε)) (N dy - Σ dy - x̂ Σ dy x̂).
 Evaluation: y = x · scale + shift in one pass. Shapes: x, x̂, y, dy, dx (N, D); the rest (D,).
 """
 
