@@ -1,6 +1,6 @@
 """Bias + activation forward and activation backward + bias gradient, one pass each.
 
-Forward, after the product z = x W: y = f(z + b), written in place (or to ``out``). The
+Forward, after the product z = x W: y = f(z + b), written in place (or to a copy). The
 rectifiers (identity, ReLU, leaky ReLU) run as one compiled pass; tanh, the sigmoid and the ELU
 add the bias and apply NumPy's vectorized transcendental functions in place, which beat
 Numba's scalar ``math.tanh``/``expm1`` by 20-50× (measured: 1.2 ms against 24 µs for 128×512).
@@ -23,20 +23,22 @@ KINDS |= {"tanh": TANH, "sigmoid": SIGMOID, "elu": ELU}
 
 
 @numba.njit(cache=True)
-def _forward_rows(z, b, out, kind, a, start, stop):
+def _forward_rows(z, b, kind, a, start, stop):
+    # In place: with a separate output array LLVM cannot rule out overlap and gives up
+    # vectorizing when it is in fact the same array (45 µs instead of 6 for 128 × 512).
     h = z.shape[1]
     for i in range(start, stop):
         if kind == RELU:
             for j in range(h):
                 v = z[i, j] + b[j]
-                out[i, j] = v if v > 0 else v * 0
+                z[i, j] = v if v > 0 else v * 0
         elif kind == LEAKY_RELU:
             for j in range(h):
                 v = z[i, j] + b[j]
-                out[i, j] = v if v > 0 else v * a
+                z[i, j] = v if v > 0 else v * a
         else:
             for j in range(h):
-                out[i, j] = z[i, j] + b[j]
+                z[i, j] += b[j]
 
 
 @numba.njit(cache=True)
@@ -71,15 +73,15 @@ def _column_sums(x, sums, start, stop):
 
 
 @numba.njit(cache=True)
-def _forward_serial(z, b, out, kind, a, n_chunks):
-    _forward_rows(z, b, out, kind, a, 0, z.shape[0])
+def _forward_serial(z, b, kind, a, n_chunks):
+    _forward_rows(z, b, kind, a, 0, z.shape[0])
 
 
 @numba.njit(parallel=True, cache=True)
-def _forward_parallel(z, b, out, kind, a, n_chunks):
+def _forward_parallel(z, b, kind, a, n_chunks):
     n = z.shape[0]
     for c in numba.prange(n_chunks):
-        _forward_rows(z, b, out, kind, a, c * n // n_chunks, (c + 1) * n // n_chunks)
+        _forward_rows(z, b, kind, a, c * n // n_chunks, (c + 1) * n // n_chunks)
 
 
 @numba.njit(cache=True)
@@ -110,14 +112,16 @@ def _backward_parallel(dy, y, dz, kind, a, one, db, n_chunks):
 def bias_activation_forward(z, b, name, alpha=0.0, out=None):
     """y = f(z + b) into ``out`` (default: z itself, in place); b None for no bias; ``name``
     one of ``KINDS``, ``alpha`` the leaky slope or the ELU's α. Returns y."""
-    out = z if out is None else out
     kind = KINDS[name]
     if kind in (TANH, SIGMOID, ELU):
-        return _transcendental_forward(z, b, kind, alpha, out)
-    b = np.zeros(z.shape[1], z.dtype) if b is None else b
-    run = _forward_parallel if parallel(z.size) else _forward_serial
-    run(z, b, out, kind, z.dtype.type(alpha), chunks(z.shape[0]))
-    return out
+        return _transcendental_forward(z, b, kind, alpha, z if out is None else out)
+    if out is not None and out is not z:
+        out[...] = z
+    y = z if out is None else out
+    b = np.zeros(y.shape[1], y.dtype) if b is None else b
+    run = _forward_parallel if parallel(y.size) else _forward_serial
+    run(y, b, kind, y.dtype.type(alpha), chunks(y.shape[0]))
+    return y
 
 
 def _transcendental_forward(z, b, kind, alpha, out):

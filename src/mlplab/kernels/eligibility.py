@@ -2,16 +2,21 @@
 
 Kernels take NumPy arrays of float32 or float64, C-contiguous, all of one dtype; anything else
 (CuPy arrays, strided views, integer input) runs the NumPy reference. Below
-``PARALLEL_MIN_ELEMENTS`` elements a kernel runs on one thread: starting the thread pool costs
-more than the work (measured on the benchmark shapes; see ``tests/kernels``).
+``PARALLEL_MIN_ELEMENTS`` elements (``MLPLAB_PARALLEL_MIN_ELEMENTS``) a kernel runs its serial
+twin. Measured on 2 cores shared with OpenBLAS's threads, the parallel twins lost at every
+benchmark shape (64×100 to 256×1024): a pass over ≤ 1 MB takes 4-60 µs on one core, less than
+waking the pool, whose spinning threads also slow the next matrix product. Hence 2²⁰ elements
+(4 MB of float32, past the caches, where a second core's memory bandwidth pays).
 """
+
+import os
 
 import numpy as np
 
 FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 #: below this many elements the serial twin of a kernel runs (the pool's start-up dominates).
-PARALLEL_MIN_ELEMENTS = 1 << 15
+PARALLEL_MIN_ELEMENTS = int(os.environ.get("MLPLAB_PARALLEL_MIN_ELEMENTS", 1 << 20))
 
 
 def takes(*arrays) -> bool:
