@@ -13,10 +13,21 @@ import os
 
 import numpy as np
 
+from mlplab.errors import ConfigError
+
 FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 #: below this many elements the serial twin of a kernel runs (the pool's start-up dominates).
-PARALLEL_MIN_ELEMENTS = int(os.environ.get("MLPLAB_PARALLEL_MIN_ELEMENTS", 1 << 20))
+
+
+def _threshold() -> int:
+    value = os.environ.get("MLPLAB_PARALLEL_MIN_ELEMENTS", "").strip() or str(1 << 20)
+    if not value.isdigit():
+        raise ConfigError(f"MLPLAB_PARALLEL_MIN_ELEMENTS: expected a count >= 0, got {value!r}")
+    return int(value)
+
+
+PARALLEL_MIN_ELEMENTS = _threshold()
 
 
 def takes(*arrays) -> bool:
