@@ -74,13 +74,17 @@ class BatchNorm(Layer):
         self.xhat = xhat
         xp.multiply(xhat, gamma, out=y)
         y += beta
+        self.update_running_statistics(mean, var, n)
+        return y
+
+    def update_running_statistics(self, mean, var, n):
+        """running ← (1 - m) running + m batch, the variance unbiased (× n/(n-1))."""
         m = self.momentum
         running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
         running_mean *= 1 - m
         running_mean += m * mean
         running_var *= 1 - m
         running_var += (m * n / (n - 1)) * var
-        return y
 
     def uses_kernel(self, x) -> bool:
         if not kernels.fused():
@@ -98,12 +102,7 @@ class BatchNorm(Layer):
             raise ShapeError(f"{self.name}: training needs a batch of at least 2 rows, got {n}")
         gamma, beta = self.params["gamma"], self.params["beta"]
         y, self.xhat, mean, var, self.inv_std = batchnorm_train_forward(x, gamma, beta, self.eps)
-        m = self.momentum
-        running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
-        running_mean *= 1 - m
-        running_mean += m * mean
-        running_var *= 1 - m
-        running_var += (m * n / (n - 1)) * var
+        self.update_running_statistics(mean, var, n)
         return y
 
     def backward(self, dy):
