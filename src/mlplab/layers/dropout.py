@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError
 from mlplab.layers.base import Layer
@@ -15,6 +16,7 @@ class Dropout(Layer):
 
     y = x ⊙ m / (1 - p), m ~ Bernoulli(1 - p); dx = dy ⊙ m / (1 - p). The mask comes from the
     layer's own ``self.rng``, whose state gradient checks and checkpoints save and restore.
+    With the fused kernels, mask and scale take one pass (``kernels/dropout.py``), the same mask.
     Shapes: (N, D) -> (N, D).
     """
 
@@ -47,15 +49,31 @@ class Dropout(Layer):
             self._uniform = np.empty(x.shape, np.float32)
             self._keep = np.empty(x.shape, bool)
         self.rng.random(dtype=np.float32, out=self._uniform)
+        if self.uses_kernel(x):
+            from mlplab.kernels.dropout import dropout_apply
+
+            self.mask = self._uniform  # the draws stand for the mask: [u >= p]
+            return dropout_apply(x, self._uniform, self.p)
         keep = np.greater_equal(self._uniform, self.p, out=self._keep)
         self.mask = keep if xp is np else xp.asarray(keep)
         y = x * self.mask
         y *= 1.0 / (1.0 - self.p)
         return y
 
+    def uses_kernel(self, x) -> bool:
+        if not kernels.fused():
+            return False
+        from mlplab.kernels.eligibility import takes
+
+        return takes(x)
+
     def backward(self, dy):
         if self.mask is None:
             return dy
+        if self.mask is self._uniform:
+            from mlplab.kernels.dropout import dropout_apply
+
+            return dropout_apply(np.ascontiguousarray(dy), self._uniform, self.p)
         dx = dy * self.mask
         dx *= 1.0 / (1.0 - self.p)
         return dx
