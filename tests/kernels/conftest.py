@@ -1,7 +1,12 @@
 """Fused kernels against the NumPy reference: tolerances and shape classes shared by the tests."""
 
+import contextlib
+
 import numpy as np
 import pytest
+
+from mlplab import kernels
+from mlplab.kernels import runtime
 
 numba = pytest.importorskip("numba")
 
@@ -30,3 +35,14 @@ def threading(request, monkeypatch):
     threshold = 1 << 62 if request.param == "serial" else 0
     monkeypatch.setattr(eligibility, "PARALLEL_MIN_ELEMENTS", threshold)
     return request.param
+
+
+@contextlib.contextmanager
+def kernels_path(name):
+    """Run the block on ``name`` ("fused" or "numpy"), then restore the session's choice."""
+    before = runtime._choice
+    kernels.set_kernels(name)
+    try:
+        yield
+    finally:
+        runtime._choice = before

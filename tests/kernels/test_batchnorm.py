@@ -3,18 +3,14 @@
 import numpy as np
 import pytest
 
-from mlplab import kernels
 from mlplab.layers import BatchNorm
-from tests.kernels.conftest import SHAPES, assert_close
+from tests.kernels.conftest import SHAPES, assert_close, kernels_path
 
 
 def run(layer, x, dy, path):
-    kernels.set_kernels(path)
-    try:
+    with kernels_path(path):
         y = layer.forward(x, training=True)
         dx = layer.backward(dy)
-    finally:
-        kernels.set_kernels("fused")
     return y, dx, {**layer.grads}, {k: v.copy() for k, v in layer.buffers.items()}
 
 
@@ -72,9 +68,7 @@ def test_fused_evaluation_forward_matches_reference(dtype, shape, threading):
     layer = make_layer(shape[1], dtype, rng.uniform(0.5, 1.5, shape[1]), rng.normal(size=shape[1]))
     layer.buffers["running_mean"][...] = rng.normal(size=shape[1])
     layer.buffers["running_var"][...] = rng.uniform(0.5, 2, shape[1])
-    kernels.set_kernels("numpy")
-    try:
+    with kernels_path("numpy"):
         y_ref = layer.forward(x)
-    finally:
-        kernels.set_kernels("fused")
-    assert_close(layer.forward(x), y_ref, dtype)
+    with kernels_path("fused"):
+        assert_close(layer.forward(x), y_ref, dtype)

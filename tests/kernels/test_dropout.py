@@ -3,18 +3,14 @@
 import numpy as np
 import pytest
 
-from mlplab import kernels
 from mlplab.layers import Dropout
-from tests.kernels.conftest import SHAPES
+from tests.kernels.conftest import SHAPES, kernels_path
 
 
 def forward_backward(path, x, dy, p):
-    kernels.set_kernels(path)
-    try:
+    with kernels_path(path):
         layer = Dropout(p, rng=7)
         return layer.forward(x, training=True), layer.backward(dy), layer.forward(x)
-    finally:
-        kernels.set_kernels("fused")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from mlplab import kernels
 from mlplab.network import build_mlp
-from tests.kernels.conftest import RTOL
+from tests.kernels.conftest import RTOL, kernels_path
 
 NETWORKS = {
     "relu": {"hidden": [17, 9]},
@@ -18,14 +17,11 @@ NETWORKS = {
 
 
 def pass_once(config, dtype, path, x, y):
-    kernels.set_kernels(path)
-    try:
+    with kernels_path(path):
         net = build_mlp({"input_size": 5, "output_size": 3, **config, "dtype": dtype}, seed=3)
         loss = net.loss_and_gradients(x, y)
         grads = [layer.grads[k].copy() for _, layer, k in net.parameters()]
         scores = net.forward(x, training=False)
-    finally:
-        kernels.set_kernels("fused")
     return loss, grads, scores
 
 
@@ -48,7 +44,9 @@ def test_fused_network_pairs_linear_with_its_activation():
     from mlplab.layers.linear_activation import LinearActivation
 
     net = build_mlp({"input_size": 5, "output_size": 3, "hidden": [4, 4]})
-    assert [type(s).__name__ for s in net.steps()] == [
+    with kernels_path("fused"):
+        steps = net.steps()
+    assert [type(s).__name__ for s in steps] == [
         LinearActivation.__name__,
         LinearActivation.__name__,
         "Linear",

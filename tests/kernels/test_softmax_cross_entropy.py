@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from mlplab import kernels
 from mlplab.losses import SoftmaxCrossEntropy
-from tests.kernels.conftest import RTOL, SHAPES, assert_close
+from tests.kernels.conftest import RTOL, SHAPES, assert_close, kernels_path
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -17,12 +16,10 @@ def test_fused_loss_matches_reference(dtype, shape, weighted, monkeypatch):
     labels = rng.integers(0, shape[1], shape[0])
     weight = rng.uniform(0, 2, shape[0]) if weighted else None
     loss = SoftmaxCrossEntropy()
-    kernels.set_kernels("numpy")
-    try:
+    with kernels_path("numpy"):
         loss_ref, grad_ref = loss(scores, labels, weight)
-    finally:
-        kernels.set_kernels("fused")
-    fused_loss, grad = loss(scores, labels, weight)
+    with kernels_path("fused"):
+        fused_loss, grad = loss(scores, labels, weight)
     assert fused_loss == pytest.approx(loss_ref, rel=RTOL[dtype] * 10, abs=RTOL[dtype])
     assert_close(grad, grad_ref, dtype)
 
