@@ -14,7 +14,7 @@ small arrays (``eligibility.parallel``).
 import numba
 import numpy as np
 
-from mlplab.kernels.eligibility import chunks, parallel
+from mlplab.kernels.eligibility import choose as _choose
 
 IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, ELU = range(6)
 #: the activations' ``kernel`` names (``layers/``) and their codes here.
@@ -119,8 +119,8 @@ def bias_activation_forward(z, b, name, alpha=0.0, out=None):
         out[...] = z
     y = z if out is None else out
     b = np.zeros(y.shape[1], y.dtype) if b is None else b
-    run = _forward_parallel if parallel(y.size) else _forward_serial
-    run(y, b, kind, y.dtype.type(alpha), chunks(y.shape[0]))
+    run, n_chunks = _choose(y, _forward_parallel, _forward_serial)
+    run(y, b, kind, y.dtype.type(alpha), n_chunks)
     return y
 
 
@@ -151,7 +151,6 @@ def activation_backward(dy, y, name, alpha=0.0, db=None):
     kind = KINDS[name]
     dz = np.empty_like(dy)
     db = np.empty(0, dy.dtype) if db is None else db
-    run = _backward_parallel if parallel(dy.size) else _backward_serial
-    one = dy.dtype.type(1)
-    run(dy, y, dz, kind, dy.dtype.type(alpha), one, db, chunks(dy.shape[0]))
+    run, n_chunks = _choose(dy, _backward_parallel, _backward_serial)
+    run(dy, y, dz, kind, dy.dtype.type(alpha), dy.dtype.type(1), db, n_chunks)
     return dz

@@ -13,7 +13,7 @@ Evaluation: y = x · scale + shift in one pass. Shapes: x, x̂, y, dy, dx (N, D)
 import numba
 import numpy as np
 
-from mlplab.kernels.eligibility import chunks, parallel
+from mlplab.kernels.eligibility import choose as _choose
 
 
 @numba.njit(cache=True)
@@ -150,13 +150,6 @@ def _affine_serial(x, scale, shift, y, n_chunks):
     for i in range(x.shape[0]):
         for j in range(x.shape[1]):
             y[i, j] = x[i, j] * scale[j] + shift[j]
-
-
-def _choose(x, parallel_twin, serial_twin):
-    """(kernel, chunks): the parallel twin over one chunk per thread, or the serial one."""
-    if parallel(x.size):
-        return parallel_twin, chunks(x.shape[0])
-    return serial_twin, 1
 
 
 def batchnorm_train_forward(x, gamma, beta, eps):

@@ -51,3 +51,11 @@ def chunks(rows: int) -> int:
     import numba
 
     return max(1, min(numba.get_num_threads(), rows))
+
+
+def choose(x, parallel_twin, serial_twin):
+    """(kernel, chunks) for array ``x``: the parallel twin with one chunk per thread, or the
+    serial twin (asking Numba for its thread count costs ~50 µs, so only when it runs)."""
+    if parallel(x.size):
+        return parallel_twin, chunks(x.shape[0])
+    return serial_twin, 1
