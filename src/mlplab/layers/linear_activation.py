@@ -57,13 +57,21 @@ class LinearActivation:
 
 
 def pairable(layer, following) -> bool:
-    """Whether ``following`` is an activation with a kernel, right after a ``Linear``."""
+    """Whether ``following`` is an activation with a kernel, right after a ``Linear``, and
+    neither has its ``forward``/``backward`` replaced on the instance (a test's or a user's
+    hook, which the fused step would skip)."""
     return (
         type(layer) is Linear
+        and not _patched(layer)
+        and not _patched(following)
         and isinstance(following, ElementwiseActivation)
         and following.kernel is not None
         and following.kernel_alpha() is not None
     )
+
+
+def _patched(layer) -> bool:
+    return "forward" in vars(layer) or "backward" in vars(layer)
 
 
 def pair_layers(layers) -> list:
