@@ -12,6 +12,7 @@ out of range is a ``LabelError`` naming the loss, never a silent wrap-around.
 
 import numpy as np
 
+from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, DTypeError, LabelError, ShapeError
 from mlplab.registry import Registry
@@ -82,7 +83,8 @@ class SoftmaxCrossEntropy:
     """L = -(1/N) Σₙ log softmax(sₙ)[yₙ], with log-sum-exp shifted by the row max.
 
     dL/ds = (softmax(s) - onehot(y)) / N (with weights: row n scaled by wₙ / Σ w instead of
-    1/N). Shapes: scores (N, C), y (N,) integers in 0..C-1.
+    1/N). Shapes: scores (N, C), y (N,) integers in 0..C-1. With the fused kernels, loss and
+    gradient come from one pass over the scores (``kernels/softmax_cross_entropy.py``).
     """
 
     task = "classification"
@@ -90,6 +92,11 @@ class SoftmaxCrossEntropy:
     def __call__(self, scores, y, weight=None):
         _check_scores("softmax cross-entropy", scores)
         y = _check_class_labels("softmax cross-entropy", scores, y)
+        if kernels.fused():
+            from mlplab.kernels.eligibility import takes
+
+            if takes(scores) and isinstance(y, np.ndarray):
+                return self._fused(scores, y, weight)
         xp = array_module(scores)
         n = scores.shape[0]
         shifted = scores - scores.max(axis=1, keepdims=True)
@@ -105,6 +112,16 @@ class SoftmaxCrossEntropy:
         loss = float(xp.log(sum_exp[:, 0]).sum() - shifted[rows, y].sum()) / n
         dscores /= n
         return loss, dscores
+
+    def _fused(self, scores, y, weight):
+        from mlplab.kernels.softmax_cross_entropy import softmax_cross_entropy
+
+        n = scores.shape[0]
+        if weight is None:
+            share = np.full(n, 1.0 / max(n, 1), scores.dtype)
+        else:
+            share = np.ascontiguousarray(_row_share("softmax cross-entropy", scores, weight)[:, 0])
+        return softmax_cross_entropy(scores, np.ascontiguousarray(y), share)
 
     def probabilities(self, scores):
         return softmax(scores)

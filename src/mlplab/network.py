@@ -4,11 +4,13 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from mlplab import kernels
 from mlplab.data.validation import check_features
 from mlplab.errors import ConfigError
 from mlplab.init import INITIALIZERS, data_init_method, parse_init_spec
 from mlplab.layers import BatchNorm, Dropout, Linear
 from mlplab.layers.activation_spec import activation_factory, activation_name
+from mlplab.layers.linear_activation import pair_layers
 from mlplab.losses import get_loss
 from mlplab.parameter_buffer import pack_parameters
 from mlplab.regularization import add_l2
@@ -36,16 +38,27 @@ class Sequential:
     # -- the passes ---------------------------------------------------------------------------
     def forward(self, x, training: bool = False):
         """Scores for a batch x of shape (N, D): (N, outputs)."""
-        for layer in self.layers:
-            x = layer.forward(x, training)
+        self._steps = self.steps()
+        for step in self._steps:
+            x = step.forward(x, training)
         return x
 
     def backward(self, dscores, input_grad: bool = True):
         """Backpropagate dL/dscores through every layer; return dL/dx (or None)."""
         self.layers[0].needs_input_grad = input_grad
-        for layer in reversed(self.layers):
-            dscores = layer.backward(dscores)
+        for step in reversed(getattr(self, "_steps", None) or self.layers):
+            dscores = step.backward(dscores)
         return dscores
+
+    def steps(self) -> list:
+        """The layers as the forward pass runs them: with the fused kernels, each ``Linear``
+        and the activation after it as one step (``layers/linear_activation.py``)."""
+        if not kernels.fused():
+            return self.layers
+        key = tuple(map(id, self.layers))
+        if getattr(self, "_paired", (None,))[0] != key:
+            self._paired = (key, pair_layers(self.layers))
+        return self._paired[1]
 
     def loss_and_gradients(self, x, y, l2: float = 0.0, training: bool = True):
         """One training pass: forward, loss (+ ½ λ Σ‖W‖² on weights only), backward.

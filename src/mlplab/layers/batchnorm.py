@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, ShapeError
 from mlplab.layers.base import Layer
@@ -19,11 +20,13 @@ class BatchNorm(Layer):
     test-time behaviour), so the layer becomes a fixed affine map.
     Backward (training), the compact form:
     dx = γ / (N √(σ² + ε)) · (N dy - Σ dy - x̂ Σ(dy x̂)), dγ = Σ dy x̂, dβ = Σ dy.
-    Shapes: x (N, D), γ, β, running statistics (D,), y (N, D).
+    Shapes: x (N, D), γ, β, running statistics (D,), y (N, D). With the fused kernels, training
+    forward and backward take two passes each (``kernels/batchnorm.py``).
 
     Data-parallel training sets ``reduce`` (an array -> its sum over the ranks, in place): then
     N, μ, σ² and the backward sums Σ dy, Σ(dy x̂) are those of the global batch, as one process
     would compute them, while ``grads`` stay this rank's part (the gradient allreduce sums them).
+    The kernels compute one process's statistics, so training on ranks takes the NumPy path.
     """
 
     #: None, or a callable summing an array over the ranks in place (``mlplab.training``)
@@ -52,12 +55,19 @@ class BatchNorm(Layer):
         if self.checks_input():
             self.check_input(x, self.num_features, gamma.dtype)
         self.training = training
+        self.fused = training and self.reduce is None and self.uses_kernel(x)
+        if self.fused:
+            return self.fused_forward(x)
         if not training:
             self.inv_std = 1 / (self.buffers["running_var"] + self.eps) ** 0.5
             scale = gamma * self.inv_std
+            self.x = x
+            if self.uses_kernel(x):
+                from mlplab.kernels.batchnorm import batchnorm_eval_forward
+
+                return batchnorm_eval_forward(x, scale, beta - self.buffers["running_mean"] * scale)
             y = x * scale
             y += beta - self.buffers["running_mean"] * scale
-            self.x = x
             return y
         if self.reduce is not None:
             return self._forward_reduced(x)
@@ -79,12 +89,35 @@ class BatchNorm(Layer):
         self.xhat = xhat
         xp.multiply(xhat, gamma, out=y)
         y += beta
+        self.update_running_statistics(mean, var, n)
+        return y
+
+    def update_running_statistics(self, mean, var, n):
+        """running ← (1 - m) running + m batch, the variance unbiased (× n/(n-1))."""
         m = self.momentum
         running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
         running_mean *= 1 - m
         running_mean += m * mean
         running_var *= 1 - m
         running_var += (m * n / (n - 1)) * var
+
+    def uses_kernel(self, x) -> bool:
+        if not kernels.fused():
+            return False
+        from mlplab.kernels.eligibility import takes
+
+        return takes(x, self.params["gamma"], self.params["beta"])
+
+    def fused_forward(self, x):
+        """Training forward with the kernels; the running statistics as ``forward``'s."""
+        from mlplab.kernels.batchnorm import batchnorm_train_forward
+
+        n = x.shape[0]
+        if n < 2:
+            raise ShapeError(f"{self.name}: training needs a batch of at least 2 rows, got {n}")
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        y, self.xhat, mean, var, self.inv_std = batchnorm_train_forward(x, gamma, beta, self.eps)
+        self.update_running_statistics(mean, var, n)
         return y
 
     def _forward_reduced(self, x):
@@ -105,6 +138,18 @@ class BatchNorm(Layer):
         return self._normalize(xhat, y, mean, squares / n, n)
 
     def backward(self, dy):
+        if self.fused:
+            from mlplab.kernels.batchnorm import batchnorm_train_backward
+
+            return batchnorm_train_backward(
+                dy,
+                self.xhat,
+                self.params["gamma"],
+                self.inv_std,
+                self.grads["gamma"],
+                self.grads["beta"],
+                self.needs_input_grad,
+            )
         xp = array_module(dy)
         dgamma, dbeta = self.grads["gamma"], self.grads["beta"]
         dy.sum(axis=0, out=dbeta)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError
 from mlplab.layers.base import Layer
@@ -15,6 +16,7 @@ class Dropout(Layer):
 
     y = x ⊙ m / (1 - p), m ~ Bernoulli(1 - p); dx = dy ⊙ m / (1 - p). The mask comes from the
     layer's own ``self.rng``, whose state gradient checks and checkpoints save and restore.
+    With the fused kernels, mask and scale take one pass (``kernels/dropout.py``), the same mask.
     Shapes: (N, D) -> (N, D).
 
     Data-parallel training sets ``rows = (start, stop, total)`` before each step: the layer then
@@ -55,6 +57,12 @@ class Dropout(Layer):
             self._uniform = np.empty(shape, np.float32)
             self._keep = np.empty(shape, bool)
         self.rng.random(dtype=np.float32, out=self._uniform)
+        if self.uses_kernel(x):
+            from mlplab.kernels.dropout import dropout_apply
+
+            draws = self._uniform if self.rows is None else self._uniform[slice(*self.rows[:2])]
+            self.mask = draws  # the draws stand for the mask: [u >= p]
+            return dropout_apply(x, draws, self.p)
         keep = np.greater_equal(self._uniform, self.p, out=self._keep)
         if self.rows is not None:
             keep = keep[self.rows[0] : self.rows[1]]
@@ -63,9 +71,20 @@ class Dropout(Layer):
         y *= 1.0 / (1.0 - self.p)
         return y
 
+    def uses_kernel(self, x) -> bool:
+        if not kernels.fused():
+            return False
+        from mlplab.kernels.eligibility import takes
+
+        return takes(x)
+
     def backward(self, dy):
         if self.mask is None:
             return dy
+        if self.mask is self._uniform:
+            from mlplab.kernels.dropout import dropout_apply
+
+            return dropout_apply(np.ascontiguousarray(dy), self._uniform, self.p)
         dx = dy * self.mask
         dx *= 1.0 / (1.0 - self.p)
         return dx

@@ -13,6 +13,12 @@ class ELU(ElementwiseActivation):
     not die. Shapes: (N, D) -> (N, D).
     """
 
+    kernel = "elu"
+
+    def kernel_alpha(self):
+        # the kernel reads f' from y > 0, which holds where x > 0 only for alpha >= 0
+        return self.alpha if self.alpha >= 0 else None
+
     def __init__(self, alpha: float = 1.0):
         super().__init__()
         self.alpha = float(alpha)
@@ -29,7 +35,7 @@ class ELU(ElementwiseActivation):
         xp = array_module(x)
         return xp.where(x > 0, 1, y + self.alpha).astype(x.dtype)
 
-    def backward(self, dy):
+    def reference_backward(self, dy):
         # y <= 0 exactly where x <= 0, so min(y, 0) + α is f' there and α elsewhere.
         xp = array_module(dy)
         dx = xp.minimum(self.y, 0)

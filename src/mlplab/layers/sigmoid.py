@@ -12,6 +12,8 @@ class Sigmoid(ElementwiseActivation):
     σ'(x) = σ(x) (1 - σ(x)). Shapes: x (N, D) -> (N, D).
     """
 
+    kernel = "sigmoid"
+
     def function(self, x):
         xp = array_module(x)
         y = x * 0.5
@@ -23,7 +25,7 @@ class Sigmoid(ElementwiseActivation):
     def derivative(self, x, y):
         return y * (1 - y)
 
-    def backward(self, dy):
+    def reference_backward(self, dy):
         dx = 1 - self.y
         dx *= self.y
         dx *= dy
