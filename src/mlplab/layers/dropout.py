@@ -43,6 +43,7 @@ class Dropout(Layer):
         else:
             self.rng = np.random.default_rng(rng)
         self.mask = None
+        self._mask_is_draws = False  # the mask is the uniform draws (the fused kernel), not 0/1
         self._uniform = self._keep = None  # scratch reused while the batch shape stays the same
 
     def forward(self, x, training=False):
@@ -61,12 +62,13 @@ class Dropout(Layer):
             from mlplab.kernels.dropout import dropout_apply
 
             draws = self._uniform if self.rows is None else self._uniform[slice(*self.rows[:2])]
-            self.mask = draws  # the draws stand for the mask: [u >= p]
+            self.mask, self._mask_is_draws = draws, True  # the draws stand for the mask: [u >= p]
             return dropout_apply(x, draws, self.p)
         keep = np.greater_equal(self._uniform, self.p, out=self._keep)
         if self.rows is not None:
             keep = keep[self.rows[0] : self.rows[1]]
         self.mask = keep if xp is np else xp.asarray(keep)
+        self._mask_is_draws = False
         y = x * self.mask
         y *= 1.0 / (1.0 - self.p)
         return y
@@ -81,10 +83,10 @@ class Dropout(Layer):
     def backward(self, dy):
         if self.mask is None:
             return dy
-        if self.mask is self._uniform:
+        if self._mask_is_draws:
             from mlplab.kernels.dropout import dropout_apply
 
-            return dropout_apply(np.ascontiguousarray(dy), self._uniform, self.p)
+            return dropout_apply(np.ascontiguousarray(dy), self.mask, self.p)
         dx = dy * self.mask
         dx *= 1.0 / (1.0 - self.p)
         return dx
