@@ -53,15 +53,18 @@ def train(
     quiet: bool = True,
     progress: bool | None = None,
     callbacks=(),
+    splits=SPLITS,
 ) -> Run:
     """Train a network as ``config`` says (a ``RunConfig``, a nested dict, or a TOML path).
 
     Writes a run directory (``mlplab.runs``) and returns the ``Run``; ``run.model`` predicts
     with ``run.model.predict(x)``. ``quiet=False`` prints one line per epoch; ``progress``
-    shows the trainer's progress bar (default: when stderr is a terminal).
+    shows the trainer's progress bar (default: when stderr is a terminal). ``splits``: the
+    splits the final metrics are measured on (a search's trials leave out ``test``).
     """
     config = as_config(config if config is not None else RunConfig())
-    return _execute(config, None, quiet=quiet, progress=progress, callbacks=callbacks, force=force)
+    options = {"quiet": quiet, "progress": progress, "callbacks": callbacks}
+    return _execute(config, None, **options, force=force, splits=splits)
 
 
 def resume(path, *, quiet: bool = True, progress: bool | None = None, callbacks=()) -> Run:
@@ -101,8 +104,9 @@ class Data:
 
 
 def _execute(
-    config, directory, *, quiet, progress, callbacks, resume=False, force=False, checkpoint=None
-) -> Run:
+    config, directory, *, quiet, progress, callbacks, resume=False, force=False, checkpoint=None,
+    splits=SPLITS,
+) -> Run:  # fmt: skip
     started = time.perf_counter()
     data = load(config)
     model = build(config, data)
@@ -126,7 +130,7 @@ def _execute(
                     replaced,
                     {**options, "resume": checkpoint},
                 )
-            run = finish(config, directory, model, data, history, started)
+            run = finish(config, directory, model, data, history, started, splits)
         except KeyboardInterrupt as stop:
             raise _interrupted(stop, directory, replaced) from None
         if replaced is None and resume:  # a resumed --force run: the run it replaced can go now
@@ -217,8 +221,11 @@ def _interrupted(stop: KeyboardInterrupt, directory: Path, replaced) -> Interrup
     return Interrupted(signum, message, hard=getattr(stop, "hard", True))
 
 
-def finish(config, directory: Path, model: Model, data: Data, history, started: float) -> Run:
-    """Final metrics per split, then the model, metrics.csv, run.json, plots and report."""
+def finish(
+    config, directory: Path, model: Model, data: Data, history, started: float, splits=SPLITS
+) -> Run:
+    """Final metrics per split (of ``splits``), then the model, metrics.csv, run.json, plots
+    and report."""
     network, dataset = model.network, data.dataset
     metrics = {
         which: evaluate_network(
@@ -229,7 +236,7 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
             weight=data.w[which],
         )
         for which in SPLITS
-        if len(data.y[which])
+        if which in splits and len(data.y[which])
     }
     seconds = time.perf_counter() - started
     info = {

@@ -10,6 +10,7 @@ epochs, wide ranges), then fine (longer runs, narrow ranges).
 import math
 
 from mlplab.errors import ConfigError
+from mlplab.search.edges import domain, edge_of
 from mlplab.search.space import Choice, Range, SearchSpace, _option_text
 
 
@@ -22,13 +23,19 @@ def best_trials(results, top_fraction: float = 0.25, min_top: int = 3) -> list:
     return sorted(finished, key=lambda pv: pv[1], reverse=True)[:count]
 
 
-def narrow(space: SearchSpace, results, top_fraction=0.25, min_top=3, margin=0.25) -> SearchSpace:
+def narrow(
+    space: SearchSpace, results, top_fraction=0.25, min_top=3, margin=0.25, extend=1.0
+) -> SearchSpace:
     """A new space around the best of ``results = [(params, value), ...]`` (higher is better).
 
     ``margin`` widens each new interval by that fraction of its width on each side, and by at
-    least 5% of the old width, so a range never collapses to a point.
+    least 5% of the old width, so a range never collapses to a point. When the best trial's value
+    sits at an edge of its range (``mlplab.search.edges``), the new range goes past that edge by
+    ``extend`` times the old width on the range's axis (a log range 1e-6..1e-5 reaches 1e-4),
+    within the option's valid domain.
     """
-    top = [params for params, _ in best_trials(results, top_fraction, min_top)]
+    ranked = best_trials(results, top_fraction, min_top)
+    top = [params for params, _ in ranked]
     ranges = {}
     for name, r in space.ranges.items():
         values = [p[name] for p in top if name in p]
@@ -38,22 +45,36 @@ def narrow(space: SearchSpace, results, top_fraction=0.25, min_top=3, margin=0.2
             seen = {_option_text(v) for v in values}
             ranges[name] = Choice(tuple(o for o in r.options if _option_text(o) in seen))
         else:
-            ranges[name] = _narrow_range(r, values, margin)
+            edge = edge_of(name, r, ranked[0][0].get(name))
+            side = edge.side if edge is not None and edge.can_extend else None
+            ranges[name] = _narrow_range(r, values, margin, side, extend, domain(name, r))
     return SearchSpace(ranges, dict(space.fixed))
 
 
-def _narrow_range(r: Range, values, margin: float) -> Range:
+def _narrow_range(r: Range, values, margin: float, side=None, extend=1.0, limits=None) -> Range:
+    """The interval of ``values`` plus margins, clipped to ``r``; on ``side`` ("low" or "high")
+    the bound moves instead ``extend`` old widths past the old one (clipped to ``limits``)."""
     lo_old, hi_old = r.warp(r.low), r.warp(r.high)
+    width = hi_old - lo_old
     warped = [r.warp(v) for v in values]
     lo, hi = min(warped), max(warped)
-    pad = max(margin * (hi - lo), 0.05 * (hi_old - lo_old))
-    low = _round_sig(r.unwarp(max(lo_old, lo - pad)), math.floor)
-    high = _round_sig(r.unwarp(min(hi_old, hi + pad)), math.ceil)
-    low, high = max(low, r.low), min(high, r.high)
+    pad = max(margin * (hi - lo), 0.05 * width)
+    low_at = lo_old - extend * width if side == "low" else max(lo_old, lo - pad)
+    high_at = hi_old + extend * width if side == "high" else min(hi_old, hi + pad)
+    low = _round_sig(r.unwarp(low_at), math.floor)
+    high = _round_sig(r.unwarp(high_at), math.ceil)
+    if side == "low":
+        low, high = max(low, limits[0]), min(high, r.high)
+    elif side == "high":
+        low, high = max(low, r.low), min(high, limits[1])
+    else:
+        low, high = max(low, r.low), min(high, r.high)
     if r.integer:
         low, high = math.floor(low), math.ceil(high)
         if low == high:
-            low, high = max(int(r.low), low - 1), min(int(r.high), high + 1)
+            bottom = int(r.low) if side != "low" else int(max(limits[0], low - 1))
+            top = int(r.high) if side != "high" else int(min(limits[1], high + 1))
+            low, high = max(bottom, low - 1), min(top, high + 1)
     return Range(low, high, log=r.log, integer=r.integer)
 
 
