@@ -66,6 +66,9 @@ class SearchSettings:
     #: budget"). ``search()`` sets ``started`` (time.time()) when it is None.
     budget_s: float | None = None
     started: float | None = None
+    #: coarse-to-fine moves a bound its best trial sits at this many old widths outward
+    #: (``narrow(extend=...)``); 0 only ever shrinks inside the old range
+    extend: float = 1.0
 
 
 def stage_deadline(settings: SearchSettings, index: int) -> float | None:
@@ -139,7 +142,9 @@ def _plan_stage(storage, name, index, stage, space, previous, settings, worker):
             (prev_space.decode(t.params), t.value)
             for t in prev_study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
         ]
-        stage_space = narrow(prev_space, results, top_fraction=settings.top_fraction)
+        stage_space = narrow(
+            prev_space, results, top_fraction=settings.top_fraction, extend=settings.extend
+        )
     sampler = make_sampler(settings.sampler, settings.seed + 1000 * index, worker)
     pruner = make_pruner(settings.pruner, stage.epochs)
     try:

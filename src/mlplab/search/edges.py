@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from mlplab.search.space import Range, SearchSpace
 
-#: a best value within this fraction of the width from a bound is "at the edge"
-EDGE_FRACTION = 0.1
+#: a best value within this fraction of the width from a bound is "at the edge" (the best of 6
+#: random trials on a score that keeps rising lies in the top fifth 3 times in 4: 1 - 0.8**6)
+EDGE_FRACTION = 0.2
 
 #: options whose values are probabilities in [0, 1): the search never proposes 1 or more
 _BELOW_ONE = ("dropout", "momentum", "beta1", "beta2")
@@ -39,7 +40,7 @@ class Edge:
             if self.can_extend
             else "the end of the option's valid values"
         )
-        return f"{self.name}: best {shown} is at the {where} edge of {self.spec}; {tail}"
+        return f"{self.name}: best {shown} is near the {where} edge of {self.spec}; {tail}"
 
 
 def domain(name: str, r: Range) -> tuple[float, float]:

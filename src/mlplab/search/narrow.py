@@ -83,4 +83,5 @@ def _round_sig(value: float, direction, digits: int = 3) -> float:
     if value == 0 or not math.isfinite(value):
         return value
     scale = 10.0 ** (math.floor(math.log10(abs(value))) - digits + 1)
-    return float(f"{direction(value / scale) * scale:.{digits}g}")
+    steps = float(f"{value / scale:.9g}")  # 10**-4 computed as 1.0000000002e-4 stays 1e-4
+    return float(f"{direction(steps) * scale:.{digits}g}")
