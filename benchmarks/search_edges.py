@@ -106,7 +106,8 @@ def main():
                 for name, extend in VARIANTS.items():
                     key = f"{case} / {name}"
                     results[key].append(run_variant(ranges, extend, seed, args, Path(tmp)))
-                    print(f"seed {seed} {key}: test {results[key][-1]['test_accuracy']:.4f}")
+                    test = results[key][-1]["test_accuracy"]
+                    print(f"seed {seed} {key}: test {test:.4f}", flush=True)
     document = {
         "cases": CASES,
         "data": "digits",

@@ -2,8 +2,10 @@
 
 For each range, the new bounds are the smallest interval holding the best trials' values,
 widened by a margin, measured on the axis the search is uniform in (log10 for log ranges, so
-``lr`` narrows by decades, not by absolute amounts), and clipped to the old bounds. A choice keeps
-the options that appear among the best trials. The lecture's recipe: search coarse first (few
+``lr`` narrows by decades, not by absolute amounts), and clipped to the old bounds — except at
+an edge where the best trial sits: the optimum may lie outside a range that was wrong, so the
+new range goes past that edge (by the old width, a decade at most for log ranges, within the
+option's valid values). A choice keeps the options that appear among the best trials. The lecture's recipe: search coarse first (few
 epochs, wide ranges), then fine (longer runs, narrow ranges).
 """
 
@@ -31,8 +33,9 @@ def narrow(
     ``margin`` widens each new interval by that fraction of its width on each side, and by at
     least 5% of the old width, so a range never collapses to a point. When the best trial's value
     sits at an edge of its range (``mlplab.search.edges``), the new range goes past that edge by
-    ``extend`` times the old width on the range's axis (a log range 1e-6..1e-5 reaches 1e-4),
-    within the option's valid domain.
+    ``extend`` times the old width on the range's axis, for a log range by at most ``extend``
+    decades (a factor 10: 1e-6..1e-5 and 1e-5..1e-2 both reach 1e-4 and 1e-1), within the
+    option's valid domain.
     """
     ranked = best_trials(results, top_fraction, min_top)
     top = [params for params, _ in ranked]
@@ -53,14 +56,16 @@ def narrow(
 
 def _narrow_range(r: Range, values, margin: float, side=None, extend=1.0, limits=None) -> Range:
     """The interval of ``values`` plus margins, clipped to ``r``; on ``side`` ("low" or "high")
-    the bound moves instead ``extend`` old widths past the old one (clipped to ``limits``)."""
+    the bound moves instead ``extend`` old widths (decades at most) past the old one, clipped to
+    ``limits``."""
     lo_old, hi_old = r.warp(r.low), r.warp(r.high)
     width = hi_old - lo_old
     warped = [r.warp(v) for v in values]
     lo, hi = min(warped), max(warped)
     pad = max(margin * (hi - lo), 0.05 * width)
-    low_at = lo_old - extend * width if side == "low" else max(lo_old, lo - pad)
-    high_at = hi_old + extend * width if side == "high" else min(hi_old, hi + pad)
+    step = extend * (min(width, 1.0) if r.log else width)  # a log range: a decade at most
+    low_at = lo_old - step if side == "low" else max(lo_old, lo - pad)
+    high_at = hi_old + step if side == "high" else min(hi_old, hi + pad)
     low = _round_sig(r.unwarp(low_at), math.floor)
     high = _round_sig(r.unwarp(high_at), math.ceil)
     if side == "low":
