@@ -53,12 +53,13 @@ def run_search(data: str, pruner: str, args, root: Path) -> dict:
         r["trial"]: {"state": r["state"], "val_accuracy": r["val_accuracy"], "reason": r["reason"]}
         for r in result.rows
     }
-    (test,), _ = evaluate_models([load(result.best["run"])])
+    best = result.best or {"trial": None, "val_accuracy": float("nan"), "run": None}
+    test = evaluate_models([load(best["run"])])[0][0] if best["run"] else {"accuracy": np.nan}
     return {
         "seconds": round(seconds, 1),
         "trials": trials,
-        "best_trial": result.best["trial"],
-        "best_val_accuracy": result.best["val_accuracy"],
+        "best_trial": best["trial"],
+        "best_val_accuracy": best["val_accuracy"],
         "test_accuracy": test["accuracy"],
     }
 

@@ -55,7 +55,7 @@ def test_a_budget_stops_the_search_by_time_and_leaves_no_trial_open(tmp_path, mo
         settings(tmp_path, stages=[Stage(None, 3)], budget_s=1.0), fake_train, plot=False,
     )  # fmt: skip
     elapsed = time.perf_counter() - start
-    assert elapsed < 1.0 + 0.05 + 2.0  # the budget, one epoch, the bookkeeping
+    assert elapsed < 1.0 + 0.05 + 6.0  # the budget, one epoch, the bookkeeping (a loaded CI)
     states = [r["state"] for r in result.rows]
     assert states.count("complete") >= 2
     assert set(states) <= {"complete", "pruned"}

@@ -28,7 +28,7 @@ from mlplab.search.samplers import make_pruner, make_sampler
 from mlplab.search.space import SearchSpace, parse_assignments
 from mlplab.search.storage import open_storage, storage_url
 from mlplab.search.tensorboard import log_trial, trial_log_dir
-from mlplab.search.training import with_values
+from mlplab.search.training import run_config, with_values
 
 HEARTBEAT_S = 30.0
 #: the reason of a trial the search's time budget stopped
@@ -282,6 +282,7 @@ def run_trial(
     last = {}
     beat = [time.time()]
     trial_config, params = None, {}
+    planned = [math.inf]  # the trial's epochs, once its config is known
 
     def on_epoch(epoch: int, metrics: dict):
         accuracy = float(metrics["val_accuracy"])
@@ -290,8 +291,8 @@ def run_trial(
         if time.time() - beat[0] > HEARTBEAT_S:  # each write is an fsync: not every epoch
             beat[0] = time.time()
             trial.set_user_attr("heartbeat", beat[0])
-        if deadline is not None and time.time() >= deadline:
-            raise optuna.TrialPruned(f"{BUDGET_STOP} after epoch {epoch}")
+        if deadline is not None and time.time() >= deadline and epoch < planned[0]:
+            raise optuna.TrialPruned(f"{BUDGET_STOP} after epoch {epoch}")  # not a finished one
         if trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {epoch}: val accuracy {accuracy:.4f}")
 
@@ -305,6 +306,8 @@ def run_trial(
         out_dir = trial_directory(settings, study.study_name, trial.number)
         trial_config = with_values(config, {**params, **trial_log_dir(config, out_dir)})
         trial.set_user_attr("config", trial_config)
+        if deadline is not None:
+            planned[0] = run_config(trial_config).training.epochs
         metrics = train_fn(trial_config, on_epoch, out_dir)
         value = float(metrics["val_accuracy"])
         if not math.isfinite(value):

@@ -5,8 +5,9 @@ widened by a margin, measured on the axis the search is uniform in (log10 for lo
 ``lr`` narrows by decades, not by absolute amounts), and clipped to the old bounds — except at
 an edge where the best trial sits: the optimum may lie outside a range that was wrong, so the
 new range goes past that edge (by the old width, a decade at most for log ranges, within the
-option's valid values). A choice keeps the options that appear among the best trials. The lecture's recipe: search coarse first (few
-epochs, wide ranges), then fine (longer runs, narrow ranges).
+option's valid values). A choice keeps the options that appear among the best trials. The
+lecture's recipe: search coarse first (few epochs, wide ranges), then fine (longer runs, narrow
+ranges).
 """
 
 import math
