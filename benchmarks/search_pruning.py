@@ -1,8 +1,9 @@
 """Does the median pruner stop trials that would have won? Pruned against unpruned, equal time.
 
 For each dataset (``accuracy_data.py``, the accuracy benchmark's datasets and splits), two
-random searches with the same wall-clock budget (``--budget``), the same ranges and the same
-sampler seed: ``--pruner median`` (mlplab's default: from epoch 2, once 4 trials completed) and
+random searches with the same wall-clock budget (``--budget``), run side by side (two processes, so
+that on a shared machine both get the same share of it), the same ranges and the same sampler
+seed: ``--pruner median`` (mlplab's default: from epoch 2, once 4 trials completed) and
 ``--pruner none``. The random sampler draws trial k's values from (seed, k) alone and trial k
 initializes from seed + k, so trial k is the same run in both searches: a trial the pruned
 search stopped can be looked up, run to the end, in the unpruned one. Reported per dataset:
@@ -14,7 +15,7 @@ search stopped can be looked up, run to the end, in the unpruned one. Reported p
 
 Writes ``benchmarks/results/search_pruning.json`` and prints a Markdown table.
 
-    PYTHONPATH=src nice -n 10 python benchmarks/search_pruning.py   # 6 searches of 45 s
+    PYTHONPATH=src nice -n 10 python benchmarks/search_pruning.py   # 3 × 2 searches of 60 s
 """
 
 import argparse
@@ -23,6 +24,8 @@ import platform
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +41,7 @@ from mlplab.search.space import parse_assignments  # noqa: E402
 
 RANGES = ["lr=log:1e-4..3e-2", "weight_decay=log:1e-6..1e-2", "dropout=0..0.5"]
 DATASETS = ("digits", "classification10", "signals")
+PRUNERS = ("median", "none")
 
 
 def run_search(data: str, pruner: str, args, root: Path) -> dict:
@@ -109,7 +113,7 @@ def table(results: dict) -> str:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
-    parser.add_argument("--budget", type=float, default=45.0, help="seconds per search")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds per search")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="benchmarks/results/search_pruning.json")
@@ -119,7 +123,10 @@ def main():
         root = Path(tmp)
         for name in args.datasets:
             data = save_npz(name, args.seed, root / f"{name}.npz")
-            pair = {p: run_search(data, p, args, root) for p in ("median", "none")}
+            with ProcessPoolExecutor(2, mp_context=get_context("fork")) as pool:
+                # side by side: on a shared machine both searches get the same share of it
+                jobs = {p: pool.submit(run_search, data, p, args, root) for p in PRUNERS}
+                pair = {p: job.result() for p, job in jobs.items()}
             pair["killed"] = killed_winners(pair["median"], pair["none"])
             results[name] = pair
             print(table({name: pair}).splitlines()[-2:], flush=True)
