@@ -229,6 +229,8 @@ def _final_line(final: dict) -> str:
             f"\ntest accuracy {final['test_accuracy']:.4f}, loss {final['test_loss']:.4f}"
             f" (measured once, on {final['evaluated_on']}; trials were compared on validation)"
         )
+    elif final.get("no_test"):
+        line += f"\nnot tested: {final['no_test']}"
     return line
 
 

@@ -19,7 +19,8 @@ def final_model(result, ensemble: int | None = None, evaluate: bool = True) -> d
     """Write (with ``ensemble``) and evaluate the final model of a ``SearchResult``.
 
     Returns ``{"kind", "path", "members", "test_accuracy", "test_loss", "evaluated_on"}``;
-    without ``evaluate`` the test numbers are left out. None without ``ensemble`` when the best
+    without ``evaluate`` the test numbers are left out (``no_test`` says why when the data has
+    no test split). None without ``ensemble`` when the best
     trial's run directory is not on this machine (a trial another machine ran).
     """
     from mlplab.ensembles import Ensemble
@@ -48,9 +49,13 @@ def final_model(result, ensemble: int | None = None, evaluate: bool = True) -> d
 
 
 def _test_metrics(model) -> dict:
+    """Test loss and accuracy; ``{"no_test": reason}`` when the data has no test split."""
     from mlplab.ensembles.evaluate import evaluate_models
 
-    (metrics,), where = evaluate_models([model], split="test")
+    try:
+        (metrics,), where = evaluate_models([model], split="test")
+    except ConfigError as error:  # --test-fraction 0, a file without test rows
+        return {"no_test": str(error)}
     return {
         "test_accuracy": metrics.get("accuracy"),
         "test_loss": metrics.get("loss"),
