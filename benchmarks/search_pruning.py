@@ -10,8 +10,10 @@ search stopped can be looked up, run to the end, in the unpruned one. Reported p
 
 - trials started / completed / pruned in the budget, best validation accuracy, and the best
   trial's test accuracy (the test split evaluated once, for that model);
-- killed winners: pruned trials whose full run (in the unpruned search) beats the pruned
-  search's best validation accuracy, out of the pruned trials the unpruned search also ran.
+- pruned trials that would have won: pruned trials whose full run (in the unpruned search)
+  beats the pruned search's best validation accuracy, out of the pruned trials the unpruned
+  search also ran; and how many of those are among the unpruned search's 5 best (the members
+  ``--ensemble 5`` would have taken).
 
 Writes ``benchmarks/results/search_pruning.json`` and prints a Markdown table.
 
@@ -82,7 +84,14 @@ def killed_winners(pruned: dict, full: dict) -> dict:
     winners = [
         k for k in checked if full["trials"][k]["val_accuracy"] > pruned["best_val_accuracy"]
     ]
-    return {"pruned": len(stopped), "checked": len(checked), "would_have_won": winners}
+    done = [k for k, t in full["trials"].items() if t["state"] == "complete"]
+    top5 = sorted(done, key=lambda k: -full["trials"][k]["val_accuracy"])[:5]
+    return {
+        "pruned": len(stopped),
+        "checked": len(checked),
+        "would_have_won": winners,
+        "in_unpruned_top5": [k for k in checked if k in top5],  # lost ensemble members
+    }
 
 
 def counts(run: dict) -> str:
@@ -95,7 +104,7 @@ def counts(run: dict) -> str:
 def table(results: dict) -> str:
     lines = [
         "| data | pruner | trials started / completed / pruned | best val acc | test acc of"
-        " best | killed winners |",
+        " best | pruned trials that would have won |",
         "|---|---|---|---|---|---|",
     ]
     for name, pair in results.items():
@@ -104,7 +113,10 @@ def table(results: dict) -> str:
             killed = ""
             if pruner == "median":
                 k = pair["killed"]
-                killed = f"{len(k['would_have_won'])} of {k['checked']} checked ({k['pruned']})"
+                killed = (
+                    f"{len(k['would_have_won'])} of {k['checked']} checked"
+                    f" ({len(k['in_unpruned_top5'])} in the unpruned top 5)"
+                )
             lines.append(
                 f"| {name} | {pruner} | {counts(run)} | {run['best_val_accuracy']:.4f}"
                 f" | {run['test_accuracy']:.4f} | {killed} |"
@@ -119,7 +131,14 @@ def main():
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="benchmarks/results/search_pruning.json")
+    parser.add_argument("--table", metavar="JSON", help="print the table of a results file")
     args = parser.parse_args()
+    if args.table:
+        results = json.loads(Path(args.table).read_text(encoding="utf-8"))["results"]
+        for pair in results.values():
+            pair["killed"] = killed_winners(pair["median"], pair["none"])
+        print(table(results))
+        return
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
