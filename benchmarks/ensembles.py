@@ -69,7 +69,7 @@ def one(dataset, seed, trials, fine, top, jobs, root: Path) -> dict:
     start = time.perf_counter()
     models = [load(r["run"]) for r in best]
     ensemble = Ensemble(models)
-    scores, where = evaluate_models([models[0], ensemble])
+    scores, where = evaluate_models([*models, ensemble])  # trials record validation only
     ensemble_s = time.perf_counter() - start
     return {
         "dataset": dataset,
@@ -78,8 +78,8 @@ def one(dataset, seed, trials, fine, top, jobs, root: Path) -> dict:
         "epochs": list(spec["epochs"]),
         "best_val_accuracy": best[0]["val_accuracy"],
         "single_test_accuracy": scores[0]["accuracy"],
-        "ensemble_test_accuracy": scores[1]["accuracy"],
-        "members_test_accuracy": [r["test_accuracy"] for r in best],
+        "ensemble_test_accuracy": scores[-1]["accuracy"],
+        "members_test_accuracy": [s["accuracy"] for s in scores[:-1]],
         "test_examples": scores[0]["examples"],
         "search_s": round(search_s, 2),
         "ensemble_s": round(ensemble_s, 3),

@@ -5,6 +5,7 @@ import pytest
 
 import mlplab.io
 from mlplab.ensembles import Ensemble, load_ensemble
+from mlplab.ensembles.evaluate import evaluate_models
 from mlplab.errors import ConfigError, FileFormatError, ShapeError
 from mlplab.runs import train
 
@@ -144,8 +145,10 @@ def test_cli_ensemble_of_the_top_trials_of_a_search(tmp_path, cli):
     assert made.returncode == 0, made.stderr
     data = json.loads(made.stdout)
     assert [m["source"] for m in data["members"]] == [r["run"] for r in top[:2]]
+    assert all("test_accuracy" not in r for r in top)  # trials are compared on validation only
+    tested, _ = evaluate_models([mlplab.io.load(r["run"]) for r in top[:2]])
     assert [m["accuracy"] for m in data["members"]] == pytest.approx(
-        [r["test_accuracy"] for r in top[:2]], abs=1e-6
+        [t["accuracy"] for t in tested], abs=1e-6
     )
     missing = cli("ensemble", "--search", tmp_path / "nowhere", "--out", tmp_path / "e2")
     assert missing.returncode == 2 and "trials.csv" in missing.stderr

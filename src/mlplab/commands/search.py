@@ -1,5 +1,10 @@
 """Search hyperparameters: random (or TPE) trials, coarse-to-fine, in parallel or across machines.
 
+With no range it searches the default space (learning rate and weight decay log-uniform, dropout,
+width); --budget stops by time, --ensemble K ends with the ensemble of the best K trials:
+
+  mlplab search --data digits --budget 10m --ensemble 4 --out searches/digits
+
 Ranges are NAME=SPEC arguments or a TOML file's [space] table:
 
   mlplab search lr=log:1e-5..1e-1 weight_decay=log:1e-6..1e-2 dropout=0..0.6 \\
@@ -25,7 +30,19 @@ def add_arguments(parser):
     parser.add_argument("--space", metavar="FILE", help="TOML file with a [space] table of ranges")
     parser.add_argument("--config", metavar="FILE", help="base training config (TOML)")
     parser.add_argument("--data", help="dataset for every trial (built-in name or file)")
-    parser.add_argument("--trials", type=int, default=20, help="trials of the coarse stage")
+    parser.add_argument(
+        "--trials", type=int,
+        help="trials of the coarse stage (default 20; with --budget: as many as time allows)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--budget", metavar="TIME",
+        help="stop by wall time (30s, 10m, 1h): no trial starts after it, a running trial stops"
+        " at its next epoch; with a fine stage, each stage gets half",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ensemble", type=int, metavar="K",
+        help="end by writing OUT/ensemble, the ensemble of the best K trials",
+    )  # fmt: skip
     parser.add_argument("--epochs", type=int, help="epochs per coarse trial (short runs)")
     parser.add_argument(
         "--fine-trials", type=int, default=0, help="trials of the fine stage (0: no fine stage)"
@@ -59,11 +76,57 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from mlplab.commands._output import emit, format_table
     from mlplab.errors import ConfigError
-    from mlplab.search.driver import SearchSettings, Stage
+    from mlplab.search.driver import SearchSettings
+    from mlplab.search.edges import edges
+    from mlplab.search.final import final_model
     from mlplab.search.run import search
-    from mlplab.search.space import SearchSpace, load_space_file, merge, parse_assignments
+
+    space, config = _space_and_config(args)
+    stages, budget = _stages(args)
+    if args.ensemble is not None and args.ensemble < 1:
+        raise ConfigError(f"--ensemble: expected at least 1 trial, got {args.ensemble}")
+    last = stages[-1].trials
+    if args.ensemble is not None and budget is None and args.ensemble > last:
+        raise ConfigError(f"--ensemble {args.ensemble}: more than the {last} trials of the search")
+    settings = SearchSettings(
+        stages=stages, sampler=args.sampler, pruner=args.pruner, jobs=args.jobs,
+        storage=args.storage, study=args.study, out=args.out, seed=args.seed,
+        top_fraction=args.top_fraction, vary_seed=not args.same_seed, budget_s=budget,
+    )  # fmt: skip
+    resumed = Path(args.out, "study.journal").exists() or bool(args.storage)
+    result = search(space, config, settings)
+    counts = {}
+    for r in result.rows:
+        counts[r["state"]] = counts.get(r["state"], 0) + 1
+    if not counts.get("complete"):
+        if budget is not None:
+            raise ConfigError(_too_short(args.budget, result.rows))
+        _emit(args, result, counts, resumed)
+        return 1  # not one trial finished: a failed search
+    found = edges(result.spaces[-1], result.best["params"])
+    final = final_model(result, args.ensemble)
+    _emit(args, result, counts, resumed, found, final)
+    return 0
+
+
+def _emit(args, result, counts, resumed, found=(), final=None):
+    from mlplab.commands._output import emit
+
+    data = _data(args, result, counts, found, final)
+    emit(args, data, _text(args, result, counts, found, final, resumed))
+
+
+def _space_and_config(args):
+    """The space (the default one when no range is given) and the trials' base config."""
+    from mlplab.errors import ConfigError
+    from mlplab.search.space import (
+        SearchSpace,
+        default_space,
+        load_space_file,
+        merge,
+        parse_assignments,
+    )
     from mlplab.search.training import base_config, with_values
 
     space, extra = load_space_file(args.space) if args.space else (SearchSpace(), {})
@@ -74,55 +137,101 @@ def run(args) -> int:
             " (a search file holds [space] and [config])"
         )
     space = merge(space, parse_assignments(args.ranges))
+    if not space.ranges:  # fixed values only (or nothing): the default ranges around them
+        space = merge(default_space(), space)
     config = base_config(args.config, extra.get("config"), data=args.data)
     if args.tensorboard:
         config = with_values(config, {"output.tensorboard": str(Path(args.tensorboard).resolve())})
-    for name, value in (("--trials", args.trials), ("--fine-trials", args.fine_trials + 1)):
-        if value < 1:
+    return space, config
+
+
+def _stages(args):
+    """The stages and the budget in seconds (None without --budget)."""
+    from mlplab.errors import ConfigError
+    from mlplab.search.budget import parse_duration
+    from mlplab.search.driver import Stage
+
+    budget = parse_duration(args.budget) if args.budget is not None else None
+    trials = args.trials if args.trials is not None or budget is not None else 20
+    for name, value in (("--trials", trials), ("--fine-trials", args.fine_trials + 1)):
+        if value is not None and value < 1:
             raise ConfigError(f"{name}: expected a positive number, got {value}")
-    stages = [Stage(args.trials, args.epochs)]
+    stages = [Stage(trials, args.epochs)]
     if args.fine_trials:
         stages.append(Stage(args.fine_trials, args.fine_epochs))
-    settings = SearchSettings(
-        stages=stages, sampler=args.sampler, pruner=args.pruner, jobs=args.jobs,
-        storage=args.storage, study=args.study, out=args.out, seed=args.seed,
-        top_fraction=args.top_fraction, vary_seed=not args.same_seed,
-    )  # fmt: skip
-    resumed = Path(args.out, "study.journal").exists() or bool(args.storage)
-    result = search(space, config, settings)
+    return stages, budget
+
+
+def _too_short(budget: str, rows) -> str:
+    reached = max((r["epochs"] or 0 for r in rows), default=0)
+    return (
+        f"--budget {budget}: not one trial finished in time ({len(rows)} started, the furthest"
+        f" reached epoch {reached}); give a longer budget or fewer --epochs"
+    )
+
+
+def _data(args, result, counts, found, final) -> dict:
     out = Path(args.out)
-    names = sorted({n for s in result.spaces for n in s.ranges})
-    top = result.top(args.top)
-    counts = {}
-    for r in result.rows:
-        counts[r["state"]] = counts.get(r["state"], 0) + 1
-    data = {
+    return {
         "out": str(out),
         "trials": counts,
         "ranges": [s.to_specs() for s in result.spaces],
         "best": _plain_row(result.best),
-        "top": [_plain_row(r) for r in top],
+        "top": [_plain_row(r) for r in result.top(args.top)],
         "failed": [_plain_row(r) for r in result.rows if r["state"] == "fail"],
+        "edges": [
+            {
+                "name": e.name,
+                "value": e.value,
+                "side": e.side,
+                "range": e.spec,
+                "message": e.message(),
+            }
+            for e in found
+        ],  # fmt: skip
+        "final": final,
         "files": {k: str(out / f) for k, f in _FILES.items() if (out / f).exists()},
     }
+
+
+def _text(args, result, counts, found, final, resumed) -> str:
+    from mlplab.commands._output import format_table
+
+    names = sorted({n for s in result.spaces for n in s.ranges})
     rows = [
-        [r["stage"], r["trial"], r["val_accuracy"], _blank(r["test_accuracy"])]
-        + [_show(r["params"].get(n)) for n in names]
-        for r in top
+        [r["stage"], r["trial"], r["val_accuracy"]] + [_show(r["params"].get(n)) for n in names]
+        for r in result.top(args.top)
     ]
     lines = [
-        f"search {'resumed from' if resumed else 'stored in'} {settings.storage or out}",
+        f"search {'resumed from' if resumed else 'stored in'} {args.storage or args.out}",
         "trials: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())),
     ]
     for i, s in enumerate(result.spaces, 1):
         lines.append(f"stage {i} ranges: " + ", ".join(f"{k}={v}" for k, v in s.to_specs().items()))
-    lines += ["", format_table(["stage", "trial", "val acc", "test acc"] + names, rows), ""]
+    lines += ["", format_table(["stage", "trial", "val acc"] + names, rows), ""]
+    lines += [f"edge: {e.message()}" for e in found]
     lines += [
-        f"failed trial {r['trial']} (stage {r['stage']}): {r['reason']}" for r in data["failed"]
+        f"failed trial {r['trial']} (stage {r['stage']}): {r['reason']}"
+        for r in result.rows
+        if r["state"] == "fail"
     ]
-    lines += [f"{k}: {v}" for k, v in data["files"].items()]
-    emit(args, data, "\n".join(lines))
-    return 0 if counts.get("complete") else 1  # not one trial finished: a failed search
+    if final is not None:
+        lines.append(_final_line(final))
+    out = Path(args.out)
+    lines += [f"{k}: {out / f}" for k, f in _FILES.items() if (out / f).exists()]
+    return "\n".join(lines)
+
+
+def _final_line(final: dict) -> str:
+    line = f"final model ({final['kind']}): {final['path']}"
+    if final.get("test_accuracy") is not None:
+        line += (
+            f"\ntest accuracy {final['test_accuracy']:.4f}, loss {final['test_loss']:.4f}"
+            f" (measured once, on {final['evaluated_on']}; trials were compared on validation)"
+        )
+    elif final.get("no_test"):
+        line += f"\nnot tested: {final['no_test']}"
+    return line
 
 
 _FILES = {"trials": "trials.csv", "plot": "search.png", "best config": "best.toml"}
@@ -138,7 +247,3 @@ def _show(value):
     if isinstance(value, float):
         return float(f"{value:.3g}")
     return value if value is not None else ""
-
-
-def _blank(value):
-    return "" if value is None else value

@@ -61,16 +61,18 @@ def train(
     progress: bool | None = None,
     callbacks=(),
     comm=None,
+    splits=SPLITS,
 ) -> Run:
     """Train a network as ``config`` says (a ``RunConfig``, a nested dict, or a TOML path).
 
     Writes a run directory (``mlplab.runs``) and returns the ``Run``; ``run.model`` predicts
     with ``run.model.predict(x)``. ``quiet=False`` prints one line per epoch; ``progress``
-    shows the trainer's progress bar (default: when stderr is a terminal).
+    shows the trainer's progress bar (default: when stderr is a terminal). ``splits``: the
+    splits the final metrics are measured on (a search's trials leave out ``test``).
     """
     config = as_config(config if config is not None else RunConfig())
     options = {"quiet": quiet, "progress": progress, "callbacks": callbacks, "comm": comm}
-    return _execute(config, None, force=force, **options)
+    return _execute(config, None, force=force, splits=splits, **options)
 
 
 def resume(
@@ -119,7 +121,7 @@ class Data:
 
 def _execute(
     config, directory, *, quiet, progress, callbacks, comm=None, resume=False, force=False,
-    checkpoint=None,
+    checkpoint=None, splits=SPLITS,
 ) -> Run | None:  # fmt: skip
     started = time.perf_counter()
     data, model = agree(comm, lambda: _load_and_build(config))
@@ -144,7 +146,7 @@ def _execute(
                 )
             if not root:
                 return None
-            run = finish(config, directory, model, data, history, started)
+            run = finish(config, directory, model, data, history, started, splits)
         except KeyboardInterrupt as stop:
             if not root:
                 raise
@@ -258,8 +260,11 @@ def _interrupted(stop: KeyboardInterrupt, directory: Path, replaced) -> Interrup
     return interrupted
 
 
-def finish(config, directory: Path, model: Model, data: Data, history, started: float) -> Run:
-    """Final metrics per split, then the model, metrics.csv, run.json, plots and report."""
+def finish(
+    config, directory: Path, model: Model, data: Data, history, started: float, splits=SPLITS
+) -> Run:
+    """Final metrics per split (of ``splits``), then the model, metrics.csv, run.json, plots
+    and report."""
     network, dataset = model.network, data.dataset
     metrics = {
         which: evaluate_network(
@@ -270,7 +275,7 @@ def finish(config, directory: Path, model: Model, data: Data, history, started: 
             weight=data.w[which],
         )
         for which in SPLITS
-        if len(data.y[which])
+        if which in splits and len(data.y[which])
     }
     seconds = time.perf_counter() - started
     info = {

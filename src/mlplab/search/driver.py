@@ -28,16 +28,19 @@ from mlplab.search.samplers import make_pruner, make_sampler
 from mlplab.search.space import SearchSpace, parse_assignments
 from mlplab.search.storage import open_storage, storage_url
 from mlplab.search.tensorboard import log_trial, trial_log_dir
-from mlplab.search.training import with_values
+from mlplab.search.training import run_config, with_values
 
 HEARTBEAT_S = 30.0
+#: the reason of a trial the search's time budget stopped
+BUDGET_STOP = "stopped by the budget"
 
 
 @dataclass
 class Stage:
-    """``trials`` trials of ``epochs`` epochs each (``None``: the config's epochs)."""
+    """``trials`` trials of ``epochs`` epochs each (``None``: the config's epochs). With a
+    budget (``SearchSettings.budget_s``) ``trials`` is a maximum, and ``None`` means no limit."""
 
-    trials: int
+    trials: int | None
     epochs: int | None = None
 
 
@@ -57,6 +60,23 @@ class SearchSettings:
     #: each trial trains from its own seed (the config's seed + 10000 × stage + trial number):
     #: the best trials then make a more diverse ensemble. False: every trial the same seed.
     vary_seed: bool = True
+    #: wall-clock budget of the whole search in seconds (None: the stages' trial counts decide).
+    #: Stage i of n ends at ``started + budget_s * (i + 1) / n``: no trial starts after that, and
+    #: a running trial stops at its next epoch boundary (recorded as pruned, "stopped by the
+    #: budget"). ``search()`` sets ``started`` (time.time()) when it is None.
+    budget_s: float | None = None
+    started: float | None = None
+    #: coarse-to-fine moves a bound its best trial sits at this many old widths outward
+    #: (``narrow(extend=...)``); 0 only ever shrinks inside the old range
+    extend: float = 1.0
+
+
+def stage_deadline(settings: SearchSettings, index: int) -> float | None:
+    """The time.time() at which stage ``index`` ends, or None without a budget."""
+    if settings.budget_s is None:
+        return None
+    start = settings.started if settings.started is not None else time.time()
+    return start + settings.budget_s * (index + 1) / len(settings.stages)
 
 
 def stage_study_name(settings: SearchSettings, index: int) -> str:
@@ -74,17 +94,41 @@ def work(space: SearchSpace, config: dict, settings: SearchSettings, train_fn, w
         name = stage_study_name(settings, index)
         study = _plan_stage(storage, name, index, stage, space, previous, settings, worker)
         stage_space = _stage_space(study)
+        deadline = stage_deadline(settings, index)
         while True:
             _recover_interrupted(study, settings)
-            trial_id = _claim_waiting(study)
+            over = deadline is not None and time.time() >= deadline
+            trial_id = None if over else _claim_waiting(study)
+            if trial_id is None and deadline is not None and not over and _room(study, stage):
+                study.enqueue_trial({}, skip_if_exists=False)  # a budget adds trials one by one
+                continue
             if trial_id is not None:
-                run_trial(study, trial_id, stage_space, config, stage, settings, train_fn, index)
+                run_trial(
+                    study, trial_id, stage_space, config, stage, settings, train_fn, index,
+                    deadline=deadline,
+                )  # fmt: skip
                 continue
             states = {t.state for t in study.get_trials(deepcopy=False)}
-            if not states & {optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING}:
+            busy = {optuna.trial.TrialState.RUNNING} | (
+                set() if over else {optuna.trial.TrialState.WAITING}
+            )
+            if not states & busy:
                 break
             time.sleep(settings.poll)
         previous = (study, stage_space)
+
+
+def _room(study, stage: Stage) -> bool:
+    """Whether a budgeted stage may start another trial: fewer than ``stage.trials`` so far (a
+    trial failed as interrupted does not count: its parameters were queued again)."""
+    if stage.trials is None:
+        return True
+    started = [
+        t
+        for t in study.get_trials(deepcopy=False)
+        if not str(t.user_attrs.get("result", {}).get("fail_reason", "")).startswith("interrupt")
+    ]
+    return len(started) < stage.trials
 
 
 def _plan_stage(storage, name, index, stage, space, previous, settings, worker):
@@ -98,7 +142,9 @@ def _plan_stage(storage, name, index, stage, space, previous, settings, worker):
             (prev_space.decode(t.params), t.value)
             for t in prev_study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
         ]
-        stage_space = narrow(prev_space, results, top_fraction=settings.top_fraction)
+        stage_space = narrow(
+            prev_space, results, top_fraction=settings.top_fraction, extend=settings.extend
+        )
     sampler = make_sampler(settings.sampler, settings.seed + 1000 * index, worker)
     pruner = make_pruner(settings.pruner, stage.epochs)
     try:
@@ -114,8 +160,9 @@ def _plan_stage(storage, name, index, stage, space, previous, settings, worker):
     study.set_user_attr("space", stage_space.to_specs())
     study.set_user_attr("fixed", stage_space.fixed)
     study.set_user_attr("epochs", stage.epochs)
-    for _ in range(stage.trials):
-        study.enqueue_trial({}, skip_if_exists=False)
+    if settings.budget_s is None:  # a budgeted stage adds its trials as time allows
+        for _ in range(stage.trials):
+            study.enqueue_trial({}, skip_if_exists=False)
     study.set_user_attr("planned", stage.trials)
     return study
 
@@ -221,8 +268,12 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2 :][:1] != "Z"
 
 
-def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_index=0):
-    """Train one claimed trial and record its outcome (complete, pruned or failed with reason)."""
+def run_trial(
+    study, trial_id, space, config, stage, settings, train_fn, stage_index=0, deadline=None
+):
+    """Train one claimed trial and record its outcome (complete, pruned or failed with reason).
+
+    Past ``deadline`` (time.time()) the trial stops at its next epoch boundary, as pruned."""
     import optuna
 
     trial = optuna.Trial(study, trial_id)
@@ -231,6 +282,7 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
     last = {}
     beat = [time.time()]
     trial_config, params = None, {}
+    planned = [math.inf]  # the trial's epochs, once its config is known
 
     def on_epoch(epoch: int, metrics: dict):
         accuracy = float(metrics["val_accuracy"])
@@ -239,6 +291,8 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
         if time.time() - beat[0] > HEARTBEAT_S:  # each write is an fsync: not every epoch
             beat[0] = time.time()
             trial.set_user_attr("heartbeat", beat[0])
+        if deadline is not None and time.time() >= deadline and epoch < planned[0]:
+            raise optuna.TrialPruned(f"{BUDGET_STOP} after epoch {epoch}")  # not a finished one
         if trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {epoch}: val accuracy {accuracy:.4f}")
 
@@ -252,6 +306,8 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
         out_dir = trial_directory(settings, study.study_name, trial.number)
         trial_config = with_values(config, {**params, **trial_log_dir(config, out_dir)})
         trial.set_user_attr("config", trial_config)
+        if deadline is not None:
+            planned[0] = run_config(trial_config).training.epochs
         metrics = train_fn(trial_config, on_epoch, out_dir)
         value = float(metrics["val_accuracy"])
         if not math.isfinite(value):
@@ -279,7 +335,7 @@ def run_trial(study, trial_id, space, config, stage, settings, train_fn, stage_i
 def _record(trial, metrics: dict, start: float, reason: str | None = None):
     """One storage write for the outcome: duration, last epoch, metrics, failure reason."""
     result = {"duration_s": round(time.perf_counter() - start, 3)}
-    for key in ("epoch", "val_loss", "test_accuracy", "test_loss", "train_loss", "run"):
+    for key in ("epoch", "val_loss", "train_loss", "run"):  # validation only: no test metric
         if key in metrics:
             value = metrics[key]
             result[key] = str(value) if isinstance(value, Path) else value

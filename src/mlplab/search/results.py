@@ -26,7 +26,6 @@ def trial_rows(study, space: SearchSpace, stage: int) -> list[dict]:
                 "trial": t.number,
                 "state": t.state.name.lower(),
                 "val_accuracy": value,
-                "test_accuracy": attrs.get("test_accuracy"),
                 "epochs": attrs.get("epoch"),
                 "duration_s": attrs.get("duration_s"),
                 "params": space.decode(t.params),
@@ -51,7 +50,7 @@ def write_trials_csv(rows: list[dict], names: list[str], path) -> None:
     """One line per trial; hyperparameters as columns (lists as JSON)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    head = ["stage", "trial", "state", "val_accuracy", "test_accuracy", "epochs", "duration_s"]
+    head = ["stage", "trial", "state", "val_accuracy", "epochs", "duration_s"]
     writer.writerow(head + names + ["reason", "run"])
     for r in rows:
         params = [_csv_value(r["params"].get(n)) for n in names]

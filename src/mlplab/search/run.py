@@ -10,7 +10,8 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlplab.errors import ConfigError, MlplabError, OutputError
@@ -47,8 +48,15 @@ def search(
         ) from None
     if not space:
         raise ConfigError("search: no range to search; give NAME=SPEC like lr=log:1e-5..1e-1")
-    if any(s.trials < 1 for s in settings.stages):
+    if any(s.trials is not None and s.trials < 1 for s in settings.stages):
         raise ConfigError(f"search: each stage needs at least one trial, got {settings.stages}")
+    if settings.budget_s is None and any(s.trials is None for s in settings.stages):
+        raise ConfigError("search: a stage without a trial count needs a time budget")
+    if settings.budget_s is not None:
+        if not settings.budget_s > 0:
+            raise ConfigError(f"--budget: expected more than 0 seconds, got {settings.budget_s}")
+        if settings.started is None:  # every worker process shares the same deadlines
+            settings = replace(settings, started=time.time())
     if settings.jobs < 1:
         raise ConfigError(f"--jobs: expected at least 1, got {settings.jobs}")
     for name in [*space.ranges, *space.fixed]:

@@ -17,6 +17,11 @@ from mlplab.errors import ConfigError
 SAMPLERS = ("random", "tpe")
 PRUNERS = ("median", "hyperband", "none")
 
+#: the median pruner's first epoch: trials report 1-based epochs (``on_epoch(trainer.epoch + 1)``)
+#: and Optuna prunes at step >= ``n_warmup_steps``, so a trial always runs two epochs. After one
+#: epoch a slow starter (a low learning rate, strong regularization) is too often still behind.
+PRUNE_FROM_EPOCH = 2
+
 
 def make_sampler(name: str, seed: int, worker: int = 0):
     import optuna
@@ -31,11 +36,16 @@ def make_sampler(name: str, seed: int, worker: int = 0):
 
 
 def make_pruner(name: str, epochs: int | None = None):
-    """Pruners compare each epoch's validation accuracy with other trials at the same epoch."""
+    """Pruners compare each epoch's validation accuracy with other trials at the same epoch.
+
+    ``median``: a trial whose best validation accuracy so far is below the median of the
+    completed trials at the same epoch stops, once 4 trials have completed, from epoch
+    ``PRUNE_FROM_EPOCH`` on.
+    """
     import optuna
 
     if name == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1)
+        return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=PRUNE_FROM_EPOCH)
     if name == "hyperband":
         return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=epochs or "auto")
     if name == "none":

@@ -281,3 +281,19 @@ def _number(value) -> str:
         return repr(value)
     short = f"{value:g}"
     return short if float(short) == value else repr(value)
+
+
+#: what ``mlplab search --data X`` searches when given no range: the lecture's advice — the
+#: learning rate and the regularization strength log-uniform (scale parameters), plus dropout
+#: and the width of the hidden layers (log-uniform integer, the base config's depth)
+DEFAULT_RANGES = (
+    "lr=log:1e-4..3e-2",
+    "weight_decay=log:1e-6..1e-2",
+    "dropout=0..0.5",
+    "width=log:32..512",
+)
+
+
+def default_space() -> SearchSpace:
+    """The space of ``DEFAULT_RANGES``."""
+    return parse_assignments(DEFAULT_RANGES)

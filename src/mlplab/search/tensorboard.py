@@ -5,7 +5,7 @@ compares the trials side by side (``mlplab search --tensorboard DIR``)."""
 from pathlib import Path
 
 #: the final numbers a trial shows in the HParams view
-METRICS = ("val_accuracy", "val_loss", "test_accuracy", "test_loss")
+METRICS = ("val_accuracy", "val_loss")
 
 
 def trial_log_dir(config: dict, trial_dir: Path) -> dict:

@@ -11,6 +11,10 @@ from pathlib import Path
 
 from mlplab.errors import ConfigError, FileFormatError
 
+#: not a config key: the units of every hidden layer, keeping the base config's depth
+#: (``width=128`` with ``hidden = [256, 256]`` trains ``[128, 128]``): an integer range to search
+WIDTH = "network.width"
+
 #: short names that are not a key of one section: the flat training settings (as the flags
 #: ``--lr``, ``--momentum``, ``--weight-decay``; ``mlplab.config.flat_keys``) and two others.
 SHORT_NAMES = {
@@ -19,6 +23,7 @@ SHORT_NAMES = {
     "lr": "training.lr",
     "momentum": "training.momentum",
     "weight_decay": "training.weight_decay",
+    "width": WIDTH,
 }
 
 
@@ -47,9 +52,24 @@ def with_values(config: dict, values: dict) -> dict:
     """A copy of nested ``config`` with ``values`` (short or dotted names) set."""
     result = {section: dict(items) for section, items in config.items()}
     for name, value in values.items():
-        section, _, key = dotted_name(name).partition(".")
+        dotted = dotted_name(name)
+        if dotted == WIDTH:
+            dotted, value = "network.hidden", [int(value)] * _depth(result)
+        section, _, key = dotted.partition(".")
         result.setdefault(section, {})[key] = value
     return result
+
+
+def _depth(config: dict) -> int:
+    """How many hidden layers ``config`` has (the default network's when it says nothing)."""
+    hidden = config.get("network", {}).get("hidden")
+    if isinstance(hidden, list | tuple):
+        return max(1, len(hidden))
+    if isinstance(hidden, int):
+        return 1
+    from mlplab.config import RunConfig
+
+    return len(RunConfig().network.hidden)
 
 
 def base_config(path=None, table=None, data=None) -> dict:
@@ -84,8 +104,9 @@ def train_config(config: dict, on_epoch, out_dir=None) -> dict:
     """Train one trial's config with ``mlplab.train``; ``on_epoch(epoch, logs)`` after each epoch.
 
     The run directory goes to ``out_dir`` (without plots; one checkpoint at the end). Returns the
-    final metrics: ``val_accuracy``, ``val_loss``, ``test_accuracy``, ``test_loss``, ``epoch``,
-    ``run`` (the run directory, for ensembles of the best trials).
+    final metrics: ``val_accuracy``, ``val_loss``, ``epoch``, ``run`` (the run directory, for
+    ensembles of the best trials). The test split is not evaluated: trials are compared on
+    validation only, and the test split is measured once, on the search's final model.
     """
     from mlplab.runs import train
     from mlplab.training import Callback
@@ -100,12 +121,11 @@ def train_config(config: dict, on_epoch, out_dir=None) -> dict:
     if out_dir is not None:
         values["output.dir"] = str(out_dir)
     run = train(run_config(with_values(config, values)), force=True, quiet=True, progress=False,
-                callbacks=[Report()])  # fmt: skip
+                callbacks=[Report()], splits=("train", "val"))  # fmt: skip
     metrics = {"epoch": len(run.history), "run": str(run.directory)}
-    for split in ("val", "test"):
-        for key, value in run.metrics.get(split, {}).items():
-            if key in ("loss", "accuracy"):
-                metrics[f"{split}_{key}"] = value
+    for key, value in run.metrics.get("val", {}).items():
+        if key in ("loss", "accuracy"):
+            metrics[f"val_{key}"] = value
     return metrics
 
 
