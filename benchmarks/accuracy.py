@@ -21,7 +21,7 @@ Prints a Markdown table and writes the raw numbers to
     PYTHONPATH=src python benchmarks/accuracy.py --label after          # ~20 min on 2 cores
     PYTHONPATH=src python benchmarks/accuracy.py --quick                # 6 datasets, 2 seeds
     PYTHONPATH=src python benchmarks/accuracy.py --models mlplab --datasets signals digits
-    python benchmarks/accuracy.py --table benchmarks/results/accuracy-after.json
+    python benchmarks/accuracy.py --table benchmarks/results/accuracy-*.json   # merged
 """
 
 import argparse
@@ -106,7 +106,7 @@ def _fit_task(task) -> dict:
         return fit(*task)
 
 
-def run_all(datasets, models, seeds, jobs: int, log) -> dict:
+def run_all(datasets, models, seeds, jobs: int, log, mlplab_name="mlplab") -> dict:
     """Every (dataset, model, seed) fit, ``jobs`` at a time (each in one thread)."""
     from multiprocessing import get_context
 
@@ -122,7 +122,7 @@ def run_all(datasets, models, seeds, jobs: int, log) -> dict:
         results[name] = {"info": describe(name), "models": {}}
         for model in models:
             runs = [done[(model, name, seed)] for seed in seeds]
-            results[name]["models"][model] = runs
+            results[name]["models"][mlplab_name if model == "mlplab" else model] = runs
             acc = [r["accuracy"] for r in runs]
             log(f"{name:17s} {model:7s} {np.mean(acc):.3f} ± {np.std(acc):.3f}  "
                 f"{np.mean([r['seconds'] for r in runs]):6.1f} s")  # fmt: skip
@@ -132,7 +132,7 @@ def run_all(datasets, models, seeds, jobs: int, log) -> dict:
 def table(results: dict) -> str:
     """Markdown: a row per dataset, ``mean ± sd (time)`` per model, the best mean in bold;
     then the mean accuracy and total time per model."""
-    models = [m for m in MODELS if any(m in r["models"] for r in results.values())]
+    models = list(dict.fromkeys(m for r in results.values() for m in r["models"]))
     lines = ["| dataset | rows × features, classes | " + " | ".join(models) + " |",
              "|---|---|" + "---|" * len(models)]  # fmt: skip
     means = {m: [] for m in models}
@@ -159,6 +159,16 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def merged(paths) -> dict:
+    """The results of several JSON files, one table: each file's models added side by side."""
+    results = {}
+    for path in paths:
+        for name, entry in json.loads(Path(path).read_text())["results"].items():
+            results.setdefault(name, {"info": entry["info"], "models": {}})
+            results[name]["models"].update(entry["models"])
+    return results
+
+
 def _mean(runs) -> float:
     return float(np.mean([r["accuracy"] for r in runs]))
 
@@ -171,17 +181,19 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", nargs="+", type=int)
     parser.add_argument("--jobs", type=int, default=2, help="fits side by side (default 2)")
     parser.add_argument("--label", default="", help="names the JSON: accuracy-<label>.json")
-    parser.add_argument("--table", metavar="JSON", help="print the table of a results file")
+    parser.add_argument("--mlplab-name", default="mlplab", help="mlplab's column (e.g. mlplab-0.x)")
+    parser.add_argument(
+        "--table", nargs="+", metavar="JSON", help="print the table of results files, merged"
+    )
     args = parser.parse_args(argv)
     if args.table:
-        print(table(json.loads(Path(args.table).read_text())["results"]))
+        print(table(merged(args.table)))
         return 0
     datasets = args.datasets or (QUICK if args.quick else list(DATASETS))
     seeds = args.seeds or ([0, 1] if args.quick else [0, 1, 2, 3, 4])
     start = time.perf_counter()
-    results = run_all(
-        datasets, args.models, seeds, args.jobs, log=lambda s: print(s, file=sys.stderr)
-    )
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    results = run_all(datasets, args.models, seeds, args.jobs, log, args.mlplab_name)
     print(table(results))
     if args.label:
         RESULTS.mkdir(exist_ok=True)
