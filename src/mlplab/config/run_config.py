@@ -209,7 +209,7 @@ class RunConfig:
                 else:
                     config.set(f"{section}.{key}", value, where)
         if flat:
-            if flat_notice:  # the older dialect: what it leaves unsaid, it says as it did then
+            if flat_notice:  # the older dialect's optimizer switch starts where it did then
                 _flat_era_defaults(config.training, values["training"])
             apply_flat(config.training, flat, where)
             if flat_notice:
@@ -311,16 +311,15 @@ def _check(ok: bool, name: str, expected: str, given) -> None:
         raise ConfigError(f"{name} must be {expected}, got {given!r}")
 
 
-#: the optimizer and schedule of the releases that wrote flat [training] keys.
-FLAT_ERA_TABLES = {"optimizer": {"name": "adam", "lr": 1e-3}, "schedule": {"name": "constant"}}
+#: the optimizer of the releases that wrote flat [training] keys.
+FLAT_ERA_OPTIMIZER = {"name": "adam", "lr": 1e-3}
 
 
 def _flat_era_defaults(training, written: dict) -> None:
-    """Start a config in the flat dialect from that era's optimizer and schedule (where it
-    gives no table of its own): ``optimizer = "adamw"`` alone then means what it meant."""
-    for key, table in FLAT_ERA_TABLES.items():
-        if not isinstance(written.get(key), dict):
-            setattr(training, key, dict(table))
+    """A flat ``optimizer = NAME`` switches from that era's default optimizer (Adam, no
+    decay), not today's: ``optimizer = "adamw"`` alone still means AdamW without decay."""
+    if "optimizer" in written and not isinstance(written["optimizer"], dict):
+        training.optimizer = dict(FLAT_ERA_OPTIMIZER)
 
 
 def _notice_flat_keys(where: str, flat: dict) -> None:
