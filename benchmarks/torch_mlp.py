@@ -2,8 +2,8 @@
 
 Standardized inputs; two hidden layers of 256, ReLU, dropout 0.2; AdamW (lr 1e-3, decoupled
 weight decay 1e-2); batches of 128; cosine decay of the learning rate over a budget of
-max(3,000 steps, 20 epochs) capped at 1,000 epochs; early stopping on the validation loss
-of a stratified 15 % validation split of the training rows (patience: 10 epochs or 300 steps,
+max(3,000 steps, 20 epochs) capped at 300 epochs; early stopping on the validation loss
+of a stratified 15 % validation split of the training rows (patience: 10 epochs or 150 steps,
 whichever is longer) that restores the best epoch's weights. A test oracle of the
 benchmark, never a dependency of mlplab.
 """
@@ -34,8 +34,8 @@ def fit_predict(x_train, y_train, x_test, seed: int, batch_size: int = 128):
         torch.nn.Linear(256, classes),
     )  # fmt: skip
     steps_per_epoch = math.ceil(len(x_fit) / batch_size)
-    epochs = min(1000, max(20, math.ceil(3000 / steps_per_epoch)))
-    patience = max(10, math.ceil(300 / steps_per_epoch))
+    epochs = min(300, max(20, math.ceil(3000 / steps_per_epoch)))
+    patience = max(10, math.ceil(150 / steps_per_epoch))
     optimizer = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs * steps_per_epoch)
     best, best_state, waited, ran = math.inf, None, 0, 0

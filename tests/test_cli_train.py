@@ -303,8 +303,9 @@ def test_existing_run_directory_needs_force(iris_run, workdir):
     "flags, match",
     [
         (["--lr", "abc"], "--lr.*must be a number"),
-        (["--lr", "-1"], "training.optimizer: adam: learning rate must be positive"),
-        (["--epochs", "0"], "training.epochs must be at least 1"),
+        (["--lr", "-1"], "training.optimizer: adamw: learning rate must be positive"),
+        (["--epochs", "-1"], "training.epochs must be 0 .from the step budget. or more"),
+        (["--steps", "0"], "training.steps must be at least 1"),
         (["--batch-size", "1.5"], "--batch-size.*must be an integer"),
         (["--activation", "swish"], "unknown activation 'swish'"),
         (["--optimizer", "adamax"], "unknown optimizer 'adamax'"),
