@@ -1,7 +1,8 @@
 """End to end in subprocesses, as a user runs it: train -> evaluate -> predict -> info.
 
-The default run (no arguments: ReLU, He, batch norm, Adam on the built-in digits) must reach a
-test accuracy of at least 0.97; every bad input gives exit code 2 and one line.
+The default run (no arguments: ReLU, He, batch norm, dropout, AdamW with cosine decay and early
+stopping on the built-in digits) must reach a test accuracy of at least 0.97; every bad input
+gives exit code 2 and one line.
 """
 
 import json
@@ -120,7 +121,8 @@ def test_default_train_reaches_097_and_writes_the_run(default_run):
     assert result.stderr.count("epoch ") == info["epochs"]
     config = tomllib.loads((run / "config.toml").read_text())
     assert config["network"]["activation"] == "relu" and config["network"]["norm"] == "batch"
-    assert config["training"]["optimizer"] == {"name": "adam", "lr": 0.001}
+    assert config["training"]["optimizer"] == {"name": "adamw", "lr": 0.001, "weight_decay": 0.01}
+    assert config["training"]["schedule"] == {"name": "cosine"}
     rows = (run / "metrics.csv").read_text().strip().splitlines()
     assert len(rows) == 1 + info["epochs"] and rows[0].startswith("epoch,loss")
 
@@ -301,8 +303,9 @@ def test_existing_run_directory_needs_force(iris_run, workdir):
     "flags, match",
     [
         (["--lr", "abc"], "--lr.*must be a number"),
-        (["--lr", "-1"], "training.optimizer: adam: learning rate must be positive"),
-        (["--epochs", "0"], "training.epochs must be at least 1"),
+        (["--lr", "-1"], "training.optimizer: adamw: learning rate must be positive"),
+        (["--epochs", "-1"], "training.epochs must be 0 .from the step budget. or more"),
+        (["--steps", "0"], "training.steps must be at least 1"),
         (["--batch-size", "1.5"], "--batch-size.*must be an integer"),
         (["--activation", "swish"], "unknown activation 'swish'"),
         (["--optimizer", "adamax"], "unknown optimizer 'adamax'"),

@@ -18,7 +18,9 @@ def test_defaults_are_the_recommended_network():
     config = RunConfig().validate()
     assert config.data.source == "digits"
     assert config.network.activation == "relu" and config.network.init == "auto"
-    assert config.network.norm == "batch" and config.training.optimizer["name"] == "adam"
+    assert config.network.norm == "batch" and config.training.optimizer["name"] == "adamw"
+    assert config.network.output_scale == 0.1 and config.training.schedule["name"] == "cosine"
+    assert config.training.epochs == 0 and config.training.early_stopping > 0
 
 
 def test_toml_round_trip(tmp_path):
@@ -70,10 +72,11 @@ def test_bad_values_name_the_field(values, message):
 @pytest.mark.parametrize(
     "key, value, message",
     [
-        ("training.lr", -1.0, "training.optimizer: adam: learning rate must be positive"),
-        ("training.epochs", 0, "training.epochs must be at least 1"),
+        ("training.lr", -1.0, "training.optimizer: adamw: learning rate must be positive"),
+        ("training.epochs", -1, "training.epochs must be 0 .from the step budget. or more"),
+        ("training.steps", 0, "training.steps must be at least 1"),
         ("training.batch_size", 0, "training.batch_size must be at least 1"),
-        ("training.weight_decay", -0.1, "training.l2"),
+        ("training.weight_decay", -0.1, "training.optimizer: adamw: weight_decay"),
         ("network.dropout", 1.0, "network.dropout"),
         ("network.norm", "layer", "network.norm must be none or batch"),
         ("network.hidden", [0], "network.hidden"),

@@ -97,7 +97,7 @@ def test_the_learning_rate_is_checked_once_by_the_optimizer():
     for bad in (0, -1.0, float("inf"), float("nan"), "fast"):
         config = RunConfig()
         config.set("training.optimizer.lr", bad)
-        with pytest.raises(ConfigError, match="training.optimizer: adam: learning rate"):
+        with pytest.raises(ConfigError, match="training.optimizer: adamw: learning rate"):
             config.validate()
 
 

@@ -169,6 +169,10 @@ class MLPConfig:
     dtype: str = "float32"
     #: affine pieces per unit when ``activation="maxout"`` (the lecture's k = 2).
     maxout_pieces: int = 2
+    #: the output layer's initial weights are ``init``'s times this; its bias starts at zero.
+    #: A small scale (``mlplab train``'s 0.1) starts the softmax near uniform, the loss near
+    #: ln C (docs/initialization.md); 1.0 = the output layer initialized like the others.
+    output_scale: float = 1.0
 
     def __post_init__(self):
         if self.init is None:
@@ -194,6 +198,9 @@ class MLPConfig:
             raise ConfigError(
                 f"network.maxout_pieces must be an integer >= 1, got {self.maxout_pieces!r}"
             )
+        scale = self.output_scale
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 <= scale < 1e6:
+            raise ConfigError(f"network.output_scale must be a number >= 0, got {scale!r}")
         p = self.dropout
         if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p < 1.0:
             raise ConfigError(f"network.dropout must be a probability in [0, 1), got {p!r}")
@@ -249,7 +256,8 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
     and before the nonlinearity, as the lecture says; the affine map before it has no bias,
     since batch norm subtracts the batch mean (which would cancel any bias, leaving it a
     parameter with a zero gradient) and its β takes the bias's role. Dropout follows the
-    activation. ``activation="maxout"`` replaces each hidden Linear + activation by one
+    activation. The output layer's weights are scaled by ``output_scale``.
+    ``activation="maxout"`` replaces each hidden Linear + activation by one
     ``Maxout`` layer with ``maxout_pieces`` affine pieces per unit; it holds its own affine map,
     so it cannot take batch norm between the map and the max.
     """
@@ -287,9 +295,10 @@ def build_mlp(config, seed: int | None = 0) -> Sequential:
         if config.dropout:
             layers.append(Dropout(config.dropout, rng=rng))
         width = units
-    layers.append(
-        Linear(width, config.output_size, bias=config.bias, init=init, dtype=dtype, rng=rng)
-    )
+    output = Linear(width, config.output_size, bias=config.bias, init=init, dtype=dtype, rng=rng)
+    if config.output_scale != 1:
+        output.params["W"] *= dtype.type(config.output_scale)
+    layers.append(output)
     net = Sequential(layers, loss=config.loss, in_features=int(config.input_size))
     net.pending_data_init = data_init_method(init)
     net.config = config

@@ -18,6 +18,10 @@ def add_arguments(parser):
     parser.add_argument("--init", default=None, help="initializer (default: by activation)")
     parser.add_argument("--norm", default="none", choices=["none", "batch"])
     parser.add_argument("--dropout", type=float, default=0.0)
+    parser.add_argument(
+        "--output-scale", type=float, default=0.1,
+        help="the output layer's initial weights times this (0.1, as mlplab train's)",
+    )  # fmt: skip
     parser.add_argument("--loss", default="softmax")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--optimizer", default="adam")
@@ -36,7 +40,9 @@ def add_arguments(parser):
     )
     parser.add_argument("--sweep-steps", type=int, default=100, help="steps per swept rate")
     parser.add_argument("--l2-check", type=float, default=1.0, help="strong L2 for check 2")
-    parser.add_argument("--tolerance", type=float, default=0.5, help="initial-loss tolerance")
+    parser.add_argument(
+        "--tolerance", type=float, default=0.1, help="initial-loss tolerance (0.1: within 10%%)"
+    )
 
 
 def _sweep(text):
@@ -103,6 +109,7 @@ def run(args) -> int:
         "init": args.init,
         "norm": args.norm,
         "dropout": args.dropout,
+        "output_scale": args.output_scale,
         "loss": args.loss,
         "dtype": args.dtype,
     }

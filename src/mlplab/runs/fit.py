@@ -4,6 +4,7 @@ describes, and the fit."""
 import sys
 import warnings
 
+from mlplab.config.epoch_budget import run_epochs
 from mlplab.runs.directory import CHECKPOINTS_DIR, METRICS_FILE
 from mlplab.runs.epoch_lines import EpochLines
 from mlplab.runs.metrics_file import MetricsFile
@@ -37,15 +38,17 @@ def fit(
     continue from (``resume_point``) or None.
 
     ``train_data`` and ``val_data`` are ``(x, y, w)`` with w the rows' sample weights (or None).
-    The optimizer and the schedule are the config's tables, as they are (``get_optimizer``,
-    ``get_schedule``); ``[training] l2`` and ``l1`` are the penalties, ``max_norm`` and
-    ``clip_norm`` the constraint and the clipping (0 = off). With ``comm``, data-parallel over
-    its ranks; only rank 0 reads and writes the run directory (metrics, checkpoints) and prints
-    epoch lines.
+    The epochs are ``[training] epochs`` or, when 0, those its step budget takes on
+    ``train_data`` (``run_epochs``). The optimizer and the schedule are the config's tables,
+    as they are (``get_optimizer``, ``get_schedule``); ``[training] l2`` and ``l1`` are the
+    penalties, ``max_norm`` and ``clip_norm`` the constraint and the clipping (0 = off). With
+    ``comm``, data-parallel over its ranks; only rank 0 reads and writes the run directory
+    (metrics, checkpoints) and prints epoch lines.
     """
     t = config.training
     root = comm is None or comm.root
     settings = {KEY: run_settings(directory)} if root else None
+    validated = len(val_data[1]) > 0
     trainer = Trainer(
         network,
         optimizer=dict(t.optimizer),
@@ -55,16 +58,18 @@ def fit(
         max_norm=t.max_norm or None,
         clip_norm=t.clip_norm or None,
         batch_size=t.batch_size,
-        epochs=t.epochs,
+        epochs=run_epochs(t, len(train_data[1])),
         seed=t.seed,
-        callbacks=callback_stack(config, directory, quiet, progress, callbacks, settings, root),
+        callbacks=callback_stack(
+            config, directory, quiet, progress, callbacks, settings, root, validated=validated
+        ),
         quiet=quiet or progress is False or not root,
         comm=comm,
     )
     last = directory / CHECKPOINTS_DIR / "last.safetensors"
     x, y, w = train_data
     xv, yv, wv = val_data
-    validation = ((xv, yv) if wv is None else (xv, yv, wv)) if len(yv) else None
+    validation = ((xv, yv) if wv is None else (xv, yv, wv)) if validated else None
     history = trainer.fit(x, y, validation_data=validation, resume=resume, sample_weight=w)
     if not t.checkpoint_every and root:
         save_checkpoint(trainer, last, settings, keep_previous=True)
@@ -89,18 +94,20 @@ def resume_point(config, directory) -> CheckpointData | None:
     return checkpoint
 
 
-def callback_stack(config, directory, quiet, progress, callbacks, settings=None, root=True):
+def callback_stack(
+    config, directory, quiet, progress, callbacks, settings=None, root=True, validated=True
+) -> list:
     """Callbacks in a fixed order (checkpoints save their state by position): early stopping
-    and keep-best (when configured), the babysitting monitors (with plots or TensorBoard; they log
-    per-layer statistics, update/weight ratios and, with batch norm, its batch-vs-running-average
-    gap into the history), the metrics file, the epoch lines, the config's callbacks, the
-    caller's, TensorBoard (when configured), checkpoints. Off rank 0 (``root`` False) the ones
-    that write files or lines are placeholders, so that every rank's callbacks have the same
-    positions."""
+    (when configured and there are validation rows to watch) and keep-best (when configured),
+    the babysitting monitors (with plots or TensorBoard; they log per-layer statistics,
+    update/weight ratios and, with batch norm, its batch-vs-running-average gap into the
+    history), the metrics file, the epoch lines, the config's callbacks, the caller's,
+    TensorBoard (when configured), checkpoints. Off rank 0 (``root`` False) the ones that write
+    files or lines are placeholders, so that every rank's callbacks have the same positions."""
     t = config.training
     configured = [get_callback(spec) for spec in t.callbacks]
     stack = []
-    if t.early_stopping:
+    if t.early_stopping and validated:
         stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
     if t.keep_best:
         stack.append(KeepBest(monitor=t.keep_best))
