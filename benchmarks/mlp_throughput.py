@@ -29,9 +29,10 @@ from report import write_report  # noqa: E402
 from runners import OPENBLAS_PEERS, PEERS  # noqa: E402
 
 ENV_CORETYPE_DEFAULT = "Haswell"
-#: peers measured for context (the goals compare mlplab with JAX): fewer repeats, to keep the
-#: full run near 20 minutes; scikit-learn (slow, whole epochs) under the first BLAS setting only
-CONTEXT_PEERS = ("numpy", "torch", "sklearn")
+#: peers measured for context (the goals compare mlplab's Trainer.fit with JAX): fewer repeats,
+#: to keep the full run near 20 minutes; scikit-learn (slow: whole epochs) under the first BLAS
+#: setting only
+CONTEXT_PEERS = ("numpy", "torch", "sklearn", "mlplab-engine", "mlplab-numpy")
 CONTEXT_REPEATS = 2
 FIRST_BLAS_ONLY = ("sklearn",)
 
@@ -234,7 +235,7 @@ def parse_args(argv=None):
     p.add_argument(
         "--budget-min",
         type=float,
-        default=24.0,
+        default=22.0,
         help="stop starting new runs after this many minutes (the report says what ran)",
     )
     p.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown report")
