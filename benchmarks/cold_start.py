@@ -91,6 +91,7 @@ def run_once(command, model_glob, cache_dir) -> dict:
             text=True,
         )
         output = proc.stdout.read()
+        proc.stdout.close()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.time() - start
         proc.returncode = os.waitstatus_to_exitcode(status)

@@ -362,9 +362,24 @@ def meta_lines(meta, results, peaks, peak):
         + f"; `% peak` in the tables is against the best at the same thread count ({first_t} t: "
         f"{_fmt(peak, '{:.0f}')} GFLOP/s)"
     )
+    paths = kernel_paths(results)
+    if paths:
+        lines.append("- **mlplab's elementwise path** (as the children report it): " + paths)
     if meta.get("note"):
         lines.append(f"- **Note**: {meta['note']}")
     return lines
+
+
+def kernel_paths(results) -> str:
+    """Which kernels each mlplab peer ran, at which Numba thread counts: ``mlplab-fit: fused``."""
+    seen = defaultdict(set)
+    for r in results:
+        if "kernels" in r:
+            threads = r.get("numba_threads")
+            seen[r["spec"]["peer"]].add(
+                r["kernels"] + (f" (Numba threads {threads})" if threads else "")
+            )
+    return "; ".join(f"{peer}: {', '.join(sorted(v))}" for peer, v in sorted(seen.items()))
 
 
 def headline_section(meta, agg, peaks, configs, optimizers):
