@@ -27,14 +27,14 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+BLAS_FIELDS = ("internal_api", "architecture", "num_threads", "version", "filepath")
+
+
 def blas_info() -> dict:
     """The BLAS libraries loaded in this process, as threadpoolctl reports them."""
     from threadpoolctl import threadpool_info
 
-    return [
-        {k: i.get(k) for k in ("internal_api", "architecture", "num_threads", "version")}
-        for i in threadpool_info()
-    ]
+    return [{k: i.get(k) for k in BLAS_FIELDS} for i in threadpool_info()]
 
 
 def timed_windows(trainer, spec):

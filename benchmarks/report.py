@@ -97,12 +97,15 @@ def aggregate(results):
 
 
 def blas_kernels(results):
-    """The OpenBLAS kernel (threadpoolctl's ``architecture``) NumPy used in each mode."""
+    """The OpenBLAS kernel (threadpoolctl's ``architecture``) NumPy used in each mode (NumPy's
+    own OpenBLAS: SciPy, imported by scikit-learn, brings a second one)."""
     kernels = {}
     for r in results:
-        if r["spec"].get("peer") in OPENBLAS_PEERS or r["spec"].get("lib") == "numpy":
+        if r["spec"].get("lib") == "numpy" or r["spec"].get("peer") == "numpy":
             for lib in r.get("blas", []):
-                if lib.get("internal_api") == "openblas":
+                if lib.get("internal_api") == "openblas" and "scipy" not in (
+                    lib.get("filepath") or ""
+                ):
                     kernels[r["blas_mode"]] = (lib.get("architecture"), lib.get("version"))
     return kernels
 
