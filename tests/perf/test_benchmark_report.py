@@ -25,8 +25,8 @@ def test_out_of_core_row_comes_from_the_prefetch_mode(tmp_path):
 
 def test_numpy_kernel_is_read_from_numpys_own_openblas():
     blas = [
-        {"internal_api": "openblas", "architecture": "Haswell", "version": "1", "filepath": "/numpy.libs/x"},
-        {"internal_api": "openblas", "architecture": "Prescott", "version": "2", "filepath": "/scipy.libs/y"},
-    ]  # fmt: skip
+        {"internal_api": "openblas", "architecture": arch, "version": v, "filepath": path}
+        for arch, v, path in (("Haswell", "1", "/numpy.libs/x"), ("Prescott", "2", "/scipy.libs/y"))
+    ]
     results = [{"spec": {"kind": "peak", "lib": "numpy"}, "blas_mode": "env", "blas": blas}]
     assert report.blas_kernels(results) == {"env": ("Haswell", "1")}
