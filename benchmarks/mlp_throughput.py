@@ -4,8 +4,8 @@ Every measurement runs in its own process (so imports, allocator state and peak 
 leak between peers), the jobs are interleaved in a fresh random order on every repeat, and the
 table reports medians over repeats. Usage (from the repository root):
 
-    python benchmarks/mlp_throughput.py            # full run, writes benchmarks/RESULTS.md
-    python benchmarks/mlp_throughput.py --quick    # validate the harness in about two minutes
+    python benchmarks/mlp_throughput.py          # full run (~20 min): benchmarks/RESULTS.md
+    python benchmarks/mlp_throughput.py --quick  # harness check (~6 min on a quiet machine)
 
 See benchmarks/README.md for what is measured and how.
 """
