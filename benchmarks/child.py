@@ -18,27 +18,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.join(os.path.dirname(HERE), "src"))
 
-RUNNER_MODULES = {
-    "numpy": "runners.numpy_ref",
-    "mlplab": "runners.mlplab_runner",
-    "torch": "runners.torch_runner",
-    "jax": "runners.jax_runner",
-    "sklearn": "runners.sklearn_runner",
-}
+from runners import PEERS  # noqa: E402
+
+RUNNER_MODULES = {peer: module for peer, (module, _) in PEERS.items()}
 
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+BLAS_FIELDS = ("internal_api", "architecture", "num_threads", "version", "filepath")
+
+
 def blas_info() -> dict:
     """The BLAS libraries loaded in this process, as threadpoolctl reports them."""
     from threadpoolctl import threadpool_info
 
-    return [
-        {k: i.get(k) for k in ("internal_api", "architecture", "num_threads", "version")}
-        for i in threadpool_info()
-    ]
+    return [{k: i.get(k) for k in BLAS_FIELDS} for i in threadpool_info()]
 
 
 def timed_windows(trainer, spec):
@@ -66,12 +62,32 @@ def timed_windows(trainer, spec):
     return wall, cpu, first_s, n
 
 
+def use_peer(peer: str):
+    """The runner module of ``peer``, imported after setting the peer's environment (the mlplab
+    peers' ``MLPLAB_KERNELS``, read when mlplab is imported)."""
+    module, env = PEERS[peer]
+    os.environ.update(env)
+    return importlib.import_module(module)
+
+
+def kernel_info() -> dict:
+    """Which elementwise path mlplab ran and Numba's thread count, for the mlplab peers."""
+    if "mlplab" not in sys.modules:
+        return {}
+    from mlplab.kernels import fused
+
+    out = {"kernels": "fused" if fused() else "numpy"}
+    if "numba" in sys.modules:
+        out["numba_threads"] = sys.modules["numba"].get_num_threads()
+    return out
+
+
 def run_train(spec):
     from configs import config_from_dict, make_data
 
     cfg = config_from_dict(spec["config"])
     x, y = make_data(cfg, seed=0)
-    module = importlib.import_module(RUNNER_MODULES[spec["peer"]])
+    module = use_peer(spec["peer"])
     trainer = module.prepare(cfg, spec["optimizer"], spec["opt_args"], x, y, seed=0)
     wall, cpu, first_s, n = timed_windows(trainer, spec)
     rates = cpu if spec.get("clock") == "cpu" else wall
@@ -85,11 +101,13 @@ def run_train(spec):
         "first_step_s": first_s,
         "gflops": steps_per_s * cfg.matmul_flops() / 1e9,
         "update": getattr(trainer, "update", None),
+        **kernel_info(),
     }
 
 
 def run_peak(spec):
-    """Best float32 matrix-multiply rate (GFLOP/s) of one library, square n × n products."""
+    """Best float32 matrix-multiply rate (GFLOP/s) of one library, square n × n products, by
+    the wall clock or (``clock: cpu``, meant for one thread) by this process's CPU time."""
     n, lib, budget = spec.get("n", 2048), spec["lib"], spec.get("seconds", 1.0)
     import numpy as np
 
@@ -121,13 +139,14 @@ def run_peak(spec):
             f(ja, jb).block_until_ready()
 
     mm()
+    clock = time.process_time if spec.get("clock") == "cpu" else time.perf_counter
     best, t_end, runs = float("inf"), time.perf_counter() + budget, 0
     t0, c0 = time.perf_counter(), time.process_time()
     while time.perf_counter() < t_end or runs < 3:
-        t = time.perf_counter()
+        t = clock()
         mm()
         runs += 1
-        best = min(best, time.perf_counter() - t)
+        best = min(best, clock() - t)
     cpu_per_wall = (time.process_time() - c0) / (time.perf_counter() - t0)
     return {"gflops": 2 * n**3 / best / 1e9, "cpu_per_wall": cpu_per_wall}
 
@@ -136,9 +155,10 @@ def versions(peer) -> dict:
     import numpy
 
     out = {"python": sys.version.split()[0], "numpy": numpy.__version__}
-    mods = {"torch": "torch", "jax": "jax", "sklearn": "sklearn"}
-    if peer in mods:
-        out[peer] = importlib.import_module(mods[peer]).__version__
+    mods = {"torch": "torch", "jax": "jax", "sklearn": "sklearn", "numba": "numba"}
+    for name, module in mods.items():
+        if module in sys.modules or name == peer:
+            out[name] = importlib.import_module(module).__version__
     return out
 
 
@@ -166,7 +186,15 @@ def main():
     out["peak_rss_mib"] = peak_rss_mib()
     out["env"] = {
         k: os.environ.get(k)
-        for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "XLA_FLAGS")
+        for k in (
+            "OPENBLAS_CORETYPE",
+            "OPENBLAS_L2_SIZE",
+            "OPENBLAS_NUM_THREADS",
+            "MLPLAB_NUM_THREADS",
+            "NUMBA_NUM_THREADS",
+            "MLPLAB_KERNELS",
+            "XLA_FLAGS",
+        )
     }
     print(json.dumps(out))
 

@@ -4,8 +4,8 @@ Every measurement runs in its own process (so imports, allocator state and peak 
 leak between peers), the jobs are interleaved in a fresh random order on every repeat, and the
 table reports medians over repeats. Usage (from the repository root):
 
-    python benchmarks/mlp_throughput.py            # full run, writes benchmarks/RESULTS.md
-    python benchmarks/mlp_throughput.py --quick    # validate the harness in about two minutes
+    python benchmarks/mlp_throughput.py          # full run (~20 min): benchmarks/RESULTS.md
+    python benchmarks/mlp_throughput.py --quick  # harness check (~6 min on a quiet machine)
 
 See benchmarks/README.md for what is measured and how.
 """
@@ -26,16 +26,23 @@ sys.path.insert(0, HERE)
 
 from configs import CONFIGS, OPTIMIZERS, scaling_configs  # noqa: E402
 from report import write_report  # noqa: E402
-from runners import PEERS  # noqa: E402
+from runners import OPENBLAS_PEERS, PEERS  # noqa: E402
 
-#: peers whose matrix products go through NumPy's OpenBLAS; PyTorch (MKL) and JAX (XLA's own
-#: kernels) do not read OPENBLAS_CORETYPE, so they run once, under the environment's setting.
-OPENBLAS_PEERS = ("numpy", "mlplab", "sklearn")
 ENV_CORETYPE_DEFAULT = "Haswell"
+#: peers measured for context (the goals compare mlplab's Trainer.fit with JAX): fewer repeats,
+#: to keep the full run near 20 minutes; scikit-learn (slow: whole epochs) under the first BLAS
+#: setting only
+CONTEXT_PEERS = ("numpy", "torch", "sklearn", "mlplab-engine", "mlplab-numpy")
+CONTEXT_REPEATS = 2
+FIRST_BLAS_ONLY = ("sklearn",)
 
 
 def child_env(blas: str, threads: int) -> dict:
     """The environment of one child: thread counts, and the BLAS kernel choice.
+
+    Threads: ``MLPLAB_NUM_THREADS`` (mlplab's one setting for BLAS and kernel threads, where
+    this mlplab has it) and, for every library and an mlplab without it, the BLAS variables and
+    ``NUMBA_NUM_THREADS``.
 
     ``env``: OPENBLAS_CORETYPE as this environment sets it (Haswell when it is not set);
     ``unset``: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed, so OpenBLAS picks the kernel
@@ -47,7 +54,13 @@ def child_env(blas: str, threads: int) -> dict:
     else:
         env.pop("OPENBLAS_CORETYPE", None)
         env.pop("OPENBLAS_L2_SIZE", None)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    for var in (
+        "MLPLAB_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMBA_NUM_THREADS",
+    ):
         env[var] = str(threads)
     if threads < (os.cpu_count() or 1):
         env["XLA_FLAGS"] = (
@@ -75,15 +88,10 @@ def fixed_layout_prefix() -> list[str]:
     return [setarch, "-R"] if probe.returncode == 0 else []
 
 
-def run_child(
-    spec: dict,
-    blas: str,
-    threads: int,
-    timeout: float,
-    clock: str = "wall",
-    prefix: tuple[str, ...] = (),
-) -> dict:
-    spec = dict(spec, clock=clock)
+def run_child(spec: dict, blas: str, timeout: float, prefix: tuple[str, ...] = ()) -> dict:
+    """Run one job in a fresh ``child.py`` under ``spec["threads"]`` threads; its JSON line."""
+    spec = dict(spec)
+    threads = spec["threads"]
     if threads < (os.cpu_count() or 1):
         spec["cores"] = threads
     cmd = [*prefix, sys.executable, os.path.join(HERE, "child.py"), json.dumps(spec)]
@@ -103,48 +111,63 @@ def run_child(
     return out
 
 
+def train_spec(args, table, peer, cfg, opt, threads, clock) -> dict:
+    """One training measurement: a peer on a network with an optimizer, at a thread count."""
+    return {
+        "kind": "train",
+        "table": table,
+        "peer": peer,
+        "config": cfg.__dict__ | {"hidden": list(cfg.hidden)},
+        "optimizer": opt,
+        "opt_args": OPTIMIZERS[opt],
+        "threads": threads,
+        "clock": clock,
+        "warmup_s": args.warmup_s,
+        "window_s": args.window_s,
+        "windows": args.windows,
+    }
+
+
 def build_jobs(args) -> list[tuple[dict, str]]:
-    timing = {"warmup_s": args.warmup_s, "window_s": args.window_s, "windows": args.windows}
+    """The main table's jobs: every peer at the first thread setting, ``--fewer-threads-peers``
+    at the others; OpenBLAS peers under every BLAS setting (scikit-learn: the first only), the
+    others under the first; one matmul-peak job per library, BLAS setting (NumPy) and thread
+    count. The peers that are context, not goals, run in the first ``CONTEXT_REPEATS`` repeats."""
     jobs = []
-    for blas in args.blas:
-        for peer in args.peers:
-            if peer not in OPENBLAS_PEERS and blas != args.blas[0]:
-                continue
-            for name in args.configs:
-                for opt in args.optimizers:
-                    spec = {
-                        "kind": "train",
-                        "table": "main",
-                        "peer": peer,
-                        "config": CONFIGS[name].__dict__ | {"hidden": list(CONFIGS[name].hidden)},
-                        "optimizer": opt,
-                        "opt_args": OPTIMIZERS[opt],
-                        **timing,
-                    }
-                    jobs.append((spec, blas))
-        jobs.append(({"kind": "peak", "lib": "numpy", "seconds": args.peak_s}, blas))
-    for lib in ("torch", "jax"):
-        if lib in args.peers:
-            jobs.append(({"kind": "peak", "lib": lib, "seconds": args.peak_s}, args.blas[0]))
+    for i, (threads, clock) in enumerate(zip(args.threads, args.clock, strict=True)):
+        peers = args.peers if i == 0 else [p for p in args.peers if p in args.fewer_threads_peers]
+        for blas in args.blas:
+            for peer in peers:
+                if peer not in OPENBLAS_PEERS and blas != args.blas[0]:
+                    continue
+                if peer in FIRST_BLAS_ONLY and blas != args.blas[0]:
+                    continue
+                for name in args.configs:
+                    for opt in args.optimizers:
+                        spec = train_spec(args, "main", peer, CONFIGS[name], opt, threads, clock)
+                        if peer in CONTEXT_PEERS:
+                            spec["repeats"] = min(args.repeats, CONTEXT_REPEATS)
+                        jobs.append((spec, blas))
+            jobs.append((peak_spec(args, "numpy", threads, clock), blas))
+        for lib in ("torch", "jax"):
+            if lib in peers:
+                jobs.append((peak_spec(args, lib, threads, clock), args.blas[0]))
     return jobs
 
 
+def peak_spec(args, lib, threads, clock) -> dict:
+    """The float32 2048² matmul rate of ``lib``, by the same clock as the training runs."""
+    return {"kind": "peak", "lib": lib, "seconds": args.peak_s, "threads": threads, "clock": clock}
+
+
 def build_scaling_jobs(args) -> list[tuple[dict, str]]:
-    timing = {"warmup_s": args.warmup_s, "window_s": args.window_s, "windows": args.windows}
+    """mlplab's path users run and the NumPy reference, SGD + momentum, first thread setting."""
     jobs = []
+    threads, clock = args.threads[0], args.clock[0]
     for axis, cfg in scaling_configs(args.quick):
-        for peer in ("mlplab", "numpy"):
-            spec = {
-                "kind": "train",
-                "table": "scaling",
-                "axis": axis,
-                "peer": peer,
-                "config": cfg.__dict__ | {"hidden": list(cfg.hidden)},
-                "optimizer": "sgdm",
-                "opt_args": OPTIMIZERS["sgdm"],
-                "first_repeat_only": peer == "numpy",
-                **timing,
-            }
+        for peer in ("mlplab-fit", "numpy"):
+            spec = train_spec(args, "scaling", peer, cfg, "sgdm", threads, clock)
+            spec |= {"axis": axis, "repeats": 1 if peer == "numpy" else 2}
             jobs.append((spec, args.blas[0]))
     return jobs
 
@@ -154,15 +177,20 @@ def build_callback_jobs(args) -> list[tuple[dict, str]]:
     spec = {
         "kind": "callbacks",
         "table": "callbacks",
-        "peer": "mlplab",
+        "peer": "mlplab-fit",
         "setting": "paired",
         "config": CONFIGS["mnist"].__dict__ | {"hidden": list(CONFIGS["mnist"].hidden)},
         "epochs": 2 if args.quick else 4,
         "n_batches": 32 if args.quick else 128,
         "rounds": 1 if args.quick else 3,
-        "every_repeat": True,
+        "threads": args.threads[0],
+        "clock": args.clock[0],
     }
     return [(spec, args.blas[0])]
+
+
+def _names(text: str) -> list[str]:
+    return [s for s in text.split(",") if s]
 
 
 def parse_args(argv=None):
@@ -171,15 +199,25 @@ def parse_args(argv=None):
     p.add_argument("--repeats", type=int, default=None, help="interleaved repeats (default 3)")
     p.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated config names")
     p.add_argument("--optimizers", default=",".join(OPTIMIZERS), help="sgdm,adam")
-    p.add_argument("--peers", default=",".join(PEERS), help="numpy,mlplab,torch,jax,sklearn")
+    p.add_argument("--peers", default=",".join(PEERS), help=",".join(PEERS))
     p.add_argument("--blas", default="env,unset", help="env (OPENBLAS_CORETYPE kept), unset")
-    p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    p.add_argument(
+        "--threads",
+        default=f"{cores},1" if cores > 1 else "1",
+        help="thread counts, comma-separated; every peer runs at the first, "
+        "--fewer-threads-peers at the others",
+    )
     p.add_argument(
         "--clock",
-        choices=("wall", "cpu"),
-        default="wall",
-        help="samples/s by the wall clock, or by process CPU time (steadier with --threads 1 "
-        "on a busy machine)",
+        default=None,
+        help="wall or cpu for each thread count (default: wall at the first, cpu at the "
+        "others: process CPU time is the steadier measure of one thread on a busy machine)",
+    )
+    p.add_argument(
+        "--fewer-threads-peers",
+        default="mlplab-fit,jax",
+        help="peers that also run at the thread counts after the first",
     )
     p.add_argument("--window-s", type=float, default=None, help="seconds per timed window")
     p.add_argument("--windows", type=int, default=None, help="timed windows per process")
@@ -197,7 +235,7 @@ def parse_args(argv=None):
     p.add_argument(
         "--budget-min",
         type=float,
-        default=14.0,
+        default=22.0,
         help="stop starting new runs after this many minutes (the report says what ran)",
     )
     p.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="markdown report")
@@ -210,11 +248,20 @@ def parse_args(argv=None):
     args.windows = args.windows or (2 if quick else 3)
     args.warmup_s = args.warmup_s if args.warmup_s is not None else (0.05 if quick else 0.2)
     args.peak_s = args.peak_s or (0.3 if quick else 1.0)
-    for name in ("configs", "optimizers", "peers", "blas"):
-        setattr(args, name, [s for s in getattr(args, name).split(",") if s])
-    unknown = [c for c in args.configs if c not in CONFIGS]
-    if unknown:
-        p.error(f"unknown config(s) {unknown}; choose from {list(CONFIGS)}")
+    for name in ("configs", "optimizers", "peers", "blas", "fewer_threads_peers"):
+        setattr(args, name, _names(getattr(args, name)))
+    args.threads = [int(t) for t in _names(args.threads)]
+    clocks = _names(args.clock or ",".join(["wall"] + ["cpu"] * (len(args.threads) - 1)))
+    args.clock = clocks * len(args.threads) if len(clocks) == 1 else clocks
+    if len(args.clock) != len(args.threads) or set(args.clock) - {"wall", "cpu"}:
+        p.error("--clock: one of wall/cpu, or one per --threads value")
+    for what, names, known in (
+        ("config", args.configs, CONFIGS),
+        ("peer", args.peers + args.fewer_threads_peers, PEERS),
+    ):
+        unknown = [c for c in names if c not in known]
+        if unknown:
+            p.error(f"unknown {what}(s) {unknown}; choose from {list(known)}")
     return args
 
 
@@ -224,31 +271,28 @@ def main(argv=None) -> int:
     started = datetime.datetime.now(datetime.UTC)
     load_before = os.getloadavg()
     jobs = build_jobs(args)
-    extra = []
     if not args.no_scaling:
-        extra += build_scaling_jobs(args)
+        jobs += build_scaling_jobs(args)
     if not args.no_callbacks:
-        extra += build_callback_jobs(args)
+        jobs += build_callback_jobs(args)
     prefix = [] if args.aslr else fixed_layout_prefix()
     rng = random.Random(12345)
     results = []
 
-    def repeated(job, r):  # extra jobs run on the first repeat, most on the second, some on all
-        return (
-            r == 0 or job[0].get("every_repeat") or (r == 1 and not job[0].get("first_repeat_only"))
-        )
+    def repeated(job, r):  # a job with "repeats": n runs in the first n repeats only
+        return r < job[0].get("repeats", args.repeats)
 
-    total = sum(len(jobs) + sum(repeated(j, r) for j in extra) for r in range(args.repeats))
+    total = sum(repeated(j, r) for j in jobs for r in range(args.repeats))
     done = 0
     stopped = None
     for r in range(args.repeats):
-        batch = list(jobs) + [job for job in extra if repeated(job, r)]
+        batch = [job for job in jobs if repeated(job, r)]
         rng.shuffle(batch)
         for spec, blas in batch:
             if time.time() - start > args.budget_min * 60:
                 stopped = f"time budget of {args.budget_min:g} min reached: {done} of {total} runs"
                 break
-            out = run_child(spec, blas, args.threads, args.timeout, args.clock, prefix)
+            out = run_child(spec, blas, args.timeout, prefix)
             out["blas_mode"], out["repeat"] = blas, r
             results.append(out)
             done += 1
@@ -256,7 +300,8 @@ def main(argv=None) -> int:
             name = spec.get("config", {}).get("name", spec["kind"])
             status = out.get("error") or out.get("skipped") or ""
             print(
-                f"[{time.time() - start:6.0f} s] {done}/{total} {blas:5s} {what:8s} {name:10s} "
+                f"[{time.time() - start:6.0f} s] {done}/{total} {blas:5s} {spec['threads']}t "
+                f"{what:13s} {name:10s} "
                 f"{spec.get('optimizer', spec.get('setting', '')):5s} "
                 f"{out.get('samples_per_s', out.get('gflops', 0)):10.0f} {status[:60]}",
                 file=sys.stderr,
@@ -272,13 +317,13 @@ def main(argv=None) -> int:
         "load_after": os.getloadavg(),
         "cpu_count": os.cpu_count(),
         "threads": args.threads,
+        "clocks": args.clock,
         "repeats": args.repeats,
         "quick": args.quick,
         "timing": {
             "warmup_s": args.warmup_s,
             "window_s": args.window_s,
             "windows": args.windows,
-            "clock": args.clock,
         },
         "env_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         "env_l2_size": os.environ.get("OPENBLAS_L2_SIZE"),

@@ -1,6 +1,6 @@
 """Profile one peer's training steps with pyinstrument (or time them bare).
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/profile_step.py mnist sgdm --peer mlplab --steps 300
+    OPENBLAS_NUM_THREADS=1 python benchmarks/profile_step.py mnist sgdm --peer mlplab-fit
 
 Prints pyinstrument's call tree of ``steps`` training steps after a short warm-up; with
 ``--bare``, only the microseconds per step.
@@ -15,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.join(os.path.dirname(HERE), "src"))
 
-from child import RUNNER_MODULES  # noqa: E402
+from child import RUNNER_MODULES, use_peer  # noqa: E402
 from configs import CONFIGS, OPTIMIZERS, make_data  # noqa: E402
 
 
@@ -23,15 +23,14 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("config", choices=list(CONFIGS))
     p.add_argument("optimizer", choices=list(OPTIMIZERS))
-    p.add_argument("--peer", default="mlplab", choices=list(RUNNER_MODULES))
+    p.add_argument("--peer", default="mlplab-fit", choices=list(RUNNER_MODULES))
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--bare", action="store_true", help="no profiler: print µs per step")
     args = p.parse_args()
-    import importlib
 
     cfg = CONFIGS[args.config]
     x, y = make_data(cfg)
-    module = importlib.import_module(RUNNER_MODULES[args.peer])
+    module = use_peer(args.peer)
     trainer = module.prepare(cfg, args.optimizer, OPTIMIZERS[args.optimizer], x, y)
     trainer.train(20)
     if args.bare:

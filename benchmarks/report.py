@@ -1,19 +1,28 @@
 """Turn the children's JSON results into the markdown tables of RESULTS.md."""
 
+import json
 import os
 import statistics
+import sys
 from collections import defaultdict
 
-from configs import CONFIGS
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS_DIR = os.path.join(HERE, "results")
+sys.path.insert(0, HERE)
+
+import goals  # noqa: E402
+from configs import CONFIGS  # noqa: E402
+from runners import OPENBLAS_PEERS  # noqa: E402
 
 PEER_NAMES = {
-    "mlplab": "mlplab",
+    "mlplab-fit": "mlplab `Trainer.fit`",
+    "mlplab-engine": "mlplab engine",
+    "mlplab-numpy": "mlplab `Trainer.fit`, NumPy kernels",
     "numpy": "NumPy reference",
     "torch": "PyTorch eager",
     "jax": "JAX jit",
     "sklearn": "scikit-learn",
 }
-OPENBLAS_PEERS = ("numpy", "mlplab", "sklearn")
 
 
 def _median(values):
@@ -36,17 +45,19 @@ def _table(header, rows):
 
 
 def aggregate(results):
-    """Medians over repeats, keyed by (table, blas mode, config, optimizer, peer)."""
+    """Medians over repeats, keyed by (table, threads, blas mode, config, optimizer, peer);
+    the best matmul peaks, keyed by (library, blas mode, threads)."""
     groups = defaultdict(list)
     peaks = defaultdict(list)
     for r in results:
         spec = r["spec"]
         if spec["kind"] == "peak":
             if "gflops" in r:
-                peaks[(spec["lib"], r["blas_mode"])].append(r["gflops"])
+                peaks[(spec["lib"], r["blas_mode"], spec.get("threads"))].append(r["gflops"])
             continue
         key = (
             spec["table"],
+            spec.get("threads"),
             r["blas_mode"],
             spec["config"]["name"],
             spec.get("optimizer") or spec.get("setting"),
@@ -86,12 +97,15 @@ def aggregate(results):
 
 
 def blas_kernels(results):
-    """The OpenBLAS kernel (threadpoolctl's ``architecture``) NumPy used in each mode."""
+    """The OpenBLAS kernel (threadpoolctl's ``architecture``) NumPy used in each mode (NumPy's
+    own OpenBLAS: SciPy, imported by scikit-learn, brings a second one)."""
     kernels = {}
     for r in results:
-        if r["spec"].get("peer") in ("numpy", "mlplab") or r["spec"].get("lib") == "numpy":
+        if r["spec"].get("lib") == "numpy" or r["spec"].get("peer") == "numpy":
             for lib in r.get("blas", []):
-                if lib.get("internal_api") == "openblas":
+                if lib.get("internal_api") == "openblas" and "scipy" not in (
+                    lib.get("filepath") or ""
+                ):
                     kernels[r["blas_mode"]] = (lib.get("architecture"), lib.get("version"))
     return kernels
 
@@ -103,17 +117,18 @@ def versions(results):
     return out
 
 
-def main_table(agg, peaks, mode, first_mode, configs, optimizers, peak):
+def main_table(agg, threads, mode, first_mode, configs, optimizers, peak):
+    """Every peer at ``threads`` under BLAS ``mode``; non-OpenBLAS peers from ``first_mode``."""
     rows = []
     for name in configs:
         for opt in optimizers:
 
             def get(peer, name=name, opt=opt):
                 m = mode if peer in OPENBLAS_PEERS else first_mode
-                return agg.get(("main", m, name, opt, peer))
+                return agg.get(("main", threads, m, name, opt, peer))
 
             ref, torch_, jax_ = get("numpy"), get("torch"), get("jax")
-            for peer in ("mlplab", "numpy", "torch", "jax", "sklearn"):
+            for peer in PEER_NAMES:
                 a = get(peer)
                 if a is None:
                     continue
@@ -154,47 +169,9 @@ def main_table(agg, peaks, mode, first_mode, configs, optimizers, peak):
     return _table(header, rows)
 
 
-def headline(agg, modes, first_mode, configs, optimizers, stat="sps"):
-    """mlplab against the goals: ≥ 95% of the NumPy reference, faster than PyTorch, less memory.
-
-    ``stat``: ``"sps"`` compares medians over repeats, ``"best"`` each peer's best window."""
-    rows = []
-    for name in configs:
-        for opt in optimizers:
-            row = [name, opt]
-            for mode in modes:
-                m = agg.get(("main", mode, name, opt, "mlplab"))
-                ref = agg.get(("main", mode, name, opt, "numpy"))
-                t = agg.get(("main", first_mode, name, opt, "torch"))
-                j = agg.get(("main", first_mode, name, opt, "jax"))
-                sps = m and m[stat]
-                r_ref = _ratio(sps, ref and ref[stat])
-                r_t = _ratio(sps, t and t[stat])
-                r_j = _ratio(sps, j and j[stat])
-                mem_ok = None
-                if m and m["rss"] and t and t["rss"] and j and j["rss"]:
-                    mem_ok = m["rss"] < min(t["rss"], j["rss"])
-                row += [
-                    _fmt(r_ref, "{:.2f}") + (" ✗" if r_ref is not None and r_ref < 0.95 else ""),
-                    _fmt(r_t, "{:.2f}") + (" ✗" if r_t is not None and r_t <= 1 else ""),
-                    _fmt(r_j, "{:.2f}"),
-                    {None: "–", True: "yes", False: "no ✗"}[mem_ok],
-                ]
-            rows.append(row)
-    header = ["config", "opt"]
-    for mode in modes:
-        header += [
-            f"÷ NumPy ({mode})",
-            f"÷ PyTorch ({mode})",
-            f"÷ JAX ({mode})",
-            f"RSS < both ({mode})",
-        ]
-    return _table(header, rows)
-
-
-def scaling_table(agg, mode, peak):
+def scaling_table(agg, threads, mode, peak):
     """Rows per axis; the base network (width-512: depth 2, batch 128) appears on every axis."""
-    names = {k[2] for k in agg if k[0] == "scaling"}
+    names = {k[3] for k in agg if k[0] == "scaling"}
     base = "width-512"
     points = []
     for axis, base_value in (("width", 512), ("depth", 2), ("batch", 128)):
@@ -204,8 +181,8 @@ def scaling_table(agg, mode, peak):
         points += [(axis, v, values[v]) for v in sorted(values)]
     rows = []
     for axis, value, name in points:
-        m = agg.get(("scaling", mode, name, "sgdm", "mlplab"))
-        ref = agg.get(("scaling", mode, name, "sgdm", "numpy"))
+        m = agg.get(("scaling", threads, mode, name, "sgdm", "mlplab-fit"))
+        ref = agg.get(("scaling", threads, mode, name, "sgdm", "numpy"))
         if not m or m["sps"] is None:
             continue
         cfg = m["extra"]["spec"]["config"]
@@ -273,8 +250,8 @@ def scaling_sentences(rows):
     return out
 
 
-def callbacks_table(agg, mode):
-    paired = agg.get(("callbacks", mode, "mnist", "paired", "mlplab"))
+def callbacks_table(agg, threads, mode):
+    paired = agg.get(("callbacks", threads, mode, "mnist", "paired", "mlplab-fit"))
     if not paired:
         return None
     if paired["sps"] is None:
@@ -298,7 +275,7 @@ def callbacks_table(agg, mode):
             _fmt(paired["fit_s"], "{:.2f}"),
         ],
     ]
-    raw = agg.get(("main", mode, "mnist", "sgdm", "mlplab"))
+    raw = agg.get(("main", threads, mode, "mnist", "sgdm", "mlplab-engine"))
     if raw and raw["sps"]:
         rows.insert(
             0,
@@ -331,26 +308,25 @@ def callbacks_table(agg, mode):
     )
 
 
-def write_report(meta, results, path):
-    agg, peaks = aggregate(results)
-    modes = meta["blas_modes"]
-    first = modes[0]
-    main_keys = [k for k in agg if k[0] == "main"]
-    configs = [c for c in CONFIGS if any(k[2] == c for k in main_keys)]
-    optimizers = [o for o in ("sgdm", "adam") if any(k[3] == o for k in main_keys)]
-    kernels = blas_kernels(results)
-    vers = versions(results)
-    peak = max(peaks.values()) if peaks else None
+def meta_lines(meta, results, peaks, peak):
+    """The run's circumstances: date, command, versions, threads, load, timing, BLAS kernels."""
+    modes, first_t = meta["blas_modes"], meta["threads"][0]
+    kernels, vers = blas_kernels(results), versions(results)
     la, lb = meta["load_before"], meta["load_after"]
+    clocks = meta.get("clocks") or ["wall"] * len(meta["threads"])
     lines = [
-        "# mlplab benchmark results",
-        "",
         f"- **Date**: {meta['started']}; run took {meta['seconds'] / 60:.1f} min"
         + (" (`--quick`: harness check, not a measurement)" if meta["quick"] else ""),
         f"- **Command**: `{meta['command']}`",
         "- **Versions**: " + ", ".join(f"{k} {v}" for k, v in sorted(vers.items())),
-        f"- **Threads**: {meta['threads']} of {meta['cpu_count']} cores for every peer "
-        "(OPENBLAS/OMP/MKL_NUM_THREADS; XLA's pool, one thread by flag when threads < cores)",
+        "- **Threads**: "
+        + "; ".join(
+            f"{t} of {meta['cpu_count']} cores, "
+            + ("process CPU time" if c == "cpu" else "wall clock")
+            for t, c in zip(meta["threads"], clocks, strict=True)
+        )
+        + " (MLPLAB_NUM_THREADS, OPENBLAS/OMP/MKL/NUMBA_NUM_THREADS; XLA's pool one thread by "
+        "flag, and the process pinned to that many cores, when threads < cores)",
         f"- **Load average** before/after: {la[0]:.2f}/{lb[0]:.2f} (the run's own children "
         "raise the second)"
         + (
@@ -361,16 +337,8 @@ def write_report(meta, results, path):
         ),
         f"- **Timing**: per process {meta['timing']['windows']} windows of "
         f"{meta['timing']['window_s']} s after {meta['timing']['warmup_s']} s warm-up, median; "
-        f"clock: {meta['timing'].get('clock', 'wall')}"
-        + (" (process CPU time)" if meta["timing"].get("clock") == "cpu" else "")
-        + "; "
         f"table = median over {meta['repeats']} interleaved repeats, one process each",
-        f"- **Launcher**: {meta.get('launcher', 'plain (ASLR on)')}, PYTHONHASHSEED=0"
-        + (
-            " (address-space randomization off in every child: see benchmarks/README.md)"
-            if "setarch" in meta.get("launcher", "")
-            else ""
-        ),
+        f"- **Launcher**: {meta.get('launcher', 'plain (ASLR on)')}, PYTHONHASHSEED=0",
     ]
     for mode in modes:
         arch, ver = kernels.get(mode, (None, None))
@@ -381,74 +349,150 @@ def write_report(meta, results, path):
         )
         lines.append(
             f"- **BLAS `{mode}`**: {env_value} → OpenBLAS {ver} kernel `{arch}` (threadpoolctl); "
-            f"NumPy float32 matmul peak {_fmt(peaks.get(('numpy', mode)), '{:.0f}')} GFLOP/s"
+            "NumPy float32 matmul peak "
+            + ", ".join(
+                f"{_fmt(peaks.get(('numpy', mode, t)), '{:.0f}')} GFLOP/s ({t} t)"
+                for t in meta["threads"]
+            )
         )
     lines.append(
-        "- **Other peaks** (float32 2048² matmul): PyTorch (MKL) "
-        f"{_fmt(peaks.get(('torch', first)), '{:.0f}')} GFLOP/s, JAX (XLA) "
-        f"{_fmt(peaks.get(('jax', first)), '{:.0f}')} GFLOP/s; `% peak` is against the best, "
-        f"{_fmt(peak, '{:.0f}')} GFLOP/s"
+        "- **Other peaks** (float32 2048² matmul): "
+        + "; ".join(
+            f"{t} t: PyTorch (MKL) {_fmt(peaks.get(('torch', modes[0], t)), '{:.0f}')}, "
+            f"JAX (XLA) {_fmt(peaks.get(('jax', modes[0], t)), '{:.0f}')} GFLOP/s"
+            for t in meta["threads"]
+        )
+        + f"; `% peak` in the tables is against the best at the same thread count ({first_t} t: "
+        f"{_fmt(peak, '{:.0f}')} GFLOP/s)"
     )
+    paths = kernel_paths(results)
+    if paths:
+        lines.append("- **mlplab's elementwise path** (as the children report it): " + paths)
     if meta.get("note"):
         lines.append(f"- **Note**: {meta['note']}")
-    update = {a["update"] for k, a in agg.items() if k[4] == "mlplab" and a["update"]}
-    if "runner" in update:
-        lines.append(
-            "- mlplab's parameter update: done by the benchmark runner (in-place NumPy SGD/Adam), "
-            "because the package had no optimizers when this ran"
-        )
-    lines += [
-        "",
+    return lines
+
+
+def kernel_paths(results) -> str:
+    """Which kernels each mlplab peer ran, at which Numba thread counts: ``mlplab-fit: fused``."""
+    seen = defaultdict(set)
+    for r in results:
+        if "kernels" in r:
+            threads = r.get("numba_threads")
+            seen[r["spec"]["peer"]].add(
+                r["kernels"] + (f" (Numba threads {threads})" if threads else "")
+            )
+    return "; ".join(f"{peer}: {', '.join(sorted(v))}" for peer, v in sorted(seen.items()))
+
+
+def headline_section(meta, agg, peaks, configs, optimizers):
+    """The goals of issue 15, PASS/FAIL from this run's medians (``goals.py``)."""
+    threads, modes = meta["threads"], meta["blas_modes"]
+    clocks = meta.get("clocks") or ["wall"] * len(threads)
+    rows, passed, checked = goals.headline_rows(agg, threads, modes, modes[0], configs, optimizers)
+    p_header, p_rows, p_passed, p_checked = goals.peak_rows(agg, peaks, threads, modes)
+    return [
         "## Headline: mlplab against the goals",
         "",
-        "Ratios of mlplab's samples/s to each peer's (✗ marks a missed goal: below 0.95 of the "
-        "NumPy reference, not faster than PyTorch, or more peak memory than PyTorch or JAX).",
+        f"**{passed + p_passed} of {checked + p_checked} checks pass.** mlplab as users run it "
+        "(`build_mlp` + `Trainer.fit`, fused kernels) against JAX `jit` of the whole step; "
+        "medians over repeats. Goals: samples/s ≥ 1.0× JAX's at two threads (≥ 1.2× on `tiny` "
+        "and `mnist-bn`) and ≥ 1.0× at one thread; peak RSS ≤ ⅓ of JAX's. The last two "
+        "columns are not goals: what the fused kernels give (÷ the same `fit` with "
+        "`MLPLAB_KERNELS=numpy`) and what the trainer costs (÷ the engine alone: "
+        "`loss_and_gradients` + `step`).",
         "",
-        headline(agg, modes, first, configs, optimizers),
+        _table(goals.headline_header(threads, clocks), rows),
         "",
-        "The same, each peer at its best window over all repeats (as `timeit` advises: on a "
-        "shared machine the noise only ever slows a run down, so the fastest window is the "
-        "closest to what the code can do; medians keep that noise in):",
+        "`cifar` + SGD momentum: GFLOP/s of the matrix products `Trainer.fit` does (forward, "
+        "dW, and dx except the first layer's), ÷ the best float32 2048² matmul rate of any "
+        "library at the same thread count in this run (goal ≥ 85% at every setting):",
         "",
-        headline(agg, modes, first, configs, optimizers, stat="best"),
+        _table(p_header, p_rows),
         "",
     ]
-    for mode in modes:
-        arch = kernels.get(mode, (None,))[0]
-        lines += [
-            f"## Throughput, BLAS `{mode}` (OpenBLAS kernel `{arch}`)",
-            "",
-            main_table(agg, peaks, mode, first, configs, optimizers, peak),
-            "",
-        ]
-        if mode != first:
+
+
+def out_of_core_row(peak, path=None):
+    """The scaling table's row for data larger than memory, from ``benchmarks/out_of_core.py``'s
+    JSON (its ``prefetch`` mode: memory-mapped ``.npy``, next batches read in a background
+    thread), or None when it has not run. ``× NumPy ref`` holds the ratio to in-memory data."""
+    path = path or os.path.join(RESULTS_DIR, "out_of_core.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        data = json.load(f)
+    best = (data.get("modes") or {}).get("prefetch")
+    if not best or not best.get("samples_per_s"):
+        return None
+    cfg = CONFIGS["mnist"]  # 784 → 512 → 512 → 10, batch 128: the scaling table's base
+    sps = best["samples_per_s"]
+    gflops = sps / cfg.batch * cfg.matmul_flops() / 1e9
+    rows, size = data["file"]["rows"], data["file"]["bytes"] / 2**30
+    ratio = best.get("ratio_to_memory")
+    return [
+        "data",
+        f"memory-mapped `.npy`, {rows:,} × 784 ({size:.1f} GiB), read ahead",
+        "784 → 512 → 512 → 10",
+        cfg.batch,
+        _fmt(sps),
+        _fmt(cfg.batch / sps * 1e3, "{:.2f}"),
+        _fmt(gflops, "{:.1f}"),
+        _fmt(_ratio(gflops, peak), "{:.0%}"),
+        _fmt(ratio, "{:.2f} × in memory"),
+        _fmt(best.get("peak_rss_mib"), "{:.0f}"),
+    ]
+
+
+def write_report(meta, results, path):
+    agg, peaks = aggregate(results)
+    modes, threads = meta["blas_modes"], meta["threads"]
+    first = modes[0]
+    main_keys = [k for k in agg if k[0] == "main"]
+    configs = [c for c in CONFIGS if any(k[3] == c for k in main_keys)]
+    optimizers = [o for o in ("sgdm", "adam") if any(k[4] == o for k in main_keys)]
+    kernels = blas_kernels(results)
+
+    def best_peak(t):
+        return max((v for (_, _, pt), v in peaks.items() if pt == t), default=None)
+
+    lines = ["# mlplab benchmark results", ""]
+    lines += meta_lines(meta, results, peaks, best_peak(threads[0]))
+    lines += [""] + headline_section(meta, agg, peaks, configs, optimizers)
+    for t in threads:
+        for mode in modes:
+            if not any(k[1] == t and k[2] == mode for k in main_keys):
+                continue
+            arch = kernels.get(mode, (None,))[0]
             lines += [
-                f"† PyTorch (MKL) and JAX (XLA) do not use OpenBLAS: their rows are the `{first}` "
-                "runs, repeated here for the ratios.",
+                f"## Throughput, {t} thread{'s' if t > 1 else ''}, BLAS `{mode}` "
+                f"(OpenBLAS kernel `{arch}`)",
+                "",
+                main_table(agg, t, mode, first, configs, optimizers, best_peak(t)),
                 "",
             ]
+            if mode != first:
+                lines += [
+                    f"† PyTorch (MKL) and JAX (XLA) do not use OpenBLAS: their rows are the "
+                    f"`{first}` runs, repeated here for the ratios.",
+                    "",
+                ]
     lines += [
-        "Columns: median samples/s; ratios of that to the NumPy reference, PyTorch and JAX on the "
-        "same config; GFLOP/s of the matrix products actually done (forward, dW, and dx except for "
-        "the first layer); % of the best matmul peak; peak resident memory of the process "
-        "(libraries, data and all); spread = (max − min) / median over repeats.",
+        "Peers: **mlplab `Trainer.fit`** — `build_mlp` + `Trainer(...).fit(x, y, epochs=1)` per "
+        "epoch of 8 minibatches, shuffling off, default callbacks, fused kernels; **mlplab "
+        "engine** — `net.loss_and_gradients` + `optimizer.step` only, fused kernels; **mlplab "
+        "`Trainer.fit`, NumPy kernels** — the first with `MLPLAB_KERNELS=numpy`. Columns: median "
+        "samples/s; ratios of that to the NumPy reference, PyTorch and JAX on the same config; "
+        "GFLOP/s of the matrix products actually done (forward, dW, and dx except for the first "
+        "layer); % of the best matmul peak at that thread count; peak resident memory of the "
+        "process (libraries, data and all); spread = (max − min) / median over repeats.",
         "",
     ]
-    scaling_mode = next((k[1] for k in agg if k[0] == "scaling"), None)
-    if scaling_mode:
-        table, rows = scaling_table(agg, scaling_mode, peak)
-        lines += [
-            f"## Scaling (mlplab, SGD + momentum, BLAS `{scaling_mode}`)",
-            "",
-            "Base network 784 → 512 → 512 → 10, ReLU, batch 128; one of width, depth and batch "
-            "size varied at a time.",
-            "",
-            table,
-            "",
-            *scaling_sentences(rows),
-            "",
-        ]
-    cb = callbacks_table(agg, first)
+    lines += scaling_section(agg, peaks)
+    cold = cold_start_section()
+    if cold:
+        lines += cold
+    cb = callbacks_table(agg, threads[0], first)
     if cb:
         lines += ["## Babysitting monitors (mnist, SGD + momentum, default frequency)", "", cb, ""]
     errors = [(k, a["error"]) for k, a in agg.items() if a["error"]]
@@ -462,3 +506,60 @@ def write_report(meta, results, path):
         os.fsync(f.fileno())
     os.replace(tmp, path)
     return text
+
+
+def scaling_section(agg, peaks):
+    key = next((k for k in agg if k[0] == "scaling"), None)
+    if key is None:
+        return []
+    threads, mode = key[1], key[2]
+    peak = max((v for (_, _, pt), v in peaks.items() if pt == threads), default=None)
+    table, rows = scaling_table(agg, threads, mode, peak)
+    ooc = out_of_core_row(peak)
+    if ooc:
+        table += "\n| " + " | ".join(str(c) for c in ooc) + " |"
+    note = (
+        "The `data` row: from `benchmarks/out_of_core.py` (its own run and machine state; "
+        "method and all modes in benchmarks/OUT_OF_CORE.md)."
+        if ooc
+        else "Data larger than memory: not measured yet (`benchmarks/out_of_core.py`)."
+    )
+    return [
+        f"## Scaling (mlplab `Trainer.fit`, SGD + momentum, {threads} threads, BLAS `{mode}`)",
+        "",
+        "Base network 784 → 512 → 512 → 10, ReLU, batch 128; one of width, depth and batch "
+        "size varied at a time.",
+        "",
+        table,
+        "",
+        *scaling_sentences(rows),
+        "",
+        note,
+        "",
+    ]
+
+
+def cold_start_section(path=None):
+    """The cold-start table of ``benchmarks/cold_start.py``, if it has run."""
+    path = path or os.path.join(RESULTS_DIR, "cold_start.json")
+    if not os.path.exists(path):
+        return ["## Cold start", "", "Not measured yet: `python benchmarks/cold_start.py`.", ""]
+    from cold_start import report_lines
+
+    with open(path) as f:
+        return report_lines(json.load(f), heading="##")
+
+
+def main(argv=None):
+    """Rewrite the report from a raw results file: ``python benchmarks/report.py [RAW [OUT]]``."""
+    argv = sys.argv[1:] if argv is None else argv
+    raw = argv[0] if argv else os.path.join(HERE, "results.json")
+    out = argv[1] if len(argv) > 1 else os.path.join(HERE, "RESULTS.md")
+    with open(raw) as f:
+        data = json.load(f)
+    write_report(data["meta"], data["results"], out)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

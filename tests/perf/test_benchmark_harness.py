@@ -24,7 +24,7 @@ def test_quick_run_writes_a_report(tmp_path):
         sys.executable,
         str(ROOT / "benchmarks" / "mlp_throughput.py"),
         "--quick",
-        "--peers=numpy,mlplab",
+        "--peers=numpy,mlplab-engine,mlplab-fit",
         "--configs=tiny",
         "--optimizers=adam",
         "--blas=env",
@@ -39,12 +39,15 @@ def test_quick_run_writes_a_report(tmp_path):
     assert proc.returncode == 0, proc.stderr
     results = json.loads(raw.read_text())["results"]
     train = [r for r in results if r["spec"]["kind"] == "train"]
-    assert {r["spec"]["peer"] for r in train} == {"numpy", "mlplab"}
+    assert {r["spec"]["peer"] for r in train} == {"numpy", "mlplab-engine", "mlplab-fit"}
     assert all("error" not in r and r["samples_per_s"] > 0 for r in train)
     assert all(r["gflops"] > 0 for r in results if r["spec"]["kind"] == "peak")
-    assert [r["update"] for r in train if r["spec"]["peer"] == "mlplab"] == ["mlplab.optim"]
+    updates = {r["spec"]["peer"]: r["update"] for r in train}
+    assert updates["mlplab-engine"] == "mlplab.optim" and updates["mlplab-fit"] == "Trainer.fit"
     text = out.read_text()
-    assert "| tiny | adam | mlplab |" in text and "| tiny | adam | NumPy reference |" in text
+    assert "| tiny | adam | mlplab engine |" in text and "| tiny | adam | NumPy reference |" in text
+    assert "| tiny | adam | mlplab `Trainer.fit` |" in text
+    assert "## Headline: mlplab against the goals" in text
 
 
 def test_hook_timer_counts_only_the_time_inside_the_hooks():

@@ -1,4 +1,6 @@
-"""mlplab through its public engine: ``build_mlp`` and ``net.loss_and_gradients``.
+"""mlplab's engine alone: ``build_mlp``, ``net.loss_and_gradients`` and ``optimizer.step``.
+
+No trainer: no batch gathering, metrics or epoch-end work (``mlplab_fit.py`` measures those too).
 
 The update uses mlplab's optimizers when the package has them; otherwise it falls back to the
 NumPy reference's in-place update (reported as ``update: runner``).
@@ -19,18 +21,22 @@ def _mlplab_optimizer(name, net, a):
     return optim.Adam(lr=a["lr"], beta1=a["beta1"], beta2=a["beta2"], eps=a["eps"]).bind(net)
 
 
+def mlp_config(cfg) -> MLPConfig:
+    """The benchmark network ``cfg`` as mlplab's ``MLPConfig`` (float32)."""
+    return MLPConfig(
+        input_size=cfg.in_features,
+        output_size=cfg.classes,
+        hidden=list(cfg.hidden),
+        activation=cfg.activation,
+        norm="batch" if cfg.batchnorm else "none",
+        dropout=cfg.dropout,
+        dtype="float32",
+    )
+
+
 class MlplabTrainer:
     def __init__(self, cfg, optimizer, opt_args, x, y, seed):
-        config = MLPConfig(
-            input_size=cfg.in_features,
-            output_size=cfg.classes,
-            hidden=list(cfg.hidden),
-            activation=cfg.activation,
-            norm="batch" if cfg.batchnorm else "none",
-            dropout=cfg.dropout,
-            dtype="float32",
-        )
-        self.net = build_mlp(config, seed=seed)
+        self.net = build_mlp(mlp_config(cfg), seed=seed)
         kinds = {type(layer).__name__ for layer in self.net.layers}
         if cfg.batchnorm and not any(k.startswith("BatchNorm") for k in kinds):
             raise NotImplementedError("this mlplab has no batch norm layer yet")
