@@ -129,3 +129,24 @@ def test_monitor_plot(digits, tmp_path):
     _, plain, _ = _fit(digits, 0.05, [])
     assert plot_training_monitors(plain, tmp_path / "none.png") is None
     assert not (tmp_path / "none.png").exists()
+
+
+def test_update_ratio_waits_a_second_epoch_for_a_moderate_excursion():
+    """One epoch at 5e-2, or several falling back toward the range (a small-initialized output
+    layer under Adam), is a transient; two epochs in a row that don't fall, or 1e-1 and beyond
+    at once, are a learning rate that is off."""
+    from types import SimpleNamespace
+
+    trainer = SimpleNamespace(epoch=0, optimizer=SimpleNamespace(lr=1e-3))
+    monitor = UpdateRatioMonitor()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        monitor._check("8.W", 5e-2, trainer)
+        monitor._check("8.W", 5e-3, trainer)  # back in range: the excursion is forgotten
+        monitor._check("8.W", 5e-2, trainer)
+        monitor._check("8.W", 3e-2, trainer)  # still out, but on its way back
+        assert not caught
+        monitor._check("8.W", 3e-2, trainer)
+        assert len(caught) == 1 and "too high" in str(caught[0].message)
+        monitor._check("0.W", 0.2, trainer)
+        assert len(caught) == 2 and "0.W" in str(caught[1].message)

@@ -4,7 +4,11 @@ The rule of thumb (CS231n, "babysitting the learning process"): ‖ΔW‖ / ‖W
 1e-3 per step. Much lower and the learning rate is probably too low; much higher, too high.
 Measured every ``every`` steps (the weights are copied before the step, the difference taken
 after), averaged per epoch, logged as ``update_ratio/<param>`` in the history, and a
-``TrainingWarning`` is issued once per weight when its epoch mean leaves [low, high].
+``TrainingWarning`` is issued once per weight when its epoch mean is more than ten times
+outside [low, high], or outside it in two epochs in a row without moving back toward it: a
+moderate excursion that shrinks is a transient (Adam's steps are about lr whatever the weight's
+size, so a small-initialized output layer starts near 1e-1 and falls as it grows), while a
+learning rate that is really off is either far off at once or stays off.
 """
 
 import math
@@ -39,6 +43,8 @@ class UpdateRatioMonitor(Callback):
         self.warn, self.weights_only = bool(warn), bool(weights_only)
         self.records: list[dict] = []
         self._warned: set = set()
+        #: (param, "low"/"high") -> the ratio of the last epoch, when it was outside the range
+        self._outside: dict = {}
         self._sums, self._count = {}, 0
 
     def on_train_begin(self, trainer):
@@ -98,6 +104,7 @@ class UpdateRatioMonitor(Callback):
             "count": self._count,
             "records": self.records,
             "warned": sorted([list(pair) for pair in self._warned]),
+            "outside": sorted([[*pair, ratio] for pair, ratio in self._outside.items()]),
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -105,23 +112,29 @@ class UpdateRatioMonitor(Callback):
         self._count = int(state.get("count", 0))
         self.records = list(state.get("records", []))
         self._warned = {tuple(pair) for pair in state.get("warned", [])}
+        self._outside = {(n, k): float(r) for n, k, r in state.get("outside", [])}
 
     def _check(self, name, ratio, trainer):
-        if ratio < self.low and (name, "low") not in self._warned:
-            self._warned.add((name, "low"))
-            warnings.warn(
-                f"parameter {name}: update/weight ratio {ratio:.1e} in epoch "
-                f"{trainer.epoch + 1} is far below ~1e-3; the learning rate "
-                f"({trainer.optimizer.lr:g}) may be too low",
-                TrainingWarning,
-                stacklevel=2,
-            )
-        elif ratio > self.high and (name, "high") not in self._warned:
-            self._warned.add((name, "high"))
-            warnings.warn(
-                f"parameter {name}: update/weight ratio {ratio:.1e} in epoch "
-                f"{trainer.epoch + 1} is far above ~1e-3; the learning rate "
-                f"({trainer.optimizer.lr:g}) may be too high",
-                TrainingWarning,
-                stacklevel=2,
-            )
+        kind = "low" if ratio < self.low else "high" if ratio > self.high else None
+        for other in ("low", "high"):
+            if other != kind:
+                self._outside.pop((name, other), None)
+        if kind is None:
+            return
+        far = ratio < self.low / 10 if kind == "low" else ratio > self.high * 10
+        last = self._outside.get((name, kind))
+        self._outside[(name, kind)] = ratio
+        returning = last is not None and (ratio > last if kind == "low" else ratio < last)
+        if not far and (last is None or returning):  # moderately out, or on its way back
+            return
+        if (name, kind) in self._warned:
+            return
+        self._warned.add((name, kind))
+        below = kind == "low"
+        warnings.warn(
+            f"parameter {name}: update/weight ratio {ratio:.1e} in epoch {trainer.epoch + 1} is "
+            f"far {'below' if below else 'above'} ~1e-3; the learning rate "
+            f"({trainer.optimizer.lr:g}) may be too {kind}",
+            TrainingWarning,
+            stacklevel=2,
+        )
