@@ -38,6 +38,6 @@ def test_train_predict_load_evaluate(tmp_path):
 
 
 def test_bad_config_raises_before_writing(tmp_path):
-    with pytest.raises(ConfigError, match="training.optimizer: adam: learning rate"):
+    with pytest.raises(ConfigError, match="training.optimizer: adamw: learning rate"):
         api.train({"training": {"lr": 0}, "output": {"dir": str(tmp_path / "x")}})
     assert not (tmp_path / "x").exists()

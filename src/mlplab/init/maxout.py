@@ -20,10 +20,12 @@ from mlplab.init.spec import INITIALIZERS
 
 @functools.cache
 def max_second_moment(pieces: int) -> float:
-    """m(k) = E[(max of k independent standard normals)²], by quadrature (error < 1e-9)."""
-    t = np.linspace(-12.0, 12.0, 240_001)
+    """m(k) = E[(max of k independent standard normals)²], by the trapezoid rule on [−12, 12]
+    (the integrand vanishes at both ends, so the rule is the grid's sum times its step; error
+    < 1e-9)."""
+    t, step = np.linspace(-12.0, 12.0, 240_001, retstep=True)
     density = pieces * np.exp(-0.5 * t * t) / math.sqrt(2 * math.pi) * ndtr(t) ** (pieces - 1)
-    return float(np.trapezoid(t * t * density, t))
+    return float(np.sum(t * t * density) * step)
 
 
 @INITIALIZERS.register("maxout")
