@@ -66,7 +66,8 @@ def _training_lines(config: dict) -> list[str]:
     return [
         f"trained on {d.source}: {t.optimizer['name']} ({optimizer}), "
         f"schedule {t.schedule['name']}{f' ({schedule})' if schedule else ''}, "
-        f"{t.epochs} epochs, batch {t.batch_size}, l2 {t.l2:g}{knobs}, seed {t.seed}",
+        f"{f'{t.epochs} epochs' if t.epochs else f'a budget of {t.steps} steps'}, "
+        f"batch {t.batch_size}, l2 {t.l2:g}{knobs}, seed {t.seed}",
         f"network: hidden {n.hidden}, {n.activation}, init {n.init}, "
         f"norm {n.norm}, dropout {n.dropout:g}, loss {n.loss}, {n.dtype}"
         f"{'' if n.bias else ', no bias'}",
