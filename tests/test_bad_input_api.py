@@ -29,9 +29,10 @@ def iris_run(tmp_path_factory):
 @pytest.mark.parametrize(
     "training, field",
     [
-        ({"lr": float("inf")}, "training.optimizer: adam: learning rate"),
-        ({"lr": float("nan")}, "training.optimizer: adam: learning rate"),
-        ({"weight_decay": float("inf")}, "training.l2"),
+        ({"lr": float("inf")}, "training.optimizer: adamw: learning rate"),
+        ({"lr": float("nan")}, "training.optimizer: adamw: learning rate"),
+        ({"weight_decay": float("inf")}, "training.optimizer: adamw: weight_decay"),
+        ({"optimizer": "adam", "weight_decay": float("inf")}, "training.l2"),
     ],
 )
 def test_non_finite_rates_are_config_errors(training, field):
