@@ -18,8 +18,14 @@ PACKAGE_ROOT = {"PYTHONPATH": str(Path(mlplab.__file__).parents[1])}
     [
         (["lr=log:1e-3..1e-1", "--data", "nope"], r"search: data 'nope': no such file"),
         (["hidden=choice:[8]|[a]"], r"search: hidden='\[a\]'.*network.hidden must be an integer"),
-        (["lr=log:1e-3..1e-1", "--epochs", "-1"], r"training.epochs=-1: .*at least 1, got -1"),
-        (["epochs=int:0..2"], r"epochs=0: training.epochs must be at least 1, got 0"),
+        (
+            ["lr=log:1e-3..1e-1", "--epochs", "-1"],
+            r"training.epochs=-1: .*0 \(from the step budget\) or more, got -1",
+        ),
+        (
+            ["epochs=int:-1..2"],
+            r"epochs=-1: training.epochs must be 0 \(from the step budget\) or more, got -1",
+        ),
         (["dropout=0..0.5", "optimizer=nope"], r"optimizer='nope'.*unknown optimizer 'nope'"),
     ],
 )

@@ -154,10 +154,10 @@ def test_resume_removes_the_temporaries_of_a_killed_writer_only(tmp_path, monkey
     "old,new,key",
     [
         ("lr = 0.001", "lr = 0.01", "training.optimizer.lr"),
-        ('[training.schedule]\nname = "constant"', '[training.schedule]\nname = "cosine"',
+        ('[training.schedule]\nname = "cosine"', '[training.schedule]\nname = "constant"',
          "training.schedule.name"),
         ("epochs = 3", "epochs = 5", "training.epochs"),
-        ("dropout = 0.0", "dropout = 0.5", "network.dropout"),
+        ("dropout = 0.3", "dropout = 0.5", "network.dropout"),
     ],
     ids=["lr", "schedule", "epochs", "dropout"],
 )  # fmt: skip
