@@ -95,4 +95,4 @@ def test_info_reports_the_gap_of_a_run(cli, tmp_path):
     assert "batch norm on the test split: batch of 2" in info.stdout
     gap = json.loads(cli("info", tmp_path / "small", "--json").stdout)["batchnorm_gap"]
     assert gap["split"] == "test" and gap["batch_size"] == 2
-    assert [e["layer"] for e in gap["layers"]] == [1, 4]
+    assert [e["layer"] for e in gap["layers"]] == [1, 5]  # Linear, BatchNorm, ReLU, Dropout, ...
