@@ -1,68 +1,51 @@
-"""mlplab: build, train and diagnose fully-connected neural networks."""
+"""mlplab: build, train and diagnose fully-connected neural networks.
 
-from mlplab.api import Model, Run, RunConfig, evaluate, load, resume, train
-from mlplab.classic.adaline import Adaline
-from mlplab.classic.perceptron import Perceptron
-from mlplab.errors import MlplabError
-from mlplab.kernels import set_threads
-from mlplab.layers import (
-    ELU,
-    BatchNorm,
-    Dropout,
-    ElementwiseActivation,
-    HingedRectifier,
-    LeakyReLU,
-    Linear,
-    Maxout,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    Tanh,
-    register_activation,
-)
-from mlplab.network import MLPConfig, Sequential, build_mlp
-from mlplab.network_init import data_init
-from mlplab.training import (
-    Checkpoint,
-    EarlyStopping,
-    History,
-    Trainer,
-    load_checkpoint,
-)
+The names below load on first use (PEP 562), so ``import mlplab`` stays cheap: a script that
+only trains a network never imports scikit-learn, pandas or Numba.
+"""
+
+import importlib
+
 from mlplab.version import __version__ as __version__
 
-__all__ = [
-    "ELU",
-    "Adaline",
-    "BatchNorm",
-    "Checkpoint",
-    "Dropout",
-    "EarlyStopping",
-    "ElementwiseActivation",
-    "HingedRectifier",
-    "History",
-    "LeakyReLU",
-    "Linear",
-    "MLPConfig",
-    "Maxout",
-    "MlplabError",
-    "Model",
-    "PReLU",
-    "Perceptron",
-    "ReLU",
-    "Run",
-    "RunConfig",
-    "Sequential",
-    "Sigmoid",
-    "Tanh",
-    "Trainer",
-    "build_mlp",
-    "data_init",
-    "evaluate",
-    "load",
-    "load_checkpoint",
-    "register_activation",
-    "resume",
-    "set_threads",
-    "train",
-]
+_HOMES = {
+    "mlplab.api": ("Model", "Run", "RunConfig", "evaluate", "load", "resume", "train"),
+    "mlplab.classic.adaline": ("Adaline",),
+    "mlplab.classic.perceptron": ("Perceptron",),
+    "mlplab.errors": ("MlplabError",),
+    "mlplab.kernels": ("set_threads",),
+    "mlplab.layers": (
+        "ELU",
+        "BatchNorm",
+        "Dropout",
+        "ElementwiseActivation",
+        "HingedRectifier",
+        "LeakyReLU",
+        "Linear",
+        "Maxout",
+        "PReLU",
+        "ReLU",
+        "Sigmoid",
+        "Tanh",
+        "register_activation",
+    ),
+    "mlplab.network": ("MLPConfig", "Sequential", "build_mlp"),
+    "mlplab.network_init": ("data_init",),
+    "mlplab.training": ("Checkpoint", "EarlyStopping", "History", "Trainer", "load_checkpoint"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name):
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *__all__])

@@ -81,3 +81,33 @@ def test_import_mlplab_imports_no_numba():
     code = "import sys, mlplab; print('numba' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["import mlplab", "from mlplab import Trainer, build_mlp, Sequential, Linear, ReLU"],
+)
+def test_training_imports_none_of_the_heavy_libraries(statement):
+    """Training a network needs NumPy alone: scikit-learn, SciPy, pandas and matplotlib load
+    only where a feature uses them (preprocessing, reports), Numba only at the first fused
+    kernel."""
+    heavy = ("sklearn", "scipy", "pandas", "matplotlib", "numba", "optuna")
+    code = f"import sys; {statement}; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_thread_limits_follow_a_blas_loaded_later():
+    """The cached BLAS controller is rebuilt once new modules were imported."""
+    from mlplab.kernels import threads
+
+    with mlplab.set_threads(1):
+        first = threads._blas_controller
+    import json  # noqa: F401  (any import that changes sys.modules)
+
+    sys.modules["mlplab_test_marker_module"] = sys
+    try:
+        with mlplab.set_threads(1):
+            assert threads._blas_controller is not first
+    finally:
+        del sys.modules["mlplab_test_marker_module"]

@@ -15,6 +15,7 @@ Numba its default. Numba's count is per calling thread: set it on the thread tha
 """
 
 import os
+import sys
 
 from mlplab.errors import ConfigError
 from mlplab.kernels.runtime import fused
@@ -46,18 +47,33 @@ def threads_setting(value=None, where: str = "threads") -> int | None:
     return parse_threads(os.environ.get(ENVIRONMENT), ENVIRONMENT)
 
 
+_blas_controller = None
+_modules_seen = -1
+
+
+def _blas_pools():
+    """threadpoolctl's controller of the loaded BLAS libraries, made once and again only after
+    new modules were imported (a new extension may bring its own BLAS): finding the libraries
+    walks every loaded shared object, about 1.5 ms, too slow to pay on each ``fit``."""
+    global _blas_controller, _modules_seen
+    if _blas_controller is None or len(sys.modules) != _modules_seen:
+        from threadpoolctl import ThreadpoolController  # here: ``import mlplab`` stays light
+
+        _blas_controller = ThreadpoolController().select(user_api="blas")
+        _modules_seen = len(sys.modules)
+    return _blas_controller
+
+
 class set_threads:
     """Run the BLAS and the fused kernels on ``n`` threads; restore the previous counts on
     leaving a ``with`` block (or on ``restore()``). A class named as a function: it is called
     like one, and is a context manager too (threadpoolctl's ``threadpool_limits`` is the same)."""
 
     def __init__(self, n):
-        from threadpoolctl import threadpool_limits  # here: ``import mlplab`` stays light
-
         self.threads = parse_threads(n)
         if self.threads is None:
             raise ConfigError(f"threads: expected an integer >= 1, got {n!r}")
-        self._blas = threadpool_limits(limits=self.threads, user_api="blas")
+        self._blas = _blas_pools().limit(limits=self.threads)
         self._numba_before = None
         if fused():
             import numba
