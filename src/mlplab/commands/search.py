@@ -105,16 +105,28 @@ def run(args) -> int:
         _emit(args, result, counts, resumed)
         return 1  # not one trial finished: a failed search
     found = edges(result.spaces[-1], result.best["params"])
+    warning = _chance_warning(config, result.best)
     final = final_model(result, args.ensemble)
-    _emit(args, result, counts, resumed, found, final)
+    _emit(args, result, counts, resumed, found, final, warning)
     return 0
 
 
-def _emit(args, result, counts, resumed, found=(), final=None):
+def _chance_warning(config: dict, best: dict) -> str | None:
+    """``search/chance.py``'s warning when the best trial is near guessing the commonest class
+    of the validation rows (read once more from the trials' data)."""
+    from mlplab.search.chance import chance_accuracy, near_chance
+    from mlplab.search.training import run_config
+
+    y_val = run_config(config).data.load().y_val
+    return near_chance(best["val_accuracy"], chance_accuracy(y_val))
+
+
+def _emit(args, result, counts, resumed, found=(), final=None, warning=None):
     from mlplab.commands._output import emit
 
-    data = _data(args, result, counts, found, final)
-    emit(args, data, _text(args, result, counts, found, final, resumed))
+    data = _data(args, result, counts, found, final) | {"near_chance": warning}
+    text = _text(args, result, counts, found, final, resumed)
+    emit(args, data, text if warning is None else f"{text}\nwarning: {warning}")
 
 
 def _space_and_config(args):
