@@ -103,9 +103,7 @@ def test_thread_limits_follow_a_blas_loaded_later():
 
     with mlplab.set_threads(1):
         first = threads._blas_controller
-    import json  # noqa: F401  (any import that changes sys.modules)
-
-    sys.modules["mlplab_test_marker_module"] = sys
+    sys.modules["mlplab_test_marker_module"] = sys  # as an import would: one module more
     try:
         with mlplab.set_threads(1):
             assert threads._blas_controller is not first
