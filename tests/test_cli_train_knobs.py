@@ -58,6 +58,8 @@ def test_knobs_reach_the_config_and_replay_bit_identically(tmp_path):
         (["--activation", "elu:beta=2"], "network.activation: .*no hyperparameter 'beta'"),
         (["--activation", "relu:0.1"], "network.activation: .*'relu' takes no hyperparameters"),
         (["--maxout-pieces", "0"], "network.maxout_pieces must be an integer >= 1"),
+        (["--early-stopping-monitor", " val_loss"], "training.early_stopping_monitor must be a"),
+        (["--data", "iris", "--early-stopping-monitor", "val_nope"], "'val_nope' is not logged"),
     ],
 )
 def test_bad_knob_is_exit_2_and_one_line(flags, match, tmp_path):

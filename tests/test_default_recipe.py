@@ -43,3 +43,45 @@ def test_the_default_output_layer_starts_the_loss_near_ln_c(classes):
     network.output_scale = 1.0
     net = build_mlp(network)
     assert abs(net.loss(net.forward(x), y)[0] - math.log(classes)) > 0.1 * math.log(classes)
+
+
+def test_early_stopping_watches_val_accuracy_for_a_classifier_and_val_loss_for_regression():
+    from mlplab.runs.fit import early_stopping_monitor
+
+    config = RunConfig()
+    assert early_stopping_monitor(config) == "val_accuracy"
+    config.network.loss = "mse"
+    assert early_stopping_monitor(config) == "val_loss"
+    config.training.early_stopping_monitor = "val_f1"
+    assert early_stopping_monitor(config) == "val_f1"
+
+
+def test_an_old_training_table_without_the_monitor_keeps_val_loss(tmp_path):
+    path = tmp_path / "old.toml"
+    path.write_text("[training]\nearly_stopping = 10\n")
+    assert load_config(path).training.early_stopping_monitor == "val_loss"
+    path.write_text("[data]\nsource = 'digits'\n")  # no [training]: today's recipe
+    assert load_config(path).training.early_stopping_monitor == ""
+
+
+def test_a_run_watches_the_configured_metric_and_keeps_the_latest_equal_epoch(tmp_path):
+    import mlplab
+    from mlplab.runs.fit import callback_stack
+    from mlplab.training import EarlyStopping
+
+    config = RunConfig()
+    stack = callback_stack(config, tmp_path, quiet=True, progress=False, callbacks=[])
+    (stop,) = [cb for cb in stack if isinstance(cb, EarlyStopping)]
+    assert (stop.monitor, stop.mode, stop.ties, stop.patience) == (
+        "val_accuracy",
+        "max",
+        "last",
+        30,
+    )
+    config.data.source, config.training.epochs = "iris", 3
+    config.output.dir, config.output.plots = str(tmp_path / "run"), False
+    config.training.early_stopping_monitor = "val_nonsense"
+    with pytest.raises(
+        mlplab.ConfigError, match="'val_nonsense' is not logged; available: .*val_loss"
+    ):
+        mlplab.train(config)

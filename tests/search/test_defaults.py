@@ -150,13 +150,27 @@ def test_cli_refuses_in_one_line(args, match, cli, tmp_path):
     assert match in result.stderr and result.stderr.strip().count("\n") == 0
 
 
-def test_more_ensemble_members_than_completed_trials_is_an_error(tmp_path):
+def test_an_ensemble_without_one_completed_trial_is_an_error(tmp_path):
     result = search(
         parse_assignments(["lr=log:1e-4..1e-1"]), {},
         settings(tmp_path, stages=[Stage(2, 1)]), fake_train, plot=False,
     )  # fmt: skip
-    with pytest.raises(ConfigError, match="--ensemble 3: only 0 trial"):
+    with pytest.raises(ConfigError, match="--ensemble 3: no trial of the last stage completed"):
         final_model(result, 3)  # the fake trainer saves no run: none to combine
+
+
+def test_fewer_completed_trials_than_asked_make_a_smaller_ensemble_with_a_warning(tmp_path):
+    result = search(
+        parse_assignments(["lr=log:1e-3..1e-1"]), {"data": {"source": "spiral"}},
+        settings(tmp_path, stages=[Stage(2, 1)]), plot=False,
+    )  # fmt: skip
+    final = final_model(result, 3)
+    assert len(final["members"]) == 2 and final["kind"] == "ensemble of the best 2"
+    assert "--ensemble 3: only 2 trial(s)" in final["short"] and "has 2" in final["short"]
+    written = json.loads((tmp_path / "search/ensemble/ensemble.json").read_text())
+    assert len(written["members"]) == 2
+    assert 0 <= final["test_accuracy"] <= 1
+    assert "short" not in final_model(result, 2)
 
 
 def test_an_interrupted_ensemble_leaves_nothing_half_written(tmp_path, monkeypatch):

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,40 @@ def test_missing_metric_is_a_config_error(digits):
     X, y, _, _ = digits
     with pytest.raises(ConfigError, match="'val_loss' is not logged"):
         Trainer(_net(), epochs=2, callbacks=[EarlyStopping()], quiet=True).fit(X, y)
+
+
+def _feed(stop, values):
+    """Run ``stop`` over a scripted sequence of val_accuracy values; the epochs it saw."""
+    trainer = SimpleNamespace(stop_training=False, net=None)
+    for epoch, value in enumerate(values, 1):
+        trainer.epoch_logs = {"epoch": epoch, "val_accuracy": value}
+        stop.on_epoch_end(trainer)
+        if trainer.stop_training:
+            return epoch
+    return len(values)
+
+
+def test_ties_first_keeps_the_first_of_equal_epochs_and_stops_on_a_plateau():
+    stop = EarlyStopping("val_accuracy", patience=2, ties="first", restore_best_weights=False)
+    assert _feed(stop, [0.5, 0.9, 0.9, 0.9, 0.9, 0.95]) == 4
+    assert (stop.best_epoch, stop.best) == (2, 0.9)
+
+
+def test_ties_last_keeps_the_latest_of_equal_epochs_and_a_plateau_goes_on():
+    stop = EarlyStopping("val_accuracy", patience=2, ties="last", restore_best_weights=False)
+    assert _feed(stop, [0.5, 0.9, 0.9, 0.9, 0.9, 0.95, 0.8, 0.8]) == 8
+    assert (stop.best_epoch, stop.best) == (6, 0.95)
+    plateau = EarlyStopping("val_accuracy", patience=2, ties="last", restore_best_weights=False)
+    assert _feed(plateau, [0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.9]) == 6
+    assert plateau.best_epoch == 4
+
+
+def test_ties_last_never_counts_nan_as_an_improvement():
+    stop = EarlyStopping("val_accuracy", patience=2, ties="last", restore_best_weights=False)
+    assert _feed(stop, [0.7, float("nan"), float("nan"), 0.9]) == 3
+    assert (stop.best_epoch, stop.best) == (1, 0.7)
+
+
+def test_ties_must_be_first_or_last():
+    with pytest.raises(ConfigError, match="ties must be first or last, got 'middle'"):
+        EarlyStopping(ties="middle")

@@ -126,7 +126,10 @@ def _emit(args, result, counts, resumed, found=(), final=None, warning=None):
 
     data = _data(args, result, counts, found, final) | {"near_chance": warning}
     text = _text(args, result, counts, found, final, resumed)
-    emit(args, data, text if warning is None else f"{text}\nwarning: {warning}")
+    short = (final or {}).get("short")
+    for line in (short, warning):
+        text = text if line is None else f"{text}\nwarning: {line}"
+    emit(args, data, text)
 
 
 def _space_and_config(args):

@@ -52,6 +52,12 @@ FLAGS = [
     ("--batch-size", "training.batch_size", "N", "examples per minibatch"),
     ("--seed", "training.seed", "N", "seed of initialization, shuffling and dropout"),
     ("--early-stopping", "training.early_stopping", "PATIENCE", "epochs without improvement"),
+    (
+        "--early-stopping-monitor",
+        "training.early_stopping_monitor",
+        "METRIC",
+        "what early stopping watches (default: val_accuracy, val_loss for regression)",
+    ),
     ("--checkpoint-every", "training.checkpoint_every", "N", "epochs between checkpoints"),
     ("--class-weight", "training.class_weight", "balanced|L=W,...", "weights of the classes"),
     ("--keep-best", "training.keep_best", "METRIC", "keep the best epoch, e.g. val_loss"),

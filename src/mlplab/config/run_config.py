@@ -107,7 +107,7 @@ class TrainingConfig:
     #: scale all gradients together to a global norm of at most this (0 = off).
     clip_norm: float = 0.0
     #: passes over the training data; 0 = as many as ``steps`` optimizer steps take
-    #: (``mlplab.config.epoch_budget``: within 10..300 epochs).
+    #: (``mlplab.config.epoch_budget``: within 50..300 epochs).
     epochs: int = 0
     #: the step budget that sets the epochs when ``epochs`` is 0.
     steps: int = 4000
@@ -115,7 +115,10 @@ class TrainingConfig:
     seed: int = 0
     #: stop after this many epochs without validation improvement and restore the best weights
     #: (0 = off).
-    early_stopping: int = 10
+    early_stopping: int = 30
+    #: the metric early stopping watches; "" = val_accuracy for a classification loss, else
+    #: val_loss. Equal values count as improvement: the latest of equally good epochs is kept.
+    early_stopping_monitor: str = ""
     #: write a checkpoint every this many epochs (0 = only at the end).
     checkpoint_every: int = 1
     #: extra callbacks by spec (``mlplab.training.CALLBACKS``), e.g. ["update_ratio:every=5"].
@@ -151,7 +154,10 @@ SECTIONS = {
 FROM_THE_DATA = ("network.input_size", "network.output_size")
 #: keys added after config files were first written, with the value that a file whose section
 #: does not name them meant: an old run's ``config.toml`` replays as it ran.
-BEFORE_THEY_EXISTED = {"network.output_scale": 1.0}
+BEFORE_THEY_EXISTED = {
+    "network.output_scale": 1.0,
+    "training.early_stopping_monitor": "val_loss",
+}
 #: the tables of name and hyperparameters, and what builds an object from each.
 TABLES = {"training.optimizer": get_optimizer, "training.schedule": get_schedule}
 
@@ -281,6 +287,13 @@ class RunConfig:
         _check(t.batch_size >= 1, "training.batch_size", "at least 1", t.batch_size)
         _check(
             t.early_stopping >= 0, "training.early_stopping", "0 (off) or more", t.early_stopping
+        )
+        _check(
+            isinstance(t.early_stopping_monitor, str)
+            and t.early_stopping_monitor.strip() == t.early_stopping_monitor,
+            "training.early_stopping_monitor",
+            'a logged metric such as val_loss or val_accuracy, or "" (automatic)',
+            t.early_stopping_monitor,
         )
         _check(t.checkpoint_every >= 0, "training.checkpoint_every", ">= 0", t.checkpoint_every)
         # the tables' values are checked where they are used: by building the objects

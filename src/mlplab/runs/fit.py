@@ -5,6 +5,7 @@ import sys
 import warnings
 
 from mlplab.config.epoch_budget import run_epochs
+from mlplab.losses import LOSSES
 from mlplab.runs.directory import CHECKPOINTS_DIR, METRICS_FILE
 from mlplab.runs.epoch_lines import EpochLines
 from mlplab.runs.metrics_file import MetricsFile
@@ -108,7 +109,8 @@ def callback_stack(
     configured = [get_callback(spec) for spec in t.callbacks]
     stack = []
     if t.early_stopping and validated:
-        stack.append(EarlyStopping(monitor="val_loss", patience=t.early_stopping))
+        monitor = early_stopping_monitor(config)
+        stack.append(EarlyStopping(monitor=monitor, patience=t.early_stopping, ties="last"))
     if t.keep_best:
         stack.append(KeepBest(monitor=t.keep_best))
     if config.output.plots or config.output.tensorboard:
@@ -126,3 +128,13 @@ def callback_stack(
     checkpoint = Checkpoint(directory / CHECKPOINTS_DIR, every_epochs=every, extra=settings)
     stack.append(checkpoint if root else Callback())
     return stack
+
+
+def early_stopping_monitor(config) -> str:
+    """``[training] early_stopping_monitor``, or when "" val_accuracy for a classification
+    loss and val_loss for the others (benchmarks/ACCURACY.md: on noisy data the validation
+    loss turns up while the accuracy still climbs, and stopping on it cost up to 5 points)."""
+    if config.training.early_stopping_monitor:
+        return config.training.early_stopping_monitor
+    task = getattr(LOSSES.get(config.network.loss), "task", "")
+    return "val_accuracy" if task == "classification" else "val_loss"

@@ -5,7 +5,8 @@ the test number an optimistic estimate (the test split would have been used to c
 test split is evaluated here once, for what the search hands over: the best trial's model, or
 with ``ensemble=K`` the average of the best K trials (``mlplab.ensembles``: the same directory
 ``mlplab ensemble`` writes, saved beside its place and renamed in, so an interrupted save leaves
-no half ensemble).
+no half ensemble). When fewer than K trials completed (a ``--budget`` that ran out), the
+ensemble is of those that did, with a warning: the search's work is not thrown away.
 """
 
 from pathlib import Path
@@ -29,11 +30,10 @@ def final_model(result, ensemble: int | None = None, evaluate: bool = True) -> d
     top = [r for r in result.top(ensemble or 1) if r.get("run") and Path(r["run"]).is_dir()]
     if not top and ensemble is None:
         return None
-    if ensemble is not None and len(top) < ensemble:
+    if not top:
         raise ConfigError(
-            f"--ensemble {ensemble}: only {len(top)} trial(s) of the last stage completed here"
-            " (pruned and failed ones do not count, nor runs on other machines); ask for at most"
-            f" {len(top)} or search longer"
+            f"--ensemble {ensemble}: no trial of the last stage completed here (pruned and failed"
+            " ones do not count, nor runs on other machines); search longer"
         )
     runs = [r["run"] for r in top]
     if ensemble is None:
@@ -41,8 +41,14 @@ def final_model(result, ensemble: int | None = None, evaluate: bool = True) -> d
     else:
         model = Ensemble([load(run) for run in runs], sources=runs)
         path = str(model.save(Path(result.out) / ENSEMBLE_DIR, force=True))
-        kind = f"ensemble of the best {ensemble}"
+        kind = f"ensemble of the best {len(runs)}"
     final = {"kind": kind, "path": path, "members": runs}
+    if ensemble is not None and len(runs) < ensemble:  # the budget's work is kept, not lost
+        final["short"] = (
+            f"--ensemble {ensemble}: only {len(runs)} trial(s) of the last stage completed here"
+            " (pruned and failed ones do not count, nor runs on other machines); the ensemble"
+            f" has {len(runs)}"
+        )
     if evaluate:
         final.update(_test_metrics(model))
     return final

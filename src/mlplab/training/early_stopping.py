@@ -24,6 +24,11 @@ class EarlyStopping(Callback):
     recall, R², else min). With
     ``restore_best_weights`` the network's parameters and buffers are set back, at the end of
     training, to those of the best epoch (``best_epoch``, 1-based, as in the history).
+    ties: ``"first"`` (Keras's rule: an equal value is no improvement, the first of equally
+    good epochs is kept) or ``"last"`` (an equal value counts: the latest is kept and patience
+    starts again). Accuracy on a small validation set moves in steps of 1/n and plateaus; with
+    ``"last"`` a plateau does not stop the run and the epoch kept is the most trained of the
+    equally good ones.
     """
 
     def __init__(
@@ -33,6 +38,7 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
         mode: str = "auto",
         restore_best_weights: bool = True,
+        ties: str = "first",
     ):
         if mode == "auto":
             mode = metric_mode(monitor)
@@ -40,7 +46,9 @@ class EarlyStopping(Callback):
             raise ConfigError(f"early stopping: mode must be min, max or auto, got {mode!r}")
         if int(patience) < 0:
             raise ConfigError(f"early stopping: patience must be >= 0, got {patience}")
-        self.monitor, self.patience, self.mode = monitor, int(patience), mode
+        if ties not in ("first", "last"):
+            raise ConfigError(f"early stopping: ties must be first or last, got {ties!r}")
+        self.monitor, self.patience, self.mode, self.ties = monitor, int(patience), mode, ties
         self.min_delta = abs(float(min_delta))
         self.restore_best_weights = bool(restore_best_weights)
         self.best = math.inf if mode == "min" else -math.inf
@@ -58,6 +66,10 @@ class EarlyStopping(Callback):
     what = "early stopping"
 
     def _improved(self, value: float) -> bool:
+        if self.ties == "last":
+            if self.mode == "min":
+                return value <= self.best - self.min_delta
+            return value >= self.best + self.min_delta
         if self.mode == "min":
             return value < self.best - self.min_delta
         return value > self.best + self.min_delta
