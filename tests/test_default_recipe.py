@@ -7,6 +7,7 @@ import pytest
 
 from mlplab.config import RunConfig, load_config
 from mlplab.config.epoch_budget import MAX_EPOCHS, MIN_EPOCHS, budget_epochs, run_epochs
+from mlplab.errors import ConfigError
 from mlplab.network import build_mlp
 
 
@@ -81,7 +82,5 @@ def test_a_run_watches_the_configured_metric_and_keeps_the_latest_equal_epoch(tm
     config.data.source, config.training.epochs = "iris", 3
     config.output.dir, config.output.plots = str(tmp_path / "run"), False
     config.training.early_stopping_monitor = "val_nonsense"
-    with pytest.raises(
-        mlplab.ConfigError, match="'val_nonsense' is not logged; available: .*val_loss"
-    ):
+    with pytest.raises(ConfigError, match="'val_nonsense' is not logged; available: .*val_loss"):
         mlplab.train(config)

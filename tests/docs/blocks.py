@@ -149,13 +149,17 @@ def _pattern(expected_line: str, approximate: bool) -> str:
 
 
 def output_matches(expected: list[str], actual: str, approximate: bool = False) -> bool:
-    """Whether ``actual`` (a command's output) is what the page shows, under the conventions."""
-    parts = []
+    """Whether ``actual`` (a command's output) is what the page shows, under the conventions.
+
+    Line by line: the set of output lines each expected line can end at, so a "..." line (any
+    number of lines) costs one pass, not the backtracking of one regular expression over the
+    whole output (which took minutes on a long output that did not match)."""
+    lines = [line.rstrip() for line in actual.strip("\n").splitlines()]
+    reached = {0}  # output lines matched so far, for each way of matching
     for line in expected:
         if line.strip() == "...":
-            parts.append(r"(?:[^\n]*\n)*?")
-        else:
-            parts.append(r"[ \t]*" if not line.strip() else _pattern(line, approximate))
-            parts.append(r"[ \t]*\n")
-    actual_lines = "".join(line.rstrip() + "\n" for line in actual.strip("\n").splitlines())
-    return re.fullmatch("".join(parts), actual_lines) is not None
+            reached = set(range(min(reached), len(lines) + 1)) if reached else set()
+            continue
+        pattern = re.compile(r"[ \t]*" if not line.strip() else _pattern(line, approximate))
+        reached = {j + 1 for j in reached if j < len(lines) and pattern.fullmatch(lines[j])}
+    return len(lines) in reached

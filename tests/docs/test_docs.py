@@ -169,3 +169,20 @@ def test_every_page_has_runnable_blocks_or_none_marked():
             assert set(block.markers) <= known, f"{block.name}: unknown marker {block.markers}"
             if "skip" in block.markers:
                 assert block.markers["skip"], f"{block.name}: a skip needs its reason"
+
+
+def test_the_output_matcher_follows_the_conventions():
+    shown = ["epochs 20 · time 1.2 s", "...", "test  0.98"]
+    assert output_matches(shown, "epochs 20 · time 3.4 s\na\nb\ntest  0.98\n", approximate=True)
+    assert output_matches(shown, "epochs 20 · time 3.4 s\ntest  0.98", approximate=True)
+    assert not output_matches(shown, "epochs 20 · time 3.4 s\ntest  0.98", approximate=False)
+    assert not output_matches(shown, "epochs 20 · time 3.4 s\ntest  0.98\nmore", approximate=True)
+    assert output_matches(["a ... z", "", "b"], "a 123 z\n   \nb")
+
+
+def test_a_long_output_is_matched_line_by_line():
+    # one regular expression over the whole output backtracked for minutes on this mismatch
+    shown = ["...", *[f"row {i} 1.0 2.0 3.0 4.0 5.0" for i in range(60)], "...", "status: done"]
+    rows = "\n".join(f"row {i} 1.5 2.5 3.5 4.5 5.5" for i in range(200))
+    assert not output_matches(shown, rows + "\nstatus: other", approximate=True)
+    assert output_matches(shown, rows + "\nstatus: done", approximate=True)
