@@ -13,6 +13,8 @@ accuracy on the same split (from ``results/accuracy-<label>.json``, seed 0) when
 
     PYTHONPATH=src python benchmarks/search_datasets.py --budget 1m --ensemble 3
     PYTHONPATH=src python benchmarks/search_datasets.py --datasets iris digits --budget 30s
+    PYTHONPATH=src python benchmarks/search_datasets.py --datasets large --budget 5m \\
+        --out benchmarks/results/search_datasets-large.json   # one minute completes 2 trials
 """
 
 import argparse
@@ -92,7 +94,7 @@ def main(argv=None) -> int:
     parser.add_argument("--budget", default="1m")
     parser.add_argument("--ensemble", type=int, default=3)
     parser.add_argument(
-        "--defaults", type=Path, default=RESULTS / "accuracy-after.json",
+        "--defaults", type=Path, default=RESULTS / "accuracy-mlplab-after.json",
         help="the accuracy benchmark's mlplab results (the default column)",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS / "search_datasets.json")
