@@ -43,8 +43,9 @@ RESULTS = Path(__file__).parent / "results"
 MODELS = ("mlplab", "sk-MLP", "HGB", "LogReg", "torch")
 
 
-def fit_mlplab(name: str, seed: int) -> tuple[float, dict]:
-    """``mlplab train --data <split>.npz --seed S --data-seed S --no-plots``; test accuracy."""
+def fit_mlplab(name: str, seed: int, changes: dict | None = None) -> tuple[float, dict]:
+    """``mlplab train --data <split>.npz --seed S --data-seed S --no-plots``; test accuracy.
+    ``changes``: run-config keys to set first (dotted, e.g. ``{"training.steps": 8000}``)."""
     import mlplab
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,6 +53,9 @@ def fit_mlplab(name: str, seed: int) -> tuple[float, dict]:
         config = mlplab.RunConfig()
         config.data.source, config.data.seed, config.training.seed = data, seed, seed
         config.output.dir, config.output.plots = str(Path(tmp) / "run"), False
+        for dotted, value in (changes or {}).items():
+            section, _, key = dotted.partition(".")
+            setattr(getattr(config, section), key, value)
         run = mlplab.train(config)
         return float(run.test_accuracy), {"epochs": len(run.history)}
 

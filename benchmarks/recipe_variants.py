@@ -1,8 +1,8 @@
 """Variants of the default recipe on the accuracy benchmark's datasets: what chose it.
 
 Each variant is the default ``mlplab train`` with a few run-config keys changed (``VARIANTS``);
-each fit is exactly ``accuracy.py``'s mlplab fit (the same splits, one thread per fit, ``--jobs``
-side by side). Prints one row per variant: the mean test accuracy per dataset and over all of
+each fit is ``accuracy.py``'s ``fit_mlplab`` (the same splits), one thread per fit, ``--jobs``
+side by side. Prints one row per variant: the mean test accuracy per dataset and over all of
 them, and the summed fit time; the raw numbers go to ``results/recipe_variants.json``.
 
     PYTHONPATH=src python benchmarks/recipe_variants.py                  # all, seeds 0 1 2
@@ -12,7 +12,6 @@ them, and the summed fit time; the raw numbers go to ``results/recipe_variants.j
 import argparse
 import json
 import sys
-import tempfile
 import time
 from multiprocessing import get_context
 from pathlib import Path
@@ -20,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from accuracy_data import DATASETS, save_npz  # noqa: E402
+from accuracy import fit_mlplab  # noqa: E402
+from accuracy_data import DATASETS  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -52,21 +52,11 @@ def fit(task) -> dict:
     """One mlplab fit of ``(variant, dataset, seed)`` in one thread: test accuracy, epochs, s."""
     from threadpoolctl import threadpool_limits
 
-    import mlplab
-
     variant, name, seed = task
-    with threadpool_limits(1), tempfile.TemporaryDirectory() as tmp:
-        config = mlplab.RunConfig()
-        config.data.source = save_npz(name, seed, Path(tmp) / f"{name}.npz")
-        config.data.seed, config.training.seed = seed, seed
-        config.output.dir, config.output.plots = str(Path(tmp) / "run"), False
-        for dotted, value in VARIANTS[variant].items():
-            section, _, key = dotted.partition(".")
-            setattr(getattr(config, section), key, value)
-        start = time.perf_counter()
-        run = mlplab.train(config)
-        seconds = time.perf_counter() - start
-    return {"accuracy": float(run.test_accuracy), "epochs": len(run.history), "seconds": seconds}
+    start = time.perf_counter()
+    with threadpool_limits(1):
+        accuracy, extra = fit_mlplab(name, seed, VARIANTS[variant])
+    return {"accuracy": accuracy, "seconds": time.perf_counter() - start, **extra}
 
 
 def main(argv=None) -> int:

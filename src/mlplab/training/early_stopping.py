@@ -66,13 +66,10 @@ class EarlyStopping(Callback):
     what = "early stopping"
 
     def _improved(self, value: float) -> bool:
-        if self.ties == "last":
-            if self.mode == "min":
-                return value <= self.best - self.min_delta
-            return value >= self.best + self.min_delta
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
+        target = self.best - self.min_delta if self.mode == "min" else self.best + self.min_delta
+        if value == target:
+            return self.ties == "last"
+        return value < target if self.mode == "min" else value > target
 
     def on_epoch_end(self, trainer):
         if not self.observe(trainer):
