@@ -71,14 +71,14 @@ def use_peer(peer: str):
 
 
 def kernel_info() -> dict:
-    """Which elementwise path mlplab ran and Numba's thread count, for the mlplab peers."""
+    """Which elementwise path mlplab ran and its kernel thread count, for the mlplab peers."""
     if "mlplab" not in sys.modules:
         return {}
-    from mlplab.kernels import fused
+    from mlplab.kernels import fused, pool
 
     out = {"kernels": "fused" if fused() else "numpy"}
-    if "numba" in sys.modules:
-        out["numba_threads"] = sys.modules["numba"].get_num_threads()
+    if fused():
+        out["kernel_threads"] = pool.threads()
     return out
 
 
@@ -155,7 +155,7 @@ def versions(peer) -> dict:
     import numpy
 
     out = {"python": sys.version.split()[0], "numpy": numpy.__version__}
-    mods = {"torch": "torch", "jax": "jax", "sklearn": "sklearn", "numba": "numba"}
+    mods = {"torch": "torch", "jax": "jax", "sklearn": "sklearn"}
     for name, module in mods.items():
         if module in sys.modules or name == peer:
             out[name] = importlib.import_module(module).__version__
@@ -191,7 +191,6 @@ def main():
             "OPENBLAS_L2_SIZE",
             "OPENBLAS_NUM_THREADS",
             "MLPLAB_NUM_THREADS",
-            "NUMBA_NUM_THREADS",
             "MLPLAB_KERNELS",
             "XLA_FLAGS",
         )

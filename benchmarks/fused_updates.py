@@ -3,7 +3,7 @@
     nice -n 10 python benchmarks/fused_updates.py [--repeats 41] [--configs tiny,mnist]
 
 For each benchmark network (its packed float32 parameters) and optimizer, one step each of
-``numpy`` (reference), ``fused`` (the default: serial below ``PARALLEL_MIN`` values, Numba's
+``numpy`` (reference), ``fused`` (the default: serial below ``PARALLEL_MIN`` values, the kernel
 threads above), ``serial`` and ``parallel`` (forced), taken in turn so that a busy machine
 slows them alike, at 1 and 2 threads (``mlplab.set_threads``); then the same fused step right
 after a matrix product of the network's first layer (``after gemm``): the BLAS's worker threads

@@ -325,7 +325,7 @@ def meta_lines(meta, results, peaks, peak):
             + ("process CPU time" if c == "cpu" else "wall clock")
             for t, c in zip(meta["threads"], clocks, strict=True)
         )
-        + " (MLPLAB_NUM_THREADS, OPENBLAS/OMP/MKL/NUMBA_NUM_THREADS; XLA's pool one thread by "
+        + " (MLPLAB_NUM_THREADS, OPENBLAS/OMP/MKL_NUM_THREADS; XLA's pool one thread by "
         "flag, and the process pinned to that many cores, when threads < cores)",
         f"- **Load average** before/after: {la[0]:.2f}/{lb[0]:.2f} (the run's own children "
         "raise the second)"
@@ -374,13 +374,13 @@ def meta_lines(meta, results, peaks, peak):
 
 
 def kernel_paths(results) -> str:
-    """Which kernels each mlplab peer ran, at which Numba thread counts: ``mlplab-fit: fused``."""
+    """Which kernels each mlplab peer ran, at which thread counts: ``mlplab-fit: fused``."""
     seen = defaultdict(set)
     for r in results:
         if "kernels" in r:
-            threads = r.get("numba_threads")
+            threads = r.get("kernel_threads")
             seen[r["spec"]["peer"]].add(
-                r["kernels"] + (f" (Numba threads {threads})" if threads else "")
+                r["kernels"] + (f" (kernel threads {threads})" if threads else "")
             )
     return "; ".join(f"{peer}: {', '.join(sorted(v))}" for peer, v in sorted(seen.items()))
 

@@ -81,6 +81,10 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+#: modules compiled from C (setup.py's extensions): they import nothing of mlplab's
+EXTENSIONS = ("mlplab.kernels._compiled",)
+
+
 def modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted(SOURCE.rglob("*.py"))}
 
@@ -112,11 +116,12 @@ def imported(name: str, path: Path, known: set[str]) -> set[str]:
 
 def import_graph() -> dict[str, set[str]]:
     found = modules()
-    known = set(found)
-    return {
+    known = set(found) | set(EXTENSIONS)
+    graph = {
         name: {t for t in imported(name, path, known) if (name, t) not in LAZY_EDGES}
         for name, path in found.items()
     }
+    return graph | {name: set() for name in EXTENSIONS}
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -1,7 +1,7 @@
 """mlplab: build, train and diagnose fully-connected neural networks.
 
 The names below load on first use (PEP 562), so ``import mlplab`` stays cheap: a script that
-only trains a network never imports scikit-learn, pandas or Numba.
+only trains a network never imports scikit-learn, pandas or SciPy.
 """
 
 import importlib

@@ -41,7 +41,7 @@ EPOCH_SCRIPT = textwrap.dedent(
             self.peak = max(self.peak, rss_anon_bytes())
             self.seen += len(trainer.y_batch)
 
-    # the library's own code (Numba, the fused kernels) loads on a first fit in memory: the
+    # the library's own code (the compiled kernels, the BLAS buffers) loads on a first fit: the
     # measure below is what the data costs
     rng = np.random.default_rng(0)
     warm = build_mlp({"input_size": 512, "hidden": [32], "output_size": 10}, seed=0)

@@ -1,14 +1,14 @@
 """Fused kernels against the NumPy reference: tolerances and shape classes shared by the tests."""
 
 import contextlib
+import shutil
+import sysconfig
 
 import numpy as np
 import pytest
 
 from mlplab import kernels
 from mlplab.kernels import runtime
-
-numba = pytest.importorskip("numba")
 
 #: float32 within 1e-6 relative, float64 within 1e-12 (issue #15).
 RTOL = {np.float32: 1e-6, np.float64: 1e-12}
@@ -25,6 +25,22 @@ def assert_close(fused, reference, dtype, scale=None):
         scale = max(1.0, float(np.abs(reference).max(initial=0.0)))
     assert fused.dtype == reference.dtype
     np.testing.assert_allclose(fused, reference, rtol=RTOL[dtype], atol=RTOL[dtype] * scale)
+
+
+def compiler_present() -> bool:
+    """Whether this machine has the C compiler Python's build would use."""
+    command = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    return shutil.which(command) is not None
+
+
+@pytest.fixture(autouse=True)
+def compiled_kernels():
+    """The kernel tests need the compiled extension. Where a C compiler is present, its absence
+    is a failed build, not a skip."""
+    if runtime.compiled() is None:
+        if compiler_present():
+            pytest.fail("mlplab.kernels._compiled is missing though a C compiler is present")
+        pytest.skip("mlplab was installed without its compiled kernels (no C compiler)")
 
 
 @pytest.fixture(params=["serial", "parallel"])

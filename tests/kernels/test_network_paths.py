@@ -51,3 +51,14 @@ def test_fused_network_pairs_linear_with_its_activation():
         LinearActivation.__name__,
         "Linear",
     ]
+
+
+@pytest.mark.parametrize("path", ["fused", "numpy"])
+def test_gradient_check_suite_passes_on_both_paths(path):
+    """The float64 gradient check of every layer and loss, through the kernels and through the
+    NumPy reference."""
+    from mlplab.diagnostics.gradcheck_suite import run_suite
+
+    with kernels_path(path):
+        failures = [r for r in run_suite(0) if not r.passed]
+    assert not failures, failures

@@ -1,6 +1,7 @@
 """One thread setting for the BLAS and the fused kernels: set_threads, Trainer(threads=),
 MLPLAB_NUM_THREADS and --threads; unset, nothing changes."""
 
+import os
 import subprocess
 import sys
 
@@ -10,11 +11,10 @@ from threadpoolctl import threadpool_info
 
 import mlplab
 from mlplab.errors import ConfigError
+from mlplab.kernels import pool
 from mlplab.network import build_mlp
 from mlplab.training import Trainer
 from mlplab.training.callbacks import Callback
-
-numba = pytest.importorskip("numba")
 
 
 def blas_threads():
@@ -23,7 +23,7 @@ def blas_threads():
 
 class SeenThreads(Callback):
     def on_train_begin(self, trainer):
-        self.seen = (blas_threads(), numba.get_num_threads())
+        self.seen = (blas_threads(), pool.threads())
 
 
 def _fit(**options):
@@ -36,17 +36,17 @@ def _fit(**options):
 
 
 def test_set_threads_sets_both_pools_and_restores_them():
-    before = (blas_threads(), numba.get_num_threads())
+    before = (blas_threads(), pool.threads())
     with mlplab.set_threads(1) as setting:
         assert setting.threads == 1
-        assert set(blas_threads()) <= {1} and numba.get_num_threads() == 1
-    assert (blas_threads(), numba.get_num_threads()) == before
-    setting = mlplab.set_threads(10**6)  # more than Numba started with: Numba gets its most
+        assert set(blas_threads()) <= {1} and pool.threads() == 1
+    assert (blas_threads(), pool.threads()) == before
+    setting = mlplab.set_threads(10**6)  # more than the machine's cores: the kernels get them all
     try:
-        assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
+        assert pool.threads() == os.cpu_count()
     finally:
         setting.restore()
-    assert (blas_threads(), numba.get_num_threads()) == before
+    assert (blas_threads(), pool.threads()) == before
 
 
 @pytest.mark.parametrize("bad", [0, -1, "two", 1.5, True, ""])
@@ -57,10 +57,9 @@ def test_bad_counts_are_config_errors(bad):
 
 def test_trainer_threads_hold_during_fit_only(monkeypatch):
     monkeypatch.delenv("MLPLAB_NUM_THREADS", raising=False)
-    _fit()  # the first fused kernel loads SciPy's BLAS too (through Numba): count it before
-    before = (blas_threads(), numba.get_num_threads())
+    before = (blas_threads(), pool.threads())
     assert _fit(threads=1) == ([1] * len(before[0]), 1)
-    assert (blas_threads(), numba.get_num_threads()) == before
+    assert (blas_threads(), pool.threads()) == before
     assert _fit() == before  # unset: the environment's settings, untouched
     monkeypatch.setenv("MLPLAB_NUM_THREADS", "1")
     assert _fit() == ([1] * len(before[0]), 1)
@@ -78,10 +77,18 @@ def test_cli_bad_threads_is_one_line_and_exit_2(cli, tmp_path):
     assert "MLPLAB_NUM_THREADS: expected an integer >= 1, got 'many'" in done.stderr
 
 
-def test_import_mlplab_imports_no_numba():
-    code = "import sys, mlplab; print('numba' in sys.modules)"
+def test_training_starts_no_compiler_and_no_blas_but_numpys():
+    """A fit loads the compiled kernels, a plain extension: no JIT compiler (Numba, LLVM) and
+    no second BLAS (SciPy's) come with them."""
+    code = (
+        "import sys, numpy as np, mlplab\n"
+        "X, y = np.random.default_rng(0).normal(size=(64, 5)), np.arange(64) % 3\n"
+        "mlplab.Trainer(mlplab.build_mlp({'input_size': 5, 'output_size': 3, 'hidden': [4]}),"
+        " epochs=1, quiet=True).fit(X, y)\n"
+        "print(sorted(m for m in ('numba', 'llvmlite', 'scipy') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.stdout.strip() == "False", done.stderr
+    assert done.stdout.strip() == "[]", done.stderr
 
 
 @pytest.mark.parametrize(
@@ -90,8 +97,7 @@ def test_import_mlplab_imports_no_numba():
 )
 def test_training_imports_none_of_the_heavy_libraries(statement):
     """Training a network needs NumPy alone: scikit-learn, SciPy, pandas and matplotlib load
-    only where a feature uses them (preprocessing, reports), Numba only at the first fused
-    kernel."""
+    only where a feature uses them (preprocessing, reports)."""
     heavy = ("sklearn", "scipy", "pandas", "matplotlib", "numba", "optuna")
     code = f"import sys; {statement}; print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -14,8 +14,6 @@ from mlplab.optim import OPTIMIZERS, Optimizer, get_optimizer
 from mlplab.parameter_buffer import pack_parameters
 from mlplab.training.transforms import chain
 
-pytest.importorskip("numba")
-
 TOLERANCE = {np.float32: 1e-6, np.float64: 1e-12}
 #: (weight shape, bias size) per layer: empty, one value, an odd count, and a buffer large
 #: enough for several chunks and the parallel path

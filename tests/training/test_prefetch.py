@@ -191,7 +191,7 @@ RSS_SCRIPT = textwrap.dedent(
             self.peak = max(self.peak, rss()["VmRSS"])
 
     x, y = open_npy(sys.argv[1]), np.load(sys.argv[2])
-    # the library's own code (Numba, the fused kernels) loads on a first fit in memory: the
+    # the library's own code (the compiled kernels, the BLAS buffers) loads on a first fit: the
     # measure below is what the file costs
     warm = build_mlp({"input_size": x.shape[1], "hidden": [16], "output_size": 10}, seed=0)
     Trainer(warm, optimizer="sgd", lr=0.01, batch_size=1024, epochs=1, seed=0, quiet=True).fit(

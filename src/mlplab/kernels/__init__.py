@@ -1,10 +1,10 @@
-"""Fused kernels: a training step's elementwise work in one pass over memory, spread over the cores.
+"""Fused kernels: a training step's elementwise work in one pass over memory.
 
 Each kernel has a NumPy twin in ``layers/``, ``losses.py`` or ``optim.py``; that code stays the
-reference (and the fallback where Numba is missing or ``MLPLAB_KERNELS=numpy``). Kernel modules
-import Numba at their top and decorate with ``numba.njit(cache=True, ...)``: compiled on first
-use and cached on disk, so only the first run ever waits for them. Callers import a kernel module
-inside the fused branch, so ``import mlplab`` never imports Numba.
+reference (and the fallback where mlplab was installed without its compiled kernels, or
+``MLPLAB_KERNELS=numpy``). The kernels are C (``native/``), compiled once when mlplab is
+installed into the extension ``_compiled``; the modules here choose the rows each call covers
+and the threads that run them. Callers import a kernel module inside the fused branch.
 """
 
 from mlplab.kernels.runtime import fused, set_kernels

@@ -1,12 +1,12 @@
-"""Which arrays a kernel takes, and when a kernel spreads over the cores.
+"""Which arrays a kernel takes, and how its rows are split over the kernel threads.
 
 Kernels take NumPy arrays of float32 or float64, C-contiguous, all of one dtype; anything else
 (CuPy arrays, strided views, integer input) runs the NumPy reference. Below
-``PARALLEL_MIN_ELEMENTS`` elements (``MLPLAB_PARALLEL_MIN_ELEMENTS``) a kernel runs its serial
-twin. Measured on 2 cores shared with OpenBLAS's threads, the parallel twins lost at every
-benchmark shape (64×100 to 256×1024): a pass over ≤ 1 MB takes 4-60 µs on one core, less than
-waking the pool, whose spinning threads also slow the next matrix product. Hence 2²⁰ elements
-(4 MB of float32, past the caches, where a second core's memory bandwidth pays).
+``PARALLEL_MIN_ELEMENTS`` elements (``MLPLAB_PARALLEL_MIN_ELEMENTS``) a kernel runs as one span
+on the calling thread. Measured on 2 cores shared with OpenBLAS's threads, splitting lost at
+every benchmark shape (64×100 to 256×1024): a pass over ≤ 1 MB takes 4-60 µs on one core, less
+than waking a second thread, which also takes a core from the next matrix product. Hence 2²⁰
+elements (4 MB of float32, past the caches, where a second core's memory bandwidth pays).
 """
 
 import os
@@ -14,10 +14,9 @@ import os
 import numpy as np
 
 from mlplab.errors import ConfigError
+from mlplab.kernels import pool
 
 FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-#: below this many elements the serial twin of a kernel runs (the pool's start-up dominates).
 
 
 def _threshold() -> int:
@@ -27,6 +26,7 @@ def _threshold() -> int:
     return int(value)
 
 
+#: below this many elements a kernel runs on the calling thread alone
 PARALLEL_MIN_ELEMENTS = _threshold()
 
 
@@ -40,22 +40,14 @@ def takes(*arrays) -> bool:
     )
 
 
-def parallel(elements: int) -> bool:
-    """Whether a kernel over ``elements`` values should use the parallel (prange) twin."""
-    return elements >= PARALLEL_MIN_ELEMENTS
+def split(x) -> bool:
+    """Whether a kernel over array ``x`` shares its rows among the kernel threads."""
+    return x.size >= PARALLEL_MIN_ELEMENTS and pool.threads() > 1 and x.shape[0] > 1
 
 
-def chunks(rows: int) -> int:
-    """Row chunks for a parallel kernel: one per kernel thread (asked here, in Python: a
-    kernel that asks Numba for it cannot be cached), at most one per row."""
-    import numba
-
-    return max(1, min(numba.get_num_threads(), rows))
-
-
-def choose(x, parallel_twin, serial_twin):
-    """(kernel, chunks) for array ``x``: the parallel twin with one chunk per thread, or the
-    serial twin (asking Numba for its thread count costs ~50 µs, so only when it runs)."""
-    if parallel(x.size):
-        return parallel_twin, chunks(x.shape[0])
-    return serial_twin, 1
+def row_spans(x) -> list[tuple[int, int]]:
+    """The (start, stop) row spans of array ``x`` for its kernel: one span unless ``split``,
+    else one per kernel thread (at most one per row)."""
+    rows = x.shape[0]
+    parts = min(pool.threads(), rows) if split(x) else 1
+    return [(c * rows // parts, (c + 1) * rows // parts) for c in range(parts)]

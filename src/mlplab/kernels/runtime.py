@@ -1,8 +1,9 @@
-"""Which path runs (fused kernels or the NumPy reference), and the one place that imports Numba.
+"""Which path runs (the compiled kernels or the NumPy reference), and the one place that loads them.
 
 ``MLPLAB_KERNELS=numpy`` (or ``set_kernels("numpy")``) selects the reference path everywhere;
-the default, ``fused``, uses the kernels wherever Numba imports. Numba is imported when the first
-step asks ``fused()``, never by ``import mlplab``, so commands that train nothing start fast.
+the default, ``fused``, uses the compiled kernels (``mlplab.kernels._compiled``, built from
+``native/`` when mlplab is installed) wherever they were built. Where the build found no C
+compiler the extension is missing and every step runs the reference.
 """
 
 import functools
@@ -16,7 +17,7 @@ _choice = os.environ.get("MLPLAB_KERNELS", "fused").strip().lower() or "fused"
 
 
 def set_kernels(name: str) -> None:
-    """Select ``"fused"`` (Numba kernels where available) or ``"numpy"`` (the reference)."""
+    """Select ``"fused"`` (the compiled kernels where built) or ``"numpy"`` (the reference)."""
     global _choice
     if name not in CHOICES:
         raise ConfigError(f"kernels: expected one of {', '.join(CHOICES)}, got {name!r}")
@@ -24,17 +25,17 @@ def set_kernels(name: str) -> None:
 
 
 def fused() -> bool:
-    """True when the fused kernels run: selected, and Numba importable."""
+    """True when the fused kernels run: selected, and the compiled extension present."""
     if _choice not in CHOICES:
         raise ConfigError(f"MLPLAB_KERNELS: expected one of {', '.join(CHOICES)}, got {_choice!r}")
-    return _choice == "fused" and numba_available()
+    return _choice == "fused" and compiled() is not None
 
 
 @functools.cache
-def numba_available() -> bool:
-    """Whether Numba imports here (asked once; the import costs a few hundred milliseconds)."""
+def compiled():
+    """The compiled kernels module, or None where mlplab was installed without it."""
     try:
-        import numba  # noqa: F401
+        import mlplab.kernels._compiled as kernels
     except ImportError:
-        return False
-    return True
+        return None
+    return kernels

@@ -1,24 +1,23 @@
 """One thread count for the BLAS (matrix products) and the fused kernels together.
 
 A step alternates between the two: the BLAS's products, then the kernels' elementwise passes.
-``set_threads(n)`` gives both ``n`` threads: the BLAS through threadpoolctl, Numba through
-``numba.set_num_threads`` (at most ``numba.config.NUMBA_NUM_THREADS``, the team it started
-with). It applies at once and undoes itself as a context manager:
+``set_threads(n)`` gives both ``n`` threads: the BLAS through threadpoolctl, the kernels
+through ``pool.set_count``. It applies at once and undoes itself as a context manager:
 
     mlplab.set_threads(2)              # from now on
     with mlplab.set_threads(1):        # inside the block only
         trainer.fit(X, y)
 
 Where no count is given (``--threads``, ``Trainer(threads=)``, ``MLPLAB_NUM_THREADS``) nothing
-is changed: the BLAS keeps what the environment set (``OPENBLAS_NUM_THREADS``, ...), and
-Numba its default. Numba's count is per calling thread: set it on the thread that trains.
+is changed: the BLAS keeps what the environment set (``OPENBLAS_NUM_THREADS``, ...), and the
+kernels use the cores this process may use.
 """
 
 import os
 import sys
 
 from mlplab.errors import ConfigError
-from mlplab.kernels.runtime import fused
+from mlplab.kernels import pool
 
 ENVIRONMENT = "MLPLAB_NUM_THREADS"
 
@@ -74,21 +73,15 @@ class set_threads:
         if self.threads is None:
             raise ConfigError(f"threads: expected an integer >= 1, got {n!r}")
         self._blas = _blas_pools().limit(limits=self.threads)
-        self._numba_before = None
-        if fused():
-            import numba
-
-            self._numba_before = numba.get_num_threads()
-            numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
+        self._kernels_before = pool.threads()
+        pool.set_count(self.threads)
 
     def restore(self) -> None:
         """Put back the counts in force before."""
         self._blas.restore_original_limits()
-        if self._numba_before is not None:
-            import numba
-
-            numba.set_num_threads(self._numba_before)
-            self._numba_before = None
+        if self._kernels_before is not None:
+            pool.set_count(self._kernels_before)
+            self._kernels_before = None
 
     def __enter__(self):
         return self

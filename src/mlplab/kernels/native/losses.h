@@ -1,0 +1,33 @@
+/* Softmax cross-entropy's loss and dL/ds in one pass over the logits, and inverted dropout's
+ * mask and scale in one pass (included once per float type).
+ *
+ * Per row n: m = maxⱼ sₙⱼ, eⱼ = exp(sₙⱼ − m), Z = Σⱼ eⱼ; ℓₙ = log Z − (s_{n,yₙ} − m);
+ * dsₙⱼ = cₙ (eⱼ / Z − [j = yₙ]); returns Σₙ cₙ ℓₙ, summed in double. Shapes: s, ds (N, C);
+ * labels (N,) int64 in [0, C), checked by the caller; c (N,). */
+static double NAME(softmax_cross_entropy)(const T *s, const int64_t *labels, const T *share,
+                                          T *ds, int64_t n, int64_t classes) {
+    double loss = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        const T *row = s + i * classes;
+        T *drow = ds + i * classes;
+        T top = row[0];
+        for (int64_t j = 1; j < classes; j++) top = row[j] > top ? row[j] : top;
+        T total = 0;
+        for (int64_t j = 0; j < classes; j++) {
+            T e = EXP(row[j] - top);
+            drow[j] = e;
+            total += e;
+        }
+        T scale = share[i] / total;
+        for (int64_t j = 0; j < classes; j++) drow[j] *= scale;
+        int64_t label = labels[i];
+        drow[label] -= share[i];
+        loss += (double)(share[i] * (LOG(total) - (row[label] - top)));
+    }
+    return loss;
+}
+
+/* y = x ⊙ [u ≥ p] · scale, scale = 1/(1 − p); u float32 draws. Shapes: x, u, y (size,). */
+HOT static void NAME(dropout)(const T *x, const float *u, float p, T scale, T *y, int64_t size) {
+    for (int64_t i = 0; i < size; i++) y[i] = (u[i] >= p ? x[i] : x[i] * 0) * scale;
+}

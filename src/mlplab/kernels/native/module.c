@@ -1,0 +1,543 @@
+/* mlplab.kernels._compiled: the fused elementwise kernels of a training step, in C.
+ *
+ * The kernels (updates.h, activations.h, batchnorm.h, losses.h) are written once over a float
+ * type T and included twice, for float32 and float64. The functions here only check their
+ * arguments (C-contiguous buffers of the right type and size, ranges inside them), release the
+ * GIL and run the kernel; the Python modules beside this folder choose the rows each call
+ * covers (and the threads that run them). No fast-math: the results are the NumPy reference's
+ * operations, in its order (setup.py gives the flags). */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+
+/* GCC 11+ on x86-64 Linux: each hot loop also for AVX-512 (x86-64-v4) and AVX2 (v3) CPUs, the
+ * best chosen at load time; elsewhere the compiler's baseline. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) && \
+    __GNUC__ >= 11
+#define HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+#ifndef HOT
+#define HOT
+#endif
+
+#if defined(__GNUC__)
+#define ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE
+#endif
+
+enum { FOLD_L2 = 1, FOLD_L1 = 2, FOLD_CLIP = 4, FOLD_DECOUPLED = 8 };
+#define FOLD_CHANGES_GRADIENT (FOLD_L2 | FOLD_L1 | FOLD_CLIP)
+
+/* The flags that act on a chunk: weight decay (L2, L1, AdamW's) only where it decays. */
+static inline long active(long flags, int64_t decays) {
+    return decays ? flags : flags & FOLD_CLIP;
+}
+
+/* Call LOOP(..., FLAGS, ...) with FLAGS a constant for the common cases, so the compiler
+ * drops the untaken branches and vectorizes each loop; any other mix runs with FLAGS = flags. */
+#define SPECIALIZE(LOOP, flags, ...)                                                        \
+    do {                                                                                    \
+        switch (flags) {                                                                    \
+        case 0: { enum { FLAGS = 0 }; LOOP(__VA_ARGS__); break; }                          \
+        case FOLD_L2: { enum { FLAGS = FOLD_L2 }; LOOP(__VA_ARGS__); break; }              \
+        case FOLD_CLIP: { enum { FLAGS = FOLD_CLIP }; LOOP(__VA_ARGS__); break; }          \
+        case FOLD_DECOUPLED: { enum { FLAGS = FOLD_DECOUPLED }; LOOP(__VA_ARGS__); break; }\
+        default: { const long FLAGS = (flags); LOOP(__VA_ARGS__); }                        \
+        }                                                                                   \
+    } while (0)
+enum { ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID, ACT_ELU };
+
+#define T float
+#define NAME(x) x##_f32
+#define SQRT sqrtf
+#define EXP expf
+#define LOG logf
+#include "activations.h"
+#include "batchnorm.h"
+#include "losses.h"
+#include "updates.h"
+#undef T
+#undef NAME
+#undef SQRT
+#undef EXP
+#undef LOG
+
+#define T double
+#define NAME(x) x##_f64
+#define SQRT sqrt
+#define EXP exp
+#define LOG log
+#include "activations.h"
+#include "batchnorm.h"
+#include "losses.h"
+#include "updates.h"
+
+/* -- arguments ---------------------------------------------------------------------------- */
+
+/* The buffers one call holds, released together. */
+typedef struct {
+    Py_buffer view[10];
+    int count;
+    char dtype; /* 'f' or 'd': the type of the call's T arrays, set by the first */
+} Held;
+
+static void release(Held *held) {
+    while (held->count) PyBuffer_Release(&held->view[--held->count]);
+}
+
+/* The element type of a buffer: 'f' float32, 'd' float64, 'i' int64, 0 anything else. */
+static char element(const Py_buffer *b) {
+    const char *f = b->format ? b->format : "B";
+    if ((f[0] == '@' || f[0] == '=' || f[0] == '<') && f[1]) f++;
+    if (f[1]) return 0;
+    if (b->itemsize == 4 && f[0] == 'f') return 'f';
+    if (b->itemsize == 8 && f[0] == 'd') return 'd';
+    if (b->itemsize == 8 && (f[0] == 'l' || f[0] == 'q')) return 'i';
+    return 0;
+}
+
+/* Hold `obj` as a C-contiguous array of `want` ('T' the call's float type, or 'f', 'd', 'i'),
+ * writable if asked; NULL with TypeError naming the argument otherwise. None gives NULL with
+ * no error where `optional`. */
+static Py_buffer *hold(Held *held, PyObject *obj, const char *name, char want, int writable,
+                       int optional) {
+    if (optional && obj == Py_None) return NULL;
+    Py_buffer *b = &held->view[held->count];
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, b, flags) < 0) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a C-contiguous%s array", name,
+                     writable ? " writable" : "");
+        return NULL;
+    }
+    held->count++;
+    char got = element(b);
+    if (want == 'T') {
+        if (held->dtype == 0 && (got == 'f' || got == 'd')) held->dtype = got;
+        want = held->dtype;
+    }
+    if (got != want) {
+        PyErr_Format(PyExc_TypeError, "%s: expected %s elements", name,
+                     want == 'f' ? "float32" : want == 'd' ? "float64" : "int64");
+        return NULL;
+    }
+    return b;
+}
+
+static Py_ssize_t items(const Py_buffer *b) { return b ? b->len / b->itemsize : 0; }
+
+/* Rows and columns of a 2-D buffer (a 1-D one is one column per item). */
+static int64_t rows(const Py_buffer *b) { return b->ndim >= 1 ? b->shape[0] : 1; }
+static int64_t cols(const Py_buffer *b) { return b->ndim == 2 ? b->shape[1] : 1; }
+
+static PyObject *fail(Held *held, const char *message) {
+    release(held);
+    PyErr_SetString(PyExc_ValueError, message);
+    return NULL;
+}
+
+#define ARGS(n)                                                                             \
+    if (nargs != (n)) {                                                                     \
+        PyErr_Format(PyExc_TypeError, "expected %d arguments, got %zd", (n), nargs);       \
+        return NULL;                                                                        \
+    }
+
+#define HOLD(var, i, want, writable, optional)                                             \
+    Py_buffer *var = hold(&held, args[i], #var, want, writable, optional);                 \
+    if (!var && (PyErr_Occurred() || !(optional))) {                                        \
+        release(&held);                                                                     \
+        return NULL;                                                                        \
+    }
+
+#define INT(var, i) long var = PyLong_AsLong(args[i]);
+#define REAL(var, i) double var = PyFloat_AsDouble(args[i]);
+#define CHECK_NUMBERS()                                                                     \
+    if (PyErr_Occurred()) {                                                                 \
+        release(&held);                                                                     \
+        return NULL;                                                                        \
+    }
+#define F(x) ((float *)(x)->buf)
+#define D(x) ((double *)(x)->buf)
+#define I(x) ((int64_t *)(x)->buf)
+
+/* Rows [start, stop) inside a buffer of `n` rows. */
+static int in_rows(long start, long stop, int64_t n) {
+    return 0 <= start && start <= stop && stop <= n;
+}
+
+/* Chunks [first, last) of `chunks` (C, 3) inside a buffer of `size` values. */
+static int chunks_inside(const Py_buffer *chunks, long first, long last, Py_ssize_t size) {
+    if (chunks->ndim != 2 || cols(chunks) != 3 || !in_rows(first, last, rows(chunks))) return 0;
+    for (long c = first; c < last; c++) {
+        const int64_t *row = I(chunks) + 3 * c;
+        if (row[0] < 0 || row[0] > row[1] || row[1] > size) return 0;
+    }
+    return 1;
+}
+
+/* -- updates ------------------------------------------------------------------------------- */
+
+static PyObject *py_momentum(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(13);
+    HOLD(p, 0, 'T', 1, 0);
+    HOLD(g, 1, 'T', 1, 0);
+    HOLD(v, 2, 'T', 1, 0);
+    HOLD(chunks, 3, 'i', 0, 0);
+    INT(first, 4) INT(last, 5) INT(flags, 6) REAL(l2, 7) REAL(l1, 8) REAL(s, 9) INT(kind, 10)
+    REAL(mu, 11) REAL(neg_lr, 12) CHECK_NUMBERS();
+    if (items(g) != items(p) || (kind != 0 && items(v) != items(p)) ||
+        !chunks_inside(chunks, first, last, items(p)))
+        return fail(&held, "momentum: buffers of different sizes or chunks outside them");
+    Py_BEGIN_ALLOW_THREADS;
+    for (long c = first; c < last; c++) {
+        const int64_t *chunk = I(chunks) + 3 * c;
+        if (held.dtype == 'f')
+            momentum_f32(F(p), F(g), F(v), chunk, flags, l2, l1, s, kind, mu, neg_lr);
+        else
+            momentum_f64(D(p), D(g), D(v), chunk, flags, l2, l1, s, kind, mu, neg_lr);
+    }
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_mean_square(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(14);
+    HOLD(p, 0, 'T', 1, 0);
+    HOLD(g, 1, 'T', 1, 0);
+    HOLD(e, 2, 'T', 1, 0);
+    HOLD(chunks, 3, 'i', 0, 0);
+    INT(first, 4) INT(last, 5) INT(flags, 6) REAL(l2, 7) REAL(l1, 8) REAL(s, 9) REAL(rho, 10)
+    REAL(one_minus_rho, 11) REAL(eps, 12) REAL(neg_lr, 13) CHECK_NUMBERS();
+    if (items(g) != items(p) || items(e) != items(p) ||
+        !chunks_inside(chunks, first, last, items(p)))
+        return fail(&held, "mean_square: buffers of different sizes or chunks outside them");
+    Py_BEGIN_ALLOW_THREADS;
+    for (long c = first; c < last; c++) {
+        const int64_t *chunk = I(chunks) + 3 * c;
+        if (held.dtype == 'f')
+            mean_square_f32(F(p), F(g), F(e), chunk, flags, l2, l1, s, rho, one_minus_rho, eps,
+                            neg_lr);
+        else
+            mean_square_f64(D(p), D(g), D(e), chunk, flags, l2, l1, s, rho, one_minus_rho, eps,
+                            neg_lr);
+    }
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_adam(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(18);
+    HOLD(p, 0, 'T', 1, 0);
+    HOLD(g, 1, 'T', 1, 0);
+    HOLD(m, 2, 'T', 1, 0);
+    HOLD(v, 3, 'T', 1, 0);
+    HOLD(chunks, 4, 'i', 0, 0);
+    INT(first, 5) INT(last, 6) INT(flags, 7) REAL(l2, 8) REAL(l1, 9) REAL(s, 10) REAL(keep, 11)
+    REAL(b1, 12) REAL(c1, 13) REAL(b2, 14) REAL(c2, 15) REAL(eps, 16) REAL(neg_step, 17)
+    CHECK_NUMBERS();
+    if (items(g) != items(p) || items(m) != items(p) || items(v) != items(p) ||
+        !chunks_inside(chunks, first, last, items(p)))
+        return fail(&held, "adam: buffers of different sizes or chunks outside them");
+    Py_BEGIN_ALLOW_THREADS;
+    for (long c = first; c < last; c++) {
+        const int64_t *chunk = I(chunks) + 3 * c;
+        if (held.dtype == 'f')
+            adam_f32(F(p), F(g), F(m), F(v), chunk, flags, l2, l1, s, keep, b1, c1, b2, c2, eps,
+                     neg_step);
+        else
+            adam_f64(D(p), D(g), D(m), D(v), chunk, flags, l2, l1, s, keep, b1, c1, b2, c2, eps,
+                     neg_step);
+    }
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_chunk_sums(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(9);
+    HOLD(p, 0, 'T', 0, 0);
+    HOLD(g, 1, 'T', 0, 0);
+    HOLD(chunks, 2, 'i', 0, 0);
+    INT(first, 3) INT(last, 4) INT(flags, 5) REAL(l2, 6) REAL(l1, 7) CHECK_NUMBERS();
+    HOLD(out, 8, 'd', 1, 0);
+    if (items(g) != items(p) || !chunks_inside(chunks, first, last, items(p)) ||
+        items(out) != 3 * rows(chunks))
+        return fail(&held, "chunk_sums: buffers of different sizes or chunks outside them");
+    Py_BEGIN_ALLOW_THREADS;
+    for (long c = first; c < last; c++) {
+        const int64_t *chunk = I(chunks) + 3 * c;
+        if (held.dtype == 'f')
+            chunk_sums_f32(F(p), F(g), chunk, flags, l2, l1, D(out) + 3 * c);
+        else
+            chunk_sums_f64(D(p), D(g), chunk, flags, l2, l1, D(out) + 3 * c);
+    }
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+/* -- activations --------------------------------------------------------------------------- */
+
+static PyObject *py_bias_activation(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(6);
+    HOLD(z, 0, 'T', 1, 0);
+    HOLD(b, 1, 'T', 0, 1);
+    INT(kind, 2) REAL(a, 3) INT(start, 4) INT(stop, 5) CHECK_NUMBERS();
+    int64_t h = cols(z);
+    if (z->ndim != 2 || (b && items(b) != h) || !in_rows(start, stop, rows(z)))
+        return fail(&held, "bias_activation: z (N, H), b (H,) and rows inside N expected");
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        bias_activation_f32(F(z), b ? F(b) : NULL, h, kind, a, start, stop);
+    else
+        bias_activation_f64(D(z), b ? D(b) : NULL, h, kind, a, start, stop);
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+/* dz over rows [start, stop); the column sums of dz added to `sums` (float64, a span's partial
+ * sums) or, over all rows, written to `db` (the dtype's, summed in double here). */
+static PyObject *py_activation_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(9);
+    HOLD(dy, 0, 'T', 0, 0);
+    HOLD(y, 1, 'T', 0, 0);
+    HOLD(dz, 2, 'T', 1, 0);
+    INT(kind, 3) REAL(a, 4) INT(start, 5) INT(stop, 6) CHECK_NUMBERS();
+    HOLD(sums, 7, 'd', 1, 1);
+    HOLD(db, 8, 'T', 1, 1);
+    int64_t h = cols(dy);
+    if (dy->ndim != 2 || items(y) != items(dy) || items(dz) != items(dy) ||
+        (sums && items(sums) != h) || (db && items(db) != h) || !in_rows(start, stop, rows(dy)))
+        return fail(&held, "activation_backward: dy, y, dz (N, H), sums and db (H,) expected");
+    double *acc = sums ? D(sums) : NULL;
+    if (db && !acc && !(acc = PyMem_Calloc(h ? h : 1, sizeof(double)))) {
+        release(&held);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        activation_backward_f32(F(dy), F(y), F(dz), h, kind, a, start, stop, acc);
+    else
+        activation_backward_f64(D(dy), D(y), D(dz), h, kind, a, start, stop, acc);
+    Py_END_ALLOW_THREADS;
+    if (db && !sums) {
+        for (int64_t j = 0; j < h; j++) {
+            if (held.dtype == 'f')
+                F(db)[j] = (float)acc[j];
+            else
+                D(db)[j] = acc[j];
+        }
+        PyMem_Free(acc);
+    }
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+/* -- batch normalization ------------------------------------------------------------------- */
+
+static PyObject *py_bn_moments(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(5);
+    HOLD(x, 0, 'T', 0, 0);
+    INT(start, 1) INT(stop, 2) CHECK_NUMBERS();
+    HOLD(mean, 3, 'd', 1, 0);
+    HOLD(m2, 4, 'd', 1, 0);
+    int64_t d = cols(x);
+    if (x->ndim != 2 || items(mean) != d || items(m2) != d || !in_rows(start, stop, rows(x)))
+        return fail(&held, "bn_moments: x (N, D), mean and m2 (D,) expected");
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        bn_moments_f32(F(x), d, start, stop, D(mean), D(m2));
+    else
+        bn_moments_f64(D(x), d, start, stop, D(mean), D(m2));
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_bn_normalize(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(9);
+    HOLD(x, 0, 'T', 0, 0);
+    HOLD(mean, 1, 'd', 0, 0);
+    HOLD(inv_std, 2, 'd', 0, 0);
+    HOLD(gamma, 3, 'T', 0, 0);
+    HOLD(beta, 4, 'T', 0, 0);
+    HOLD(xhat, 5, 'T', 1, 0);
+    HOLD(y, 6, 'T', 1, 0);
+    INT(start, 7) INT(stop, 8) CHECK_NUMBERS();
+    int64_t d = cols(x);
+    if (x->ndim != 2 || items(mean) != d || items(inv_std) != d || items(gamma) != d ||
+        items(beta) != d || items(xhat) != items(x) || items(y) != items(x) ||
+        !in_rows(start, stop, rows(x)))
+        return fail(&held, "bn_normalize: x, xhat, y (N, D), the rest (D,) expected");
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        bn_normalize_f32(F(x), D(mean), D(inv_std), F(gamma), F(beta), F(xhat), F(y), d, start,
+                         stop);
+    else
+        bn_normalize_f64(D(x), D(mean), D(inv_std), D(gamma), D(beta), D(xhat), D(y), d, start,
+                         stop);
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_bn_gradient_sums(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(6);
+    HOLD(dy, 0, 'T', 0, 0);
+    HOLD(xhat, 1, 'T', 0, 0);
+    INT(start, 2) INT(stop, 3) CHECK_NUMBERS();
+    HOLD(dbeta, 4, 'd', 1, 0);
+    HOLD(dgamma, 5, 'd', 1, 0);
+    int64_t d = cols(dy);
+    if (dy->ndim != 2 || items(xhat) != items(dy) || items(dbeta) != d || items(dgamma) != d ||
+        !in_rows(start, stop, rows(dy)))
+        return fail(&held, "bn_gradient_sums: dy, xhat (N, D), sums (D,) expected");
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        bn_gradient_sums_f32(F(dy), F(xhat), d, start, stop, D(dbeta), D(dgamma));
+    else
+        bn_gradient_sums_f64(D(dy), D(xhat), d, start, stop, D(dbeta), D(dgamma));
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_bn_input_gradient(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(8);
+    HOLD(dy, 0, 'T', 0, 0);
+    HOLD(xhat, 1, 'T', 0, 0);
+    HOLD(dbeta, 2, 'T', 0, 0);
+    HOLD(dgamma, 3, 'T', 0, 0);
+    HOLD(scale, 4, 'T', 0, 0);
+    HOLD(dx, 5, 'T', 1, 0);
+    INT(start, 6) INT(stop, 7) CHECK_NUMBERS();
+    int64_t d = cols(dy);
+    if (dy->ndim != 2 || items(xhat) != items(dy) || items(dx) != items(dy) ||
+        items(dbeta) != d || items(dgamma) != d || items(scale) != d ||
+        !in_rows(start, stop, rows(dy)))
+        return fail(&held, "bn_input_gradient: dy, xhat, dx (N, D), the rest (D,) expected");
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        bn_input_gradient_f32(F(dy), F(xhat), F(dbeta), F(dgamma), F(scale), F(dx), rows(dy), d,
+                              start, stop);
+    else
+        bn_input_gradient_f64(D(dy), D(xhat), D(dbeta), D(dgamma), D(scale), D(dx), rows(dy), d,
+                              start, stop);
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_affine_columns(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(6);
+    HOLD(x, 0, 'T', 0, 0);
+    HOLD(scale, 1, 'T', 0, 0);
+    HOLD(shift, 2, 'T', 0, 0);
+    HOLD(y, 3, 'T', 1, 0);
+    INT(start, 4) INT(stop, 5) CHECK_NUMBERS();
+    int64_t d = cols(x);
+    if (x->ndim != 2 || items(scale) != d || items(shift) != d || items(y) != items(x) ||
+        !in_rows(start, stop, rows(x)))
+        return fail(&held, "affine_columns: x, y (N, D), scale and shift (D,) expected");
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        affine_columns_f32(F(x), F(scale), F(shift), F(y), d, start, stop);
+    else
+        affine_columns_f64(D(x), D(scale), D(shift), D(y), d, start, stop);
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+/* -- losses and dropout -------------------------------------------------------------------- */
+
+static PyObject *py_softmax_cross_entropy(PyObject *self, PyObject *const *args,
+                                          Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(4);
+    HOLD(s, 0, 'T', 0, 0);
+    HOLD(labels, 1, 'i', 0, 0);
+    HOLD(share, 2, 'T', 0, 0);
+    HOLD(ds, 3, 'T', 1, 0);
+    int64_t n = rows(s), classes = cols(s);
+    if (s->ndim != 2 || classes < 1 || items(labels) != n || items(share) != n ||
+        items(ds) != items(s))
+        return fail(&held, "softmax_cross_entropy: s, ds (N, C), labels and share (N,) expected");
+    for (int64_t i = 0; i < n; i++)
+        if (I(labels)[i] < 0 || I(labels)[i] >= classes)
+            return fail(&held, "softmax_cross_entropy: a label outside [0, C)");
+    double loss;
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        loss = softmax_cross_entropy_f32(F(s), I(labels), F(share), F(ds), n, classes);
+    else
+        loss = softmax_cross_entropy_f64(D(s), I(labels), D(share), D(ds), n, classes);
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    return PyFloat_FromDouble(loss);
+}
+
+static PyObject *py_dropout(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(5);
+    HOLD(x, 0, 'T', 0, 0);
+    HOLD(u, 1, 'f', 0, 0);
+    REAL(p, 2) REAL(scale, 3) CHECK_NUMBERS();
+    HOLD(y, 4, 'T', 1, 0);
+    if (items(u) != items(x) || items(y) != items(x))
+        return fail(&held, "dropout: x, u and y of one size expected");
+    Py_BEGIN_ALLOW_THREADS;
+    if (held.dtype == 'f')
+        dropout_f32(F(x), F(u), (float)p, (float)scale, F(y), items(x));
+    else
+        dropout_f64(D(x), F(u), (float)p, scale, D(y), items(x));
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+
+#define METHOD(name, doc) {#name, (PyCFunction)(void (*)(void))py_##name, METH_FASTCALL, doc}
+
+static PyMethodDef methods[] = {
+    METHOD(momentum, "momentum(p, g, v, chunks, first, last, flags, l2, l1, s, kind, mu, neg_lr)"),
+    METHOD(mean_square, "mean_square(p, g, e, chunks, first, last, flags, l2, l1, s, rho, "
+                        "one_minus_rho, eps, neg_lr)"),
+    METHOD(adam, "adam(p, g, m, v, chunks, first, last, flags, l2, l1, s, keep, b1, c1, b2, c2, "
+                 "eps, neg_step)"),
+    METHOD(chunk_sums, "chunk_sums(p, g, chunks, first, last, flags, l2, l1, out)"),
+    METHOD(bias_activation, "bias_activation(z, b or None, kind, alpha, start, stop)"),
+    METHOD(activation_backward,
+           "activation_backward(dy, y, dz, kind, alpha, start, stop, sums or None, db or None)"),
+    METHOD(bn_moments, "bn_moments(x, start, stop, mean, m2)"),
+    METHOD(bn_normalize, "bn_normalize(x, mean, inv_std, gamma, beta, xhat, y, start, stop)"),
+    METHOD(bn_gradient_sums, "bn_gradient_sums(dy, xhat, start, stop, dbeta, dgamma)"),
+    METHOD(bn_input_gradient,
+           "bn_input_gradient(dy, xhat, dbeta, dgamma, scale, dx, start, stop)"),
+    METHOD(affine_columns, "affine_columns(x, scale, shift, y, start, stop)"),
+    METHOD(softmax_cross_entropy, "softmax_cross_entropy(s, labels, share, ds) -> loss"),
+    METHOD(dropout, "dropout(x, u, p, scale, y)"),
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_compiled",
+    "The fused elementwise kernels of a training step (see mlplab/kernels/native/module.c).", -1,
+    methods,
+};
+
+PyMODINIT_FUNC PyInit__compiled(void) { return PyModule_Create(&module); }

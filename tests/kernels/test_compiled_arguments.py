@@ -1,0 +1,90 @@
+"""The compiled kernels check what they are given: a wrong type, size, row range, chunk or
+label is a TypeError or ValueError naming the function or argument, never a write outside an
+array (the Python wrappers pass valid arguments; these calls bypass them)."""
+
+import numpy as np
+import pytest
+
+from mlplab.kernels.runtime import compiled
+
+F32 = np.float32
+
+
+@pytest.fixture
+def c():
+    return compiled()
+
+
+def _buffers(n=10, dtype=F32):
+    return [np.zeros(n, dtype) for _ in range(4)]
+
+
+def test_updates_reject_chunks_outside_the_buffer(c):
+    p, g, m, v = _buffers()
+    for chunk in ([0, 11, 1], [-1, 5, 1], [6, 5, 1]):
+        chunks = np.array([chunk], np.int64)
+        with pytest.raises(ValueError, match="adam: .*chunks outside"):
+            c.adam(
+                p, g, m, v, chunks, 0, 1, 0, 0.0, 0.0, 1.0, 1.0, 0.9, 0.1, 0.999, 0.001, 1e-8, -1e-3
+            )
+    chunks = np.array([[0, 10, 1]], np.int64)
+    with pytest.raises(ValueError, match="chunks outside"):  # chunk rows past the table
+        c.momentum(p, g, v, chunks, 0, 2, 0, 0.0, 0.0, 1.0, 1, 0.9, -0.1)
+    with pytest.raises(ValueError, match="different sizes"):
+        c.mean_square(p, g, np.zeros(9, F32), chunks, 0, 1, 0, 0.0, 0.0, 1.0, 0.9, 0.1, 1e-8, -0.1)
+
+
+def test_mixed_or_wrong_types_are_type_errors(c):
+    p, g, m, v = _buffers()
+    chunks = np.array([[0, 10, 1]], np.int64)
+    with pytest.raises(TypeError, match="g: expected float32"):
+        c.momentum(p, g.astype(np.float64), v, chunks, 0, 1, 0, 0.0, 0.0, 1.0, 1, 0.9, -0.1)
+    with pytest.raises(TypeError, match="chunks: expected int64"):
+        c.momentum(p, g, v, chunks.astype(np.int32), 0, 1, 0, 0.0, 0.0, 1.0, 1, 0.9, -0.1)
+    with pytest.raises(TypeError, match="p: expected a C-contiguous writable"):
+        c.momentum(np.zeros(20, F32)[::2], g, v, chunks, 0, 1, 0, 0.0, 0.0, 1.0, 1, 0.9, -0.1)
+    frozen = p.copy()
+    frozen.flags.writeable = False
+    with pytest.raises(TypeError, match="writable"):
+        c.momentum(frozen, g, v, chunks, 0, 1, 0, 0.0, 0.0, 1.0, 1, 0.9, -0.1)
+    with pytest.raises(TypeError):
+        c.momentum(p, g, v, chunks, 0, 1, 0, "l2", 0.0, 1.0, 1, 0.9, -0.1)
+    with pytest.raises(TypeError, match="expected 13 arguments"):
+        c.momentum(p, g, v)
+
+
+def test_row_kernels_reject_rows_and_shapes_outside(c):
+    z = np.zeros((4, 3), F32)
+    with pytest.raises(ValueError, match="bias_activation"):
+        c.bias_activation(z, None, 1, 0.0, 0, 5)
+    with pytest.raises(ValueError, match="bias_activation"):
+        c.bias_activation(z, np.zeros(4, F32), 1, 0.0, 0, 4)
+    with pytest.raises(ValueError, match="activation_backward"):
+        c.activation_backward(z, z, np.zeros((4, 2), F32), 1, 0.0, 0, 4, None, None)
+    with pytest.raises(ValueError, match="activation_backward"):
+        c.activation_backward(z, z, np.empty_like(z), 1, 0.0, 0, 4, None, np.zeros(4, F32))
+    with pytest.raises(ValueError, match="bn_moments"):
+        c.bn_moments(z, 2, 1, np.zeros(3), np.zeros(3))
+    with pytest.raises(TypeError, match="mean: expected float64"):
+        c.bn_moments(z, 0, 4, np.zeros(3, F32), np.zeros(3))
+    with pytest.raises(ValueError, match="affine_columns"):
+        c.affine_columns(z, np.ones(2, F32), np.zeros(3, F32), np.empty_like(z), 0, 4)
+
+
+def test_softmax_cross_entropy_rejects_labels_out_of_range(c):
+    s = np.zeros((3, 4), F32)
+    share = np.full(3, 1 / 3, F32)
+    for bad in (4, -1):
+        labels = np.array([0, bad, 1], np.int64)
+        with pytest.raises(ValueError, match="label outside"):
+            c.softmax_cross_entropy(s, labels, share, np.empty_like(s))
+    with pytest.raises(ValueError, match="labels and share"):
+        c.softmax_cross_entropy(s, np.zeros(2, np.int64), share, np.empty_like(s))
+
+
+def test_dropout_needs_float32_draws_of_the_same_size(c):
+    x = np.ones(6, np.float64)
+    with pytest.raises(TypeError, match="u: expected float32"):
+        c.dropout(x, np.ones(6, np.float64), 0.5, 2.0, np.empty_like(x))
+    with pytest.raises(ValueError, match="one size"):
+        c.dropout(x, np.ones(5, F32), 0.5, 2.0, np.empty_like(x))
