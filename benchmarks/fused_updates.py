@@ -8,8 +8,8 @@ threads above), ``serial`` and ``parallel`` (forced), taken in turn so that a bu
 slows them alike, at 1 and 2 threads (``mlplab.set_threads``); then the same fused step right
 after a matrix product of the network's first layer (``after gemm``): the BLAS's worker threads
 still spin for a while after a product, on the cores the kernel's threads want. Prints median
-microseconds per step and the speedups, in Markdown. Every size runs the kernel here, ``tiny``
-too (in training, buffers under ``optim.FUSED_MIN`` values take the reference).
+microseconds per step and the speedups, in Markdown. Every size runs the kernel here, even
+if ``optim.FUSED_MIN`` is raised.
 """
 
 import argparse
@@ -66,7 +66,7 @@ def variants(optimizer, product):
 
 
 def measure(config, optimizer_name, threads, repeats):
-    optim.FUSED_MIN = 0  # the kernel at every size (by default ``tiny`` takes the reference)
+    optim.FUSED_MIN = 0  # the kernel at every size, whatever the default
     net = build_mlp(
         {"input_size": config.in_features, "output_size": config.classes,
          "hidden": list(config.hidden), "dtype": "float32"},

@@ -91,12 +91,9 @@ class SoftmaxCrossEntropy:
 
     def __call__(self, scores, y, weight=None):
         _check_scores("softmax cross-entropy", scores)
+        if kernels.fused() and self._fusable(scores, y):
+            return self._fused(scores, y, weight)
         y = _check_class_labels("softmax cross-entropy", scores, y)
-        if kernels.fused():
-            from mlplab.kernels.eligibility import takes
-
-            if takes(scores) and isinstance(y, np.ndarray):
-                return self._fused(scores, y, weight)
         xp = array_module(scores)
         n = scores.shape[0]
         shifted = scores - scores.max(axis=1, keepdims=True)
@@ -113,15 +110,30 @@ class SoftmaxCrossEntropy:
         dscores /= n
         return loss, dscores
 
+    @staticmethod
+    def _fusable(scores, y) -> bool:
+        """NumPy integer labels of the right shape for the kernel, which checks their range in
+        its own pass (so the two NumPy reductions of ``_check_class_labels`` are saved)."""
+        from mlplab.kernels.eligibility import takes
+
+        return (
+            takes(scores)
+            and isinstance(y, np.ndarray)
+            and y.dtype.kind in "iu"
+            and y.shape == scores.shape[:1]
+        )
+
     def _fused(self, scores, y, weight):
         from mlplab.kernels.softmax_cross_entropy import softmax_cross_entropy
 
-        n = scores.shape[0]
-        if weight is None:
-            share = np.full(n, 1.0 / max(n, 1), scores.dtype)
-        else:
+        share = None
+        if weight is not None:
             share = np.ascontiguousarray(_row_share("softmax cross-entropy", scores, weight)[:, 0])
-        return softmax_cross_entropy(scores, np.ascontiguousarray(y), share)
+        try:
+            return softmax_cross_entropy(scores, y, share)
+        except ValueError:  # a label out of range: the reference check names it
+            _check_class_labels("softmax cross-entropy", scores, y)
+            raise
 
     def probabilities(self, scores):
         return softmax(scores)

@@ -11,9 +11,9 @@ import numpy as np
 from mlplab.kernels.runtime import compiled
 
 
-def softmax_cross_entropy(scores, labels, share):
+def softmax_cross_entropy(scores, labels, share=None):
     """(Σₙ cₙ ℓₙ, dL/ds) for logits (N, C), labels (N,) and row weights ``share`` (N,) in the
-    scores' dtype (1/N each for the plain mean)."""
+    scores' dtype (None: the plain mean, cₙ = 1/N). A label outside [0, C) is a ValueError."""
     dscores = np.empty_like(scores)
     labels = np.ascontiguousarray(labels, dtype=np.int64)
     loss = compiled().softmax_cross_entropy(scores, labels, share, dscores)

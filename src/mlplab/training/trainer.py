@@ -747,6 +747,9 @@ class Trainer:
         """A finite loss far above its starting value is divergence too (training.divergence)."""
         if getattr(self, "y_batch", None) is None:
             return
+        floor = max(1.0, self.start_loss or 0.0)  # the reference is never below it
+        if self.comm is None and not exploded(mean_loss, floor):
+            return  # (the usual case: no need to compute the reference)
         reference = starting_loss(self.net.loss, self.y_batch, _output_units(self.net) or 1)
         if self.comm is not None:  # the global last batch's: Σᵣ refᵣ·nᵣ / B
             rows = len(self.y_batch)

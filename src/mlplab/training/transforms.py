@@ -133,6 +133,8 @@ class Chain:
         """The chain as ``FoldedTransforms`` for ``optimizer``'s next fused step (the penalty
         computed, no gradient changed), or None: the update is not fused, or the chain is not
         L2, L1 and clipping, each at most once and in that order."""
+        if not self.transforms:
+            return optimizer.fold(0.0, 0.0, None)
         order = [type(t) for t in self.transforms]
         known = [L2Penalty, L1Penalty, ClipByGlobalNorm]
         if order != [cls for cls in known if cls in order]:

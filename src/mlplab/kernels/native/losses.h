@@ -3,11 +3,13 @@
  *
  * Per row n: m = maxⱼ sₙⱼ, eⱼ = exp(sₙⱼ − m), Z = Σⱼ eⱼ; ℓₙ = log Z − (s_{n,yₙ} − m);
  * dsₙⱼ = cₙ (eⱼ / Z − [j = yₙ]); returns Σₙ cₙ ℓₙ, summed in double. Shapes: s, ds (N, C);
- * labels (N,) int64 in [0, C), checked by the caller; c (N,). */
+ * labels (N,) int64 in [0, C), checked by the caller; c (N,), or NULL for cₙ = 1/N. */
 static double NAME(softmax_cross_entropy)(const T *s, const int64_t *labels, const T *share,
                                           T *ds, int64_t n, int64_t classes) {
     double loss = 0.0;
+    const T mean_share = (T)(1.0 / (double)(n > 1 ? n : 1));
     for (int64_t i = 0; i < n; i++) {
+        const T c = share ? share[i] : mean_share;
         const T *row = s + i * classes;
         T *drow = ds + i * classes;
         T top = row[0];
@@ -18,11 +20,11 @@ static double NAME(softmax_cross_entropy)(const T *s, const int64_t *labels, con
             drow[j] = e;
             total += e;
         }
-        T scale = share[i] / total;
+        T scale = c / total;
         for (int64_t j = 0; j < classes; j++) drow[j] *= scale;
         int64_t label = labels[i];
-        drow[label] -= share[i];
-        loss += (double)(share[i] * (LOG(total) - (row[label] - top)));
+        drow[label] -= c;
+        loss += (double)(c * (LOG(total) - (row[label] - top)));
     }
     return loss;
 }

@@ -472,10 +472,10 @@ static PyObject *py_softmax_cross_entropy(PyObject *self, PyObject *const *args,
     ARGS(4);
     HOLD(s, 0, 'T', 0, 0);
     HOLD(labels, 1, 'i', 0, 0);
-    HOLD(share, 2, 'T', 0, 0);
+    HOLD(share, 2, 'T', 0, 1);
     HOLD(ds, 3, 'T', 1, 0);
     int64_t n = rows(s), classes = cols(s);
-    if (s->ndim != 2 || classes < 1 || items(labels) != n || items(share) != n ||
+    if (s->ndim != 2 || classes < 1 || items(labels) != n || (share && items(share) != n) ||
         items(ds) != items(s))
         return fail(&held, "softmax_cross_entropy: s, ds (N, C), labels and share (N,) expected");
     for (int64_t i = 0; i < n; i++)
@@ -484,9 +484,11 @@ static PyObject *py_softmax_cross_entropy(PyObject *self, PyObject *const *args,
     double loss;
     Py_BEGIN_ALLOW_THREADS;
     if (held.dtype == 'f')
-        loss = softmax_cross_entropy_f32(F(s), I(labels), F(share), F(ds), n, classes);
+        loss = softmax_cross_entropy_f32(F(s), I(labels), share ? F(share) : NULL, F(ds), n,
+                                         classes);
     else
-        loss = softmax_cross_entropy_f64(D(s), I(labels), D(share), D(ds), n, classes);
+        loss = softmax_cross_entropy_f64(D(s), I(labels), share ? D(share) : NULL, D(ds), n,
+                                         classes);
     Py_END_ALLOW_THREADS;
     release(&held);
     return PyFloat_FromDouble(loss);
@@ -529,7 +531,7 @@ static PyMethodDef methods[] = {
     METHOD(bn_input_gradient,
            "bn_input_gradient(dy, xhat, dbeta, dgamma, scale, dx, start, stop)"),
     METHOD(affine_columns, "affine_columns(x, scale, shift, y, start, stop)"),
-    METHOD(softmax_cross_entropy, "softmax_cross_entropy(s, labels, share, ds) -> loss"),
+    METHOD(softmax_cross_entropy, "softmax_cross_entropy(s, labels, share or None, ds) -> loss"),
     METHOD(dropout, "dropout(x, u, p, scale, y)"),
     {NULL, NULL, 0, NULL},
 };
