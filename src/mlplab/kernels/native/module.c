@@ -160,6 +160,10 @@ static PyObject *fail(Held *held, const char *message) {
 #define F(x) ((float *)(x)->buf)
 #define D(x) ((double *)(x)->buf)
 #define I(x) ((int64_t *)(x)->buf)
+/* The float32 or float64 kernel, by the call's type: its T arrays are passed as `->buf` (void *),
+ * its T scalars as doubles, which C converts to the parameter's type. */
+#define TYPED(kernel, ...)                                                                   \
+    (held.dtype == 'f' ? kernel##_f32(__VA_ARGS__) : kernel##_f64(__VA_ARGS__))
 
 /* Rows [start, stop) inside a buffer of `n` rows. */
 static int in_rows(long start, long stop, int64_t n) {
@@ -193,10 +197,7 @@ static PyObject *py_momentum(PyObject *self, PyObject *const *args, Py_ssize_t n
     Py_BEGIN_ALLOW_THREADS;
     for (long c = first; c < last; c++) {
         const int64_t *chunk = I(chunks) + 3 * c;
-        if (held.dtype == 'f')
-            momentum_f32(F(p), F(g), F(v), chunk, flags, l2, l1, s, kind, mu, neg_lr);
-        else
-            momentum_f64(D(p), D(g), D(v), chunk, flags, l2, l1, s, kind, mu, neg_lr);
+        TYPED(momentum, p->buf, g->buf, v->buf, chunk, flags, l2, l1, s, kind, mu, neg_lr);
     }
     Py_END_ALLOW_THREADS;
     release(&held);
@@ -218,12 +219,8 @@ static PyObject *py_mean_square(PyObject *self, PyObject *const *args, Py_ssize_
     Py_BEGIN_ALLOW_THREADS;
     for (long c = first; c < last; c++) {
         const int64_t *chunk = I(chunks) + 3 * c;
-        if (held.dtype == 'f')
-            mean_square_f32(F(p), F(g), F(e), chunk, flags, l2, l1, s, rho, one_minus_rho, eps,
-                            neg_lr);
-        else
-            mean_square_f64(D(p), D(g), D(e), chunk, flags, l2, l1, s, rho, one_minus_rho, eps,
-                            neg_lr);
+        TYPED(mean_square, p->buf, g->buf, e->buf, chunk, flags, l2, l1, s, rho, one_minus_rho,
+              eps, neg_lr);
     }
     Py_END_ALLOW_THREADS;
     release(&held);
@@ -247,12 +244,8 @@ static PyObject *py_adam(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     Py_BEGIN_ALLOW_THREADS;
     for (long c = first; c < last; c++) {
         const int64_t *chunk = I(chunks) + 3 * c;
-        if (held.dtype == 'f')
-            adam_f32(F(p), F(g), F(m), F(v), chunk, flags, l2, l1, s, keep, b1, c1, b2, c2, eps,
-                     neg_step);
-        else
-            adam_f64(D(p), D(g), D(m), D(v), chunk, flags, l2, l1, s, keep, b1, c1, b2, c2, eps,
-                     neg_step);
+        TYPED(adam, p->buf, g->buf, m->buf, v->buf, chunk, flags, l2, l1, s, keep, b1, c1, b2, c2,
+              eps, neg_step);
     }
     Py_END_ALLOW_THREADS;
     release(&held);
@@ -273,10 +266,7 @@ static PyObject *py_chunk_sums(PyObject *self, PyObject *const *args, Py_ssize_t
     Py_BEGIN_ALLOW_THREADS;
     for (long c = first; c < last; c++) {
         const int64_t *chunk = I(chunks) + 3 * c;
-        if (held.dtype == 'f')
-            chunk_sums_f32(F(p), F(g), chunk, flags, l2, l1, D(out) + 3 * c);
-        else
-            chunk_sums_f64(D(p), D(g), chunk, flags, l2, l1, D(out) + 3 * c);
+        TYPED(chunk_sums, p->buf, g->buf, chunk, flags, l2, l1, D(out) + 3 * c);
     }
     Py_END_ALLOW_THREADS;
     release(&held);
@@ -295,10 +285,7 @@ static PyObject *py_bias_activation(PyObject *self, PyObject *const *args, Py_ss
     if (z->ndim != 2 || (b && items(b) != h) || !in_rows(start, stop, rows(z)))
         return fail(&held, "bias_activation: z (N, H), b (H,) and rows inside N expected");
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        bias_activation_f32(F(z), b ? F(b) : NULL, h, kind, a, start, stop);
-    else
-        bias_activation_f64(D(z), b ? D(b) : NULL, h, kind, a, start, stop);
+    TYPED(bias_activation, z->buf, b ? b->buf : NULL, h, kind, a, start, stop);
     Py_END_ALLOW_THREADS;
     release(&held);
     Py_RETURN_NONE;
@@ -325,10 +312,7 @@ static PyObject *py_activation_backward(PyObject *self, PyObject *const *args, P
         return PyErr_NoMemory();
     }
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        activation_backward_f32(F(dy), F(y), F(dz), h, kind, a, start, stop, acc);
-    else
-        activation_backward_f64(D(dy), D(y), D(dz), h, kind, a, start, stop, acc);
+    TYPED(activation_backward, dy->buf, y->buf, dz->buf, h, kind, a, start, stop, acc);
     Py_END_ALLOW_THREADS;
     if (db && !sums) {
         for (int64_t j = 0; j < h; j++) {
@@ -356,10 +340,7 @@ static PyObject *py_bn_moments(PyObject *self, PyObject *const *args, Py_ssize_t
     if (x->ndim != 2 || items(mean) != d || items(m2) != d || !in_rows(start, stop, rows(x)))
         return fail(&held, "bn_moments: x (N, D), mean and m2 (D,) expected");
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        bn_moments_f32(F(x), d, start, stop, D(mean), D(m2));
-    else
-        bn_moments_f64(D(x), d, start, stop, D(mean), D(m2));
+    TYPED(bn_moments, x->buf, d, start, stop, D(mean), D(m2));
     Py_END_ALLOW_THREADS;
     release(&held);
     Py_RETURN_NONE;
@@ -382,12 +363,8 @@ static PyObject *py_bn_normalize(PyObject *self, PyObject *const *args, Py_ssize
         !in_rows(start, stop, rows(x)))
         return fail(&held, "bn_normalize: x, xhat, y (N, D), the rest (D,) expected");
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        bn_normalize_f32(F(x), D(mean), D(inv_std), F(gamma), F(beta), F(xhat), F(y), d, start,
-                         stop);
-    else
-        bn_normalize_f64(D(x), D(mean), D(inv_std), D(gamma), D(beta), D(xhat), D(y), d, start,
-                         stop);
+    TYPED(bn_normalize, x->buf, D(mean), D(inv_std), gamma->buf, beta->buf, xhat->buf, y->buf, d,
+          start, stop);
     Py_END_ALLOW_THREADS;
     release(&held);
     Py_RETURN_NONE;
@@ -406,10 +383,7 @@ static PyObject *py_bn_gradient_sums(PyObject *self, PyObject *const *args, Py_s
         !in_rows(start, stop, rows(dy)))
         return fail(&held, "bn_gradient_sums: dy, xhat (N, D), sums (D,) expected");
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        bn_gradient_sums_f32(F(dy), F(xhat), d, start, stop, D(dbeta), D(dgamma));
-    else
-        bn_gradient_sums_f64(D(dy), D(xhat), d, start, stop, D(dbeta), D(dgamma));
+    TYPED(bn_gradient_sums, dy->buf, xhat->buf, d, start, stop, D(dbeta), D(dgamma));
     Py_END_ALLOW_THREADS;
     release(&held);
     Py_RETURN_NONE;
@@ -431,12 +405,8 @@ static PyObject *py_bn_input_gradient(PyObject *self, PyObject *const *args, Py_
         !in_rows(start, stop, rows(dy)))
         return fail(&held, "bn_input_gradient: dy, xhat, dx (N, D), the rest (D,) expected");
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        bn_input_gradient_f32(F(dy), F(xhat), F(dbeta), F(dgamma), F(scale), F(dx), rows(dy), d,
-                              start, stop);
-    else
-        bn_input_gradient_f64(D(dy), D(xhat), D(dbeta), D(dgamma), D(scale), D(dx), rows(dy), d,
-                              start, stop);
+    TYPED(bn_input_gradient, dy->buf, xhat->buf, dbeta->buf, dgamma->buf, scale->buf, dx->buf,
+          rows(dy), d, start, stop);
     Py_END_ALLOW_THREADS;
     release(&held);
     Py_RETURN_NONE;
@@ -455,10 +425,7 @@ static PyObject *py_affine_columns(PyObject *self, PyObject *const *args, Py_ssi
         !in_rows(start, stop, rows(x)))
         return fail(&held, "affine_columns: x, y (N, D), scale and shift (D,) expected");
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        affine_columns_f32(F(x), F(scale), F(shift), F(y), d, start, stop);
-    else
-        affine_columns_f64(D(x), D(scale), D(shift), D(y), d, start, stop);
+    TYPED(affine_columns, x->buf, scale->buf, shift->buf, y->buf, d, start, stop);
     Py_END_ALLOW_THREADS;
     release(&held);
     Py_RETURN_NONE;
@@ -483,12 +450,8 @@ static PyObject *py_softmax_cross_entropy(PyObject *self, PyObject *const *args,
             return fail(&held, "softmax_cross_entropy: a label outside [0, C)");
     double loss;
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        loss = softmax_cross_entropy_f32(F(s), I(labels), share ? F(share) : NULL, F(ds), n,
-                                         classes);
-    else
-        loss = softmax_cross_entropy_f64(D(s), I(labels), share ? D(share) : NULL, D(ds), n,
-                                         classes);
+    loss = TYPED(softmax_cross_entropy, s->buf, I(labels), share ? share->buf : NULL, ds->buf, n,
+                 classes);
     Py_END_ALLOW_THREADS;
     release(&held);
     return PyFloat_FromDouble(loss);
@@ -504,10 +467,7 @@ static PyObject *py_dropout(PyObject *self, PyObject *const *args, Py_ssize_t na
     if (items(u) != items(x) || items(y) != items(x))
         return fail(&held, "dropout: x, u and y of one size expected");
     Py_BEGIN_ALLOW_THREADS;
-    if (held.dtype == 'f')
-        dropout_f32(F(x), F(u), (float)p, (float)scale, F(y), items(x));
-    else
-        dropout_f64(D(x), F(u), (float)p, scale, D(y), items(x));
+    TYPED(dropout, x->buf, F(u), (float)p, scale, y->buf, items(x));
     Py_END_ALLOW_THREADS;
     release(&held);
     Py_RETURN_NONE;
