@@ -32,7 +32,12 @@ def mapped(tmp_path):
     ],
     ids=["whole", "slice", "strided", "slice-of-slice", "columns", "ndarray-view"],
 )
-def test_reads_the_rows_the_map_holds(mapped, view):
+@pytest.mark.parametrize("path", ["fused", "numpy"])
+def test_reads_the_rows_the_map_holds(mapped, view, path, monkeypatch):
+    """The same rows from the compiled reader (one call, no GIL) and from the Python loop."""
+    from mlplab import kernels
+
+    monkeypatch.setattr("mlplab.kernels.runtime._choice", path)
     _, m, _ = mapped
     x = view(m)
     rows = file_rows(x)
@@ -43,6 +48,7 @@ def test_reads_the_rows_the_map_holds(mapped, view):
     np.testing.assert_array_equal(rows[2:9], x[2:9])
     np.testing.assert_array_equal(rows.read_span(1, np.empty((4, x.shape[1]), x.dtype)), x[1:5])
     rows.close()
+    assert kernels.fused() == (path == "fused" and kernels.runtime.compiled() is not None)
 
 
 def test_in_memory_copy_on_write_and_column_major_arrays_are_left_to_the_map(mapped, tmp_path):
@@ -69,7 +75,9 @@ def test_nonfinite_scan_of_a_map_names_the_row(tmp_path, monkeypatch):
     assert first_nonfinite(np.load(tmp_path / "x.npy", mmap_mode="r")) == (17, 2)
 
 
-def test_a_file_truncated_under_the_reader_is_a_one_line_error(mapped):
+@pytest.mark.parametrize("kernels_path", ["fused", "numpy"])
+def test_a_file_truncated_under_the_reader_is_a_one_line_error(mapped, kernels_path, monkeypatch):
+    monkeypatch.setattr("mlplab.kernels.runtime._choice", kernels_path)
     _, m, path = mapped
     rows = file_rows(m)
     with open(path, "r+b") as f:

@@ -88,3 +88,36 @@ def test_dropout_needs_float32_draws_of_the_same_size(c):
         c.dropout(x, np.ones(6, np.float64), 0.5, 2.0, np.empty_like(x))
     with pytest.raises(ValueError, match="one size"):
         c.dropout(x, np.ones(5, F32), 0.5, 2.0, np.empty_like(x))
+
+
+@pytest.mark.skipif(not hasattr(compiled(), "read_rows"), reason="no pread here")
+def test_read_rows_checks_its_order_and_output_and_reports_a_short_file(c, tmp_path):
+    path = tmp_path / "rows.bin"
+    path.write_bytes(bytes(range(40)))
+    out = bytearray(20)
+    offsets = np.array([30, 0], np.int64)
+    with open(path, "rb") as f:
+        fd = f.fileno()
+        with pytest.raises(ValueError, match="order holds an index outside"):
+            c.read_rows(fd, offsets, np.array([0, 2], np.int64), 10, out)
+        with pytest.raises(ValueError, match="out of N rows"):
+            c.read_rows(fd, offsets, np.array([1, 0], np.int64), 11, out)
+        assert c.read_rows(fd, offsets, np.array([1, 0], np.int64), 10, out) is None
+        assert bytes(out) == bytes(range(30, 40)) + bytes(range(10))
+        # row 0 at byte 35 runs past the end: (row, bytes read before the end)
+        assert c.read_rows(
+            fd, np.array([35, 0], np.int64), np.array([1, 0], np.int64), 10, out
+        ) == (0, 5)
+    with pytest.raises(TypeError):
+        c.read_rows("not a descriptor", offsets, np.array([1, 0], np.int64), 10, out)
+
+
+@pytest.mark.skipif(not hasattr(compiled(), "advise_rows"), reason="no posix_fadvise here")
+def test_advise_rows_is_a_hint_whose_errors_are_ignored(c, tmp_path):
+    path = tmp_path / "rows.bin"
+    path.write_bytes(bytes(40))
+    with open(path, "rb") as f:
+        assert c.advise_rows(f.fileno(), np.array([0, 30], np.int64), 10) is None
+    assert c.advise_rows(-1, np.array([0], np.int64), 10) is None  # a bad descriptor: ignored
+    with pytest.raises(TypeError, match="offsets: expected int64"):
+        c.advise_rows(0, np.array([0.0]), 10)

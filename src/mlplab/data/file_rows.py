@@ -20,6 +20,7 @@ import os
 import numpy as np
 
 from mlplab.errors import FileFormatError
+from mlplab.kernels.runtime import compiled, fused
 
 
 def file_rows(x):
@@ -110,10 +111,17 @@ class FileRows:
 
     def read(self, rows, out):
         """Rows ``rows`` (indices into the array) into ``out`` (len(rows), D), C-contiguous,
-        of this array's dtype; returns ``out``."""
-        offsets = (self.start + np.asarray(rows, dtype=np.int64) * self.stride).tolist()
+        of this array's dtype; returns ``out``. In order of their offsets; with the compiled
+        kernels in one call that releases the GIL, else (or on any failure, to name it) one
+        ``pread`` per row from Python."""
+        offsets = self.start + np.asarray(rows, dtype=np.int64) * self.stride
+        order = np.argsort(offsets, kind="stable")
         flat, size = _bytes_of(out), self.row_bytes
-        for k in np.argsort(offsets, kind="stable").tolist():
+        reader = getattr(compiled(), "read_rows", None) if fused() else None
+        if reader is not None and reader(self._file.fileno(), offsets, order, size, flat) is None:
+            return out
+        offsets = offsets.tolist()
+        for k in order.tolist():
             self._read_at(flat[k * size : (k + 1) * size], offsets[k], rows[k])
         return out
 
@@ -131,8 +139,13 @@ class FileRows:
         if _advise is None:
             return
         fd = self._file.fileno()
+        offsets = self.start + np.sort(np.asarray(rows, np.int64)) * self.stride
+        advise = getattr(compiled(), "advise_rows", None) if fused() else None
+        if advise is not None:  # one call, without the GIL
+            advise(fd, offsets, self.row_bytes)
+            return
         with contextlib.suppress(OSError):
-            for offset in (self.start + np.sort(np.asarray(rows, np.int64)) * self.stride).tolist():
+            for offset in offsets.tolist():
                 _advise(fd, offset, self.row_bytes, os.POSIX_FADV_WILLNEED)
 
     def _read_at(self, target, offset: int, row) -> None:

@@ -8,8 +8,14 @@
  * operations, in its order (setup.py gives the flags). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <unistd.h>
+#define HAVE_PREAD 1
+#endif
 
 /* GCC 11+ on x86-64 Linux: each hot loop also for AVX-512 (x86-64-v4) and AVX2 (v3) CPUs, the
  * best chosen at load time; elsewhere the compiler's baseline. */
@@ -473,6 +479,76 @@ static PyObject *py_dropout(PyObject *self, PyObject *const *args, Py_ssize_t na
     Py_RETURN_NONE;
 }
 
+/* -- file rows ------------------------------------------------------------------------------ */
+
+#ifdef HAVE_PREAD
+/* Rows of a file into `out` without the GIL: row k (taken in the order `order`, by offset) is
+ * `row_bytes` bytes at `offsets[k]`, read into out + k·row_bytes with pread, retried on EINTR
+ * and short reads. None when every row was read; else (k, n): row k failed, n = −errno, or
+ * n >= 0 bytes where the file ended. (The Python loop of data/file_rows.py is the reference.) */
+static PyObject *py_read_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(5);
+    INT(fd, 0) CHECK_NUMBERS();
+    HOLD(offsets, 1, 'i', 0, 0);
+    HOLD(order, 2, 'i', 0, 0);
+    INT(row_bytes, 3) CHECK_NUMBERS();
+    Py_buffer *out = &held.view[held.count];
+    if (PyObject_GetBuffer(args[4], out, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) {
+        release(&held);
+        return NULL;
+    }
+    held.count++;
+    Py_ssize_t n = items(offsets);
+    if (row_bytes < 0 || items(order) != n || out->len < (Py_ssize_t)row_bytes * n)
+        return fail(&held, "read_rows: offsets, order (N,) and out of N rows expected");
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (I(order)[i] < 0 || I(order)[i] >= n)
+            return fail(&held, "read_rows: order holds an index outside [0, N)");
+    int64_t failed = -1, result = 0;
+    Py_BEGIN_ALLOW_THREADS;
+    for (Py_ssize_t i = 0; i < n && failed < 0; i++) {
+        int64_t k = I(order)[i];
+        char *target = (char *)out->buf + k * row_bytes;
+        int64_t done = 0;
+        while (done < row_bytes) {
+            ssize_t got = pread((int)fd, target + done, (size_t)(row_bytes - done),
+                                (off_t)(I(offsets)[k] + done));
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) {
+                failed = k;
+                result = got < 0 ? -(int64_t)errno : done;
+                break;
+            }
+            done += got;
+        }
+    }
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    if (failed < 0) Py_RETURN_NONE;
+    return Py_BuildValue("(LL)", (long long)failed, (long long)result);
+}
+#endif
+
+#if defined(HAVE_PREAD) && defined(POSIX_FADV_WILLNEED)
+/* posix_fadvise(WILLNEED) for `row_bytes` at each of `offsets`, without the GIL: a hint to
+ * start reading them into the page cache; errors are ignored, as hints. */
+static PyObject *py_advise_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Held held = {0};
+    ARGS(3);
+    INT(fd, 0) CHECK_NUMBERS();
+    HOLD(offsets, 1, 'i', 0, 0);
+    INT(row_bytes, 2) CHECK_NUMBERS();
+    Py_ssize_t n = items(offsets);
+    Py_BEGIN_ALLOW_THREADS;
+    for (Py_ssize_t i = 0; i < n; i++)
+        (void)posix_fadvise((int)fd, (off_t)I(offsets)[i], (off_t)row_bytes, POSIX_FADV_WILLNEED);
+    Py_END_ALLOW_THREADS;
+    release(&held);
+    Py_RETURN_NONE;
+}
+#endif
+
 #define METHOD(name, doc) {#name, (PyCFunction)(void (*)(void))py_##name, METH_FASTCALL, doc}
 
 static PyMethodDef methods[] = {
@@ -493,6 +569,12 @@ static PyMethodDef methods[] = {
     METHOD(affine_columns, "affine_columns(x, scale, shift, y, start, stop)"),
     METHOD(softmax_cross_entropy, "softmax_cross_entropy(s, labels, share or None, ds) -> loss"),
     METHOD(dropout, "dropout(x, u, p, scale, y)"),
+#ifdef HAVE_PREAD
+    METHOD(read_rows, "read_rows(fd, offsets, order, row_bytes, out) -> None or (k, n)"),
+#endif
+#if defined(HAVE_PREAD) && defined(POSIX_FADV_WILLNEED)
+    METHOD(advise_rows, "advise_rows(fd, offsets, row_bytes): WILLNEED hints"),
+#endif
     {NULL, NULL, 0, NULL},
 };
 
