@@ -60,9 +60,9 @@ def test_row_kernels_reject_rows_and_shapes_outside(c):
     with pytest.raises(ValueError, match="bias_activation"):
         c.bias_activation(z, np.zeros(4, F32), 1, 0.0, 0, 4)
     with pytest.raises(ValueError, match="activation_backward"):
-        c.activation_backward(z, z, np.zeros((4, 2), F32), 1, 0.0, 0, 4, None, None)
+        c.activation_backward(z, z, np.zeros((4, 2), F32), 1, 0.0, None, 0, 4, None)
     with pytest.raises(ValueError, match="activation_backward"):
-        c.activation_backward(z, z, np.empty_like(z), 1, 0.0, 0, 4, None, np.zeros(4, F32))
+        c.activation_backward(z, z, np.empty_like(z), 1, 0.0, np.zeros(4, F32), 0, 4, None)
     with pytest.raises(ValueError, match="bn_moments"):
         c.bn_moments(z, 2, 1, np.zeros(3), np.zeros(3))
     with pytest.raises(TypeError, match="mean: expected float64"):

@@ -10,8 +10,6 @@ y (1 - y)), and db = Σₙ dz, the column sums, in the same pass: each span of r
 partial sums, added at the end. Shapes: z, y, dy, dz (N, H); b, db (H,).
 """
 
-import functools
-
 import numpy as np
 
 from mlplab.kernels import pool
@@ -36,8 +34,8 @@ def bias_activation_forward(z, b, name, alpha=0.0, out=None):
     kernel = compiled().bias_activation
     if not split(y):
         kernel(y, b, kind, alpha, 0, y.shape[0])
-        return y
-    pool.run([functools.partial(kernel, y, b, kind, alpha, a, c) for a, c in row_spans(y)])
+    else:
+        pool.each_span(kernel, row_spans(y), y, b, kind, alpha)
     return y
 
 
@@ -69,17 +67,11 @@ def activation_backward(dy, y, name, alpha=0.0, db=None):
     dz = np.empty_like(dy)
     kernel = compiled().activation_backward
     if not split(dy):
-        kernel(dy, y, dz, kind, alpha, 0, dy.shape[0], None, db)
+        kernel(dy, y, dz, kind, alpha, db, 0, dy.shape[0], None)
         return dz
     spans = row_spans(dy)
     sums = np.zeros((len(spans), dy.shape[1]))
-    calls = [
-        functools.partial(
-            kernel, dy, y, dz, kind, alpha, a, b, None if db is None else sums[i], None
-        )
-        for i, (a, b) in enumerate(spans)
-    ]
-    pool.run(calls)
+    pool.each_span(kernel, spans, dy, y, dz, kind, alpha, None, sums=(sums,))
     if db is not None:
         db[...] = sums.sum(axis=0)
     return dz

@@ -11,22 +11,11 @@ Evaluation: y = x · scale + shift in one pass. The passes are ``native/batchnor
 Shapes: x, x̂, y, dy, dx (N, D); the rest (D,).
 """
 
-import functools
-
 import numpy as np
 
 from mlplab.kernels import pool
 from mlplab.kernels.eligibility import row_spans
 from mlplab.kernels.runtime import compiled
-
-
-def _each_span(kernel, spans, *args, sums=()):
-    """``kernel(*args, start, stop, *row)`` for each span, ``row`` its row of each ``sums``."""
-    calls = [
-        functools.partial(kernel, *args, a, b, *(s[i] for s in sums))
-        for i, (a, b) in enumerate(spans)
-    ]
-    pool.run(calls)
 
 
 def _merge_moments(means, m2s, spans):
@@ -49,12 +38,12 @@ def batchnorm_train_forward(x, gamma, beta, eps):
     kernels = compiled()
     spans = row_spans(x)
     means, m2s = np.zeros((2, len(spans), x.shape[1]))
-    _each_span(kernels.bn_moments, spans, x, sums=(means, m2s))
+    pool.each_span(kernels.bn_moments, spans, x, sums=(means, m2s))
     mean, m2 = _merge_moments(means, m2s, spans)
     var = m2 / x.shape[0]
     inv_std = 1.0 / np.sqrt(var + eps)
     xhat, y = np.empty_like(x), np.empty_like(x)
-    _each_span(kernels.bn_normalize, spans, x, mean, inv_std, gamma, beta, xhat, y)
+    pool.each_span(kernels.bn_normalize, spans, x, mean, inv_std, gamma, beta, xhat, y)
     dtype = x.dtype
     return y, xhat, mean.astype(dtype), var.astype(dtype), inv_std.astype(dtype)
 
@@ -64,7 +53,7 @@ def batchnorm_train_backward(dy, xhat, gamma, inv_std, dgamma, dbeta, input_grad
     kernels = compiled()
     spans = row_spans(dy)
     dbetas, dgammas = np.zeros((2, len(spans), dy.shape[1]))
-    _each_span(kernels.bn_gradient_sums, spans, dy, xhat, sums=(dbetas, dgammas))
+    pool.each_span(kernels.bn_gradient_sums, spans, dy, xhat, sums=(dbetas, dgammas))
     dbeta[...] = dbetas.sum(axis=0)
     dgamma[...] = dgammas.sum(axis=0)
     if not input_grad:
@@ -72,12 +61,12 @@ def batchnorm_train_backward(dy, xhat, gamma, inv_std, dgamma, dbeta, input_grad
     scale = gamma * inv_std
     scale /= dy.shape[0]
     dx = np.empty_like(dy)
-    _each_span(kernels.bn_input_gradient, spans, dy, xhat, dbeta, dgamma, scale, dx)
+    pool.each_span(kernels.bn_input_gradient, spans, dy, xhat, dbeta, dgamma, scale, dx)
     return dx
 
 
 def batchnorm_eval_forward(x, scale, shift):
     """y = x · scale + shift, per column (N, D)."""
     y = np.empty_like(x)
-    _each_span(compiled().affine_columns, row_spans(x), x, scale, shift, y)
+    pool.each_span(compiled().affine_columns, row_spans(x), x, scale, shift, y)
     return y

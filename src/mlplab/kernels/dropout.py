@@ -14,5 +14,5 @@ from mlplab.kernels.runtime import compiled
 def dropout_apply(x, uniform, p):
     """x ⊙ [u >= p] / (1 - p) as a new array (forward: x; backward: dy)."""
     y = np.empty_like(x)
-    compiled().dropout(x, uniform, float(np.float32(p)), 1.0 / (1.0 - p), y)
+    compiled().dropout(x, uniform, p, 1.0 / (1.0 - p), y)  # p as float32 in C
     return y

@@ -49,5 +49,4 @@ def row_spans(x) -> list[tuple[int, int]]:
     """The (start, stop) row spans of array ``x`` for its kernel: one span unless ``split``,
     else one per kernel thread (at most one per row)."""
     rows = x.shape[0]
-    parts = min(pool.threads(), rows) if split(x) else 1
-    return [(c * rows // parts, (c + 1) * rows // parts) for c in range(parts)]
+    return pool.spans(rows, min(pool.threads(), rows) if split(x) else 1)

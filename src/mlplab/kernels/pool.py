@@ -7,6 +7,7 @@ child inherits no threads). Only large arrays are split (``eligibility.row_spans
 a kernel's pass is shorter than waking a thread.
 """
 
+import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,22 @@ def set_count(n: int) -> None:
     cores (more would only take turns)."""
     global _count
     _count = max(1, min(int(n), CORES))
+
+
+def spans(count: int, parts: int) -> list[tuple[int, int]]:
+    """``count`` items cut into ``parts`` (start, stop) spans of near-equal size."""
+    return [(c * count // parts, (c + 1) * count // parts) for c in range(parts)]
+
+
+def each_span(kernel, spans, *args, sums=()):
+    """``kernel(*args, start, stop, *row)`` for each (start, stop) of ``spans`` at once,
+    ``row`` that span's row of each array in ``sums`` (its partial sums)."""
+    run(
+        [
+            functools.partial(kernel, *args, a, b, *(s[i] for s in sums))
+            for i, (a, b) in enumerate(spans)
+        ]
+    )
 
 
 def run(calls) -> None:

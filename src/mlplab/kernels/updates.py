@@ -39,45 +39,43 @@ L2, L1, CLIP, DECOUPLED = 1, 2, 4, 8
 CHANGES_GRADIENT = L2 | L1 | CLIP
 
 
-def _over_chunks(kernel, chunks, serial, *args):
-    """Run ``kernel(..., chunks, first, last, ...)`` over every chunk: in one call, or split
-    into runs of chunks, one per kernel thread."""
-    head, tail = args
+def _over_chunks(kernel, head, chunks, serial, tail):
+    """Run ``kernel(*head, chunks, first, last, *tail)`` over every chunk: in one call, or
+    split into runs of chunks, one per kernel thread."""
     count = chunks.shape[0]
     if serial:
         kernel(*head, chunks, 0, count, *tail)
         return
-    parts = max(1, min(pool.threads(), count))
-    spans = [(c * count // parts, (c + 1) * count // parts) for c in range(parts)]
-    pool.run([functools.partial(kernel, *head, chunks, a, b, *tail) for a, b in spans])
+    runs = pool.spans(count, max(1, min(pool.threads(), count)))
+    pool.run([functools.partial(kernel, *head, chunks, a, b, *tail) for a, b in runs])
 
 
 def momentum_update(p, g, v, chunks, serial, flags, fold, kind, hyper):
     """SGD (kind 0), momentum (1) and Nesterov (2) over the packed buffer (for SGD ``v`` is
     empty); ``fold`` = (λ₂, λ₁, s), ``hyper`` = (μ, −lr)."""
     tail = (flags, *fold, kind, *hyper)
-    _over_chunks(compiled().momentum, chunks, serial, (p, g, v), tail)
+    _over_chunks(compiled().momentum, (p, g, v), chunks, serial, tail)
 
 
 def mean_square_update(p, g, e, chunks, serial, flags, fold, hyper):
     """AdaGrad and RMSProp over the packed buffer; ``hyper`` = (ρ, 1−ρ, ε, −lr), AdaGrad's
     ρ = 1, 1−ρ = 1 (a product with 1 is exact: the reference's e + g·g)."""
     tail = (flags, *fold, *hyper)
-    _over_chunks(compiled().mean_square, chunks, serial, (p, g, e), tail)
+    _over_chunks(compiled().mean_square, (p, g, e), chunks, serial, tail)
 
 
 def adam_update(p, g, m, v, chunks, serial, flags, fold, hyper):
     """Adam and AdamW over the packed buffer; ``hyper`` = (1 − lr·λ, β₁, 1−β₁, β₂, 1−β₂, ε·c,
     −lr·c/(1−β₁ᵗ)) with c = √(1−β₂ᵗ)."""
     tail = (flags, *fold, *hyper)
-    _over_chunks(compiled().adam, chunks, serial, (p, g, m, v), tail)
+    _over_chunks(compiled().adam, (p, g, m, v), chunks, serial, tail)
 
 
 def gradient_sums(p, g, chunks, serial, flags, fold):
     """Per-chunk (Σw², Σ|w|, Σĝ²), shape (chunks, 3), ĝ before clipping: the caller sums them in
     chunk order, so the totals do not depend on the number of threads."""
     out = np.zeros((chunks.shape[0], 3))
-    _over_chunks(compiled().chunk_sums, chunks, serial, (p, g), (flags, fold[0], fold[1], out))
+    _over_chunks(compiled().chunk_sums, (p, g), chunks, serial, (flags, fold[0], fold[1], out))
     return out
 
 

@@ -297,17 +297,18 @@ static PyObject *py_bias_activation(PyObject *self, PyObject *const *args, Py_ss
     Py_RETURN_NONE;
 }
 
-/* dz over rows [start, stop); the column sums of dz added to `sums` (float64, a span's partial
- * sums) or, over all rows, written to `db` (the dtype's, summed in double here). */
+/* dz over rows [start, stop); the column sums of dz written to `db` (the dtype's, summed in
+ * double here) or added to `sums` (float64, a span's partial sums, when db is None). */
 static PyObject *py_activation_backward(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Held held = {0};
     ARGS(9);
     HOLD(dy, 0, 'T', 0, 0);
     HOLD(y, 1, 'T', 0, 0);
     HOLD(dz, 2, 'T', 1, 0);
-    INT(kind, 3) REAL(a, 4) INT(start, 5) INT(stop, 6) CHECK_NUMBERS();
-    HOLD(sums, 7, 'd', 1, 1);
-    HOLD(db, 8, 'T', 1, 1);
+    INT(kind, 3) REAL(a, 4) CHECK_NUMBERS();
+    HOLD(db, 5, 'T', 1, 1);
+    INT(start, 6) INT(stop, 7) CHECK_NUMBERS();
+    HOLD(sums, 8, 'd', 1, 1);
     int64_t h = cols(dy);
     if (dy->ndim != 2 || items(y) != items(dy) || items(dz) != items(dy) ||
         (sums && items(sums) != h) || (db && items(db) != h) || !in_rows(start, stop, rows(dy)))
@@ -560,7 +561,7 @@ static PyMethodDef methods[] = {
     METHOD(chunk_sums, "chunk_sums(p, g, chunks, first, last, flags, l2, l1, out)"),
     METHOD(bias_activation, "bias_activation(z, b or None, kind, alpha, start, stop)"),
     METHOD(activation_backward,
-           "activation_backward(dy, y, dz, kind, alpha, start, stop, sums or None, db or None)"),
+           "activation_backward(dy, y, dz, kind, alpha, db or None, start, stop, sums or None)"),
     METHOD(bn_moments, "bn_moments(x, start, stop, mean, m2)"),
     METHOD(bn_normalize, "bn_normalize(x, mean, inv_std, gamma, beta, xhat, y, start, stop)"),
     METHOD(bn_gradient_sums, "bn_gradient_sums(dy, xhat, start, stop, dbeta, dgamma)"),
