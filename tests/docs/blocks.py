@@ -14,7 +14,8 @@ The conventions a page follows (the test module runs what this finds):
 - ``<!-- test: file NAME -->`` right before a block of any language (``toml``, ``csv``...): the
   block is written to the file NAME, for the commands after it to read.
 - ``<!-- output: approximate -->`` right before a block or its output: every number in the shown
-  output matches any number (timings, timestamps, values that depend on the BLAS).
+  output matches any number (timings, timestamps, values that depend on the BLAS), and a table's
+  padding and ruled lines match any width, so a column may widen with its numbers.
 - In shown output, a line that is only ``...`` matches any number of lines, and ``...`` inside a
   line matches any text on that line (doctest's ELLIPSIS).
 """
@@ -136,16 +137,29 @@ def extract_blocks(path: Path) -> list[Block]:
     return blocks
 
 
+def _padded(text: str) -> str:
+    """``text`` as a pattern whose padding and ruled lines may be any width: a table's columns
+    widen and narrow with the numbers in them (one space at least stays between two columns)."""
+    return "".join(
+        " +" if run.startswith(" ") else "-+" if run.startswith("--") else re.escape(run)
+        for run in re.split(r"( +|-{2,})", text)
+        if run
+    )
+
+
 def _pattern(expected_line: str, approximate: bool) -> str:
     pieces = []
-    for piece in expected_line.rstrip().split("..."):
+    line = expected_line.rstrip()
+    if approximate:  # a right-aligned first column: its padding may shrink to nothing
+        line = line.lstrip(" ")
+    for piece in line.split("..."):
         if approximate:
             parts = NUMBER.split(piece)
-            piece = NUMBER.pattern.join(re.escape(part) for part in parts)
+            piece = NUMBER.pattern.join(_padded(part) for part in parts)
         else:
             piece = re.escape(piece)
         pieces.append(piece)
-    return ".*".join(pieces)
+    return (" *" if approximate else "") + ".*".join(pieces)
 
 
 def output_matches(expected: list[str], actual: str, approximate: bool = False) -> bool:

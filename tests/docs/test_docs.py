@@ -9,7 +9,8 @@ How a page is run (the Markdown conventions are in ``blocks.py``'s docstring):
 - A ``console`` command must exit with 0, unless the output the page shows for it is an
   ``error:`` line: then it must fail. Its output (stdout and stderr together, as a terminal shows
   them) must match what the page shows: ``...`` is a wildcard for lines or text within a line,
-  and under ``<!-- output: approximate -->`` every number matches any number.
+  and under ``<!-- output: approximate -->`` every number matches any number, and a table's
+  padding and ruled lines any width (a column widens with the numbers in it).
 - A block marked ``<!-- test: run ... -->`` runs the lines of the marker instead (a short version
   of a long command, said in the page's text too); its output is not compared.
   ``<!-- test: skip REASON -->`` leaves a block out; the reason is reported as a skip.
@@ -178,6 +179,17 @@ def test_the_output_matcher_follows_the_conventions():
     assert not output_matches(shown, "epochs 20 · time 3.4 s\ntest  0.98", approximate=False)
     assert not output_matches(shown, "epochs 20 · time 3.4 s\ntest  0.98\nmore", approximate=True)
     assert output_matches(["a ... z", "", "b"], "a 123 z\n   \nb")
+
+
+def test_approximate_tables_may_be_padded_differently():
+    shown = ["lr      loss", "------  ------", " 0.10  1.0404", " 1.00  125.66"]
+    wider = "lr      loss\n------  -------\n 0.10    0.7773\n 1.00  1022.0710"
+    assert output_matches(shown, wider, approximate=True)
+    assert not output_matches(shown, wider, approximate=False)
+    assert not output_matches(shown, wider.replace("loss", "lost"), approximate=True)
+    assert not output_matches(["a 1 b"], "a 1b", approximate=True)  # columns stay apart
+    assert output_matches(["2-layer  f(0, x)"], "2-layer    f(0, x)", approximate=True)
+    assert not output_matches(["2-layer"], "2--layer", approximate=True)  # a hyphen is no rule
 
 
 def test_a_long_output_is_matched_line_by_line():
