@@ -15,6 +15,9 @@ import numpy as np
 from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, DTypeError, LabelError, ShapeError
+from mlplab.kernels.eligibility import takes
+from mlplab.kernels.softmax_cross_entropy import softmax_cross_entropy
+from mlplab.metrics import count_correct
 from mlplab.registry import Registry
 
 LOSSES = Registry("loss")
@@ -92,7 +95,21 @@ class SoftmaxCrossEntropy:
     def __call__(self, scores, y, weight=None):
         _check_scores("softmax cross-entropy", scores)
         if kernels.fused() and self._fusable(scores, y):
-            return self._fused(scores, y, weight)
+            return self._fused(scores, y, weight)[:2]
+        return self._reference(scores, y, weight)
+
+    def loss_and_correct(self, scores, y, weight=None):
+        """(loss, dL/ds, rows predicted right): ``__call__`` and ``count_correct`` of
+        ``predict``; the fused kernel counts them in its own pass (Σ w of them with
+        ``weight``, counted here; and for a subclass, which may change either)."""
+        _check_scores("softmax cross-entropy", scores)
+        plain = weight is None and type(self) is SoftmaxCrossEntropy
+        if plain and kernels.fused() and self._fusable(scores, y):
+            return self._fused(scores, y, None)
+        loss, dscores = self(scores, y, weight)
+        return loss, dscores, count_correct(self.predict(scores), y, weight)
+
+    def _reference(self, scores, y, weight):
         y = _check_class_labels("softmax cross-entropy", scores, y)
         xp = array_module(scores)
         n = scores.shape[0]
@@ -114,8 +131,6 @@ class SoftmaxCrossEntropy:
     def _fusable(scores, y) -> bool:
         """NumPy integer labels of the right shape for the kernel, which checks their range in
         its own pass (so the two NumPy reductions of ``_check_class_labels`` are saved)."""
-        from mlplab.kernels.eligibility import takes
-
         return (
             takes(scores)
             and isinstance(y, np.ndarray)
@@ -124,8 +139,6 @@ class SoftmaxCrossEntropy:
         )
 
     def _fused(self, scores, y, weight):
-        from mlplab.kernels.softmax_cross_entropy import softmax_cross_entropy
-
         share = None
         if weight is not None:
             share = np.ascontiguousarray(_row_share("softmax cross-entropy", scores, weight)[:, 0])

@@ -36,6 +36,7 @@ import numpy as np
 from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError, FileFormatError
+from mlplab.kernels import updates
 from mlplab.parameter_buffer import blocks, packed_buffer
 from mlplab.registry import Registry
 
@@ -206,8 +207,6 @@ class Optimizer:
         ``clip_by_global_norm``'s."""
         if not self.fusable():
             return None
-        from mlplab.kernels import updates
-
         flat = self._flat
         dtype = flat.params.dtype.type
         flags = (FOLD_L2 if l2 else 0) | (FOLD_L1 if l1 else 0)
@@ -227,8 +226,6 @@ class Optimizer:
         return FoldedTransforms(flags, (dtype(l2), dtype(l1), dtype(scale)), penalty)
 
     def _fused_step(self, fold):
-        from mlplab.kernels import updates
-
         flat = self._flat
         dtype = flat.params.dtype.type
         if fold is None:

@@ -9,6 +9,7 @@ The network pairs them (``pair_layers``) only when the fused kernels run.
 
 import numpy as np
 
+from mlplab.kernels.activations import activation_backward, bias_activation_forward
 from mlplab.kernels.eligibility import FLOAT_TYPES
 from mlplab.layers.elementwise import ElementwiseActivation
 from mlplab.layers.linear import Linear
@@ -32,8 +33,6 @@ class LinearActivation:
         z = x @ W
         if z.dtype != W.dtype:  # an unchecked input of another dtype: the reference path
             return activation.forward(linear.forward(x, training), training)
-        from mlplab.kernels.activations import bias_activation_forward
-
         y = bias_activation_forward(z, linear.params.get("b"), activation.kernel, self.alpha)
         activation.x = None  # overwritten by y; the kernels read f' from y
         activation.y = y
@@ -41,8 +40,6 @@ class LinearActivation:
         return y
 
     def backward(self, dy):
-        from mlplab.kernels.activations import activation_backward
-
         linear, activation = self.linear, self.activation
         db = linear.grads.get("b")
         dz = activation_backward(dy, activation.y, activation.kernel, self.alpha, db)

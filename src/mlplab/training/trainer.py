@@ -590,8 +590,9 @@ class Trainer:
         (weighted by the batch's sample weights ``wb`` when there are any)."""
         net, loss_fn = self.net, self.net.loss
         scores = net.forward(xb, True)
+        correct = None  # the batch's right predictions, if the loss counts them in its pass
         if self.comm is None:
-            loss, dscores = loss_fn(scores, yb) if wb is None else loss_fn(scores, yb, weight=wb)
+            loss, dscores, correct = _loss_and_correct(loss_fn, scores, yb, wb)
         else:
             loss, dscores = self._rank_loss(scores, yb, wb)
         net.backward(dscores, input_grad=False)
@@ -615,7 +616,8 @@ class Trainer:
             self.optimizer.step(folded)
         for constraint in self.constraints:
             constraint(net)
-        correct = count_correct(loss_fn.predict(scores), yb, wb) if _classifies(loss_fn) else 0
+        if correct is None:
+            correct = count_correct(loss_fn.predict(scores), yb, wb) if _classifies(loss_fn) else 0
         self.totals.add(rows_loss, penalty, len(yb) if wb is None else float(wb.sum()), correct)
         self.batch_loss = loss
 
@@ -788,6 +790,16 @@ class Trainer:
                     f"suspect: try a smaller one (for example {lr / 10:g}).{self._last_good()}"
                 )
                 raise self._agreed(error)
+
+
+def _loss_and_correct(loss_fn, scores, yb, wb):
+    """(loss, dL/ds, rows predicted right): from one pass where the loss counts them itself
+    (``SoftmaxCrossEntropy.loss_and_correct``), else None for the count, made after the step."""
+    counting = getattr(loss_fn, "loss_and_correct", None)
+    if counting is not None:
+        return counting(scores, yb, wb)
+    loss, dscores = loss_fn(scores, yb) if wb is None else loss_fn(scores, yb, weight=wb)
+    return loss, dscores, None
 
 
 def _split_weight(validation_data):

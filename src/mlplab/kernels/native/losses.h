@@ -2,18 +2,22 @@
  * mask and scale in one pass (included once per float type).
  *
  * Per row n: m = maxⱼ sₙⱼ, eⱼ = exp(sₙⱼ − m), Z = Σⱼ eⱼ; ℓₙ = log Z − (s_{n,yₙ} − m);
- * dsₙⱼ = cₙ (eⱼ / Z − [j = yₙ]); returns Σₙ cₙ ℓₙ, summed in double. Shapes: s, ds (N, C);
+ * dsₙⱼ = cₙ (eⱼ / Z − [j = yₙ]); returns Σₙ cₙ ℓₙ, summed in double, and counts in *correct
+ * the rows whose first maximum is at yₙ (NumPy's argmax = yₙ). Shapes: s, ds (N, C);
  * labels (N,) int64 in [0, C), checked by the caller; c (N,), or NULL for cₙ = 1/N. */
 static double NAME(softmax_cross_entropy)(const T *s, const int64_t *labels, const T *share,
-                                          T *ds, int64_t n, int64_t classes) {
+                                          T *ds, int64_t n, int64_t classes, int64_t *correct) {
     double loss = 0.0;
+    int64_t hits = 0;
     const T mean_share = (T)(1.0 / (double)(n > 1 ? n : 1));
     for (int64_t i = 0; i < n; i++) {
         const T c = share ? share[i] : mean_share;
         const T *row = s + i * classes;
         T *drow = ds + i * classes;
         T top = row[0];
-        for (int64_t j = 1; j < classes; j++) top = row[j] > top ? row[j] : top;
+        int64_t best = 0;
+        for (int64_t j = 1; j < classes; j++)
+            if (row[j] > top) top = row[best = j];
         T total = 0;
         for (int64_t j = 0; j < classes; j++) {
             T e = EXP(row[j] - top);
@@ -25,7 +29,9 @@ static double NAME(softmax_cross_entropy)(const T *s, const int64_t *labels, con
         int64_t label = labels[i];
         drow[label] -= c;
         loss += (double)(c * (LOG(total) - (row[label] - top)));
+        hits += best == label;
     }
+    *correct = hits;
     return loss;
 }
 

@@ -456,12 +456,13 @@ static PyObject *py_softmax_cross_entropy(PyObject *self, PyObject *const *args,
         if (I(labels)[i] < 0 || I(labels)[i] >= classes)
             return fail(&held, "softmax_cross_entropy: a label outside [0, C)");
     double loss;
+    int64_t correct;
     Py_BEGIN_ALLOW_THREADS;
     loss = TYPED(softmax_cross_entropy, s->buf, I(labels), share ? share->buf : NULL, ds->buf, n,
-                 classes);
+                 classes, &correct);
     Py_END_ALLOW_THREADS;
     release(&held);
-    return PyFloat_FromDouble(loss);
+    return Py_BuildValue("(dL)", loss, (long long)correct);
 }
 
 static PyObject *py_dropout(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
@@ -568,7 +569,8 @@ static PyMethodDef methods[] = {
     METHOD(bn_input_gradient,
            "bn_input_gradient(dy, xhat, dbeta, dgamma, scale, dx, start, stop)"),
     METHOD(affine_columns, "affine_columns(x, scale, shift, y, start, stop)"),
-    METHOD(softmax_cross_entropy, "softmax_cross_entropy(s, labels, share or None, ds) -> loss"),
+    METHOD(softmax_cross_entropy,
+           "softmax_cross_entropy(s, labels, share or None, ds) -> (loss, rows argmax'd right)"),
     METHOD(dropout, "dropout(x, u, p, scale, y)"),
 #ifdef HAVE_PREAD
     METHOD(read_rows, "read_rows(fd, offsets, order, row_bytes, out) -> None or (k, n)"),
