@@ -10,8 +10,10 @@ process per mode, the modes interleaved round by round:
   else the first ``--memory-rows``; the JSON says which);
 - ``mmap``: the memory map gathered row by row through the map (``MLPLAB_PREFETCH=off``, the
   path before the prefetcher; resident memory grows toward the file's size);
-- ``direct``: rows read from the file with ``pread`` in the training thread (``MLPLAB_PREFETCH=0``);
-- ``prefetch``: the same reads in a background thread, 4 batches ahead (the default);
+- ``direct``: rows read from the file with ``pread`` in the training thread, no hints
+  (``MLPLAB_PREFETCH=0``);
+- ``prefetch``: the same reads, the kernel asked for the rows of the next 4 batches while rows
+  come from the disk (``POSIX_FADV_WILLNEED``; the default);
 - ``direct-cold``, ``prefetch-cold``: ``direct`` and ``prefetch`` with the file's pages dropped
   from the page cache (``posix_fadvise(POSIX_FADV_DONTNEED)``, no root needed) when training
   begins, after the loader's NaN scan: every row then comes from the disk (the first time).

@@ -415,8 +415,8 @@ def headline_section(meta, agg, peaks, configs, optimizers):
 
 def out_of_core_row(peak, path=None):
     """The scaling table's row for data larger than memory, from ``benchmarks/out_of_core.py``'s
-    JSON (its ``prefetch`` mode: memory-mapped ``.npy``, next batches read in a background
-    thread), or None when it has not run. ``× NumPy ref`` holds the ratio to in-memory data."""
+    JSON (its ``prefetch`` mode: memory-mapped ``.npy``, the next batches read ahead by the
+    kernel), or None when it has not run. ``× NumPy ref`` holds the ratio to in-memory data."""
     path = path or os.path.join(RESULTS_DIR, "out_of_core.json")
     if not os.path.exists(path):
         return None

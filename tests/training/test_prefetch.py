@@ -1,7 +1,8 @@
-"""Training from a memory-mapped file with the batches read ahead in a background thread
-(``mlplab.training.prefetch``): the same batches in the same order and bit-identical results as
-from memory, the thread stopped however training ends, a file truncated mid-training a
-one-line error, resident memory bounded on a file of 200 MB."""
+"""Training from a memory-mapped file, its batches read as they are needed and the kernel asked
+for the next ones while rows come from the disk (``mlplab.training.prefetch``): the same batches
+in the same order and bit-identical results as from memory, the file closed however training
+ends, hints at most ``depth`` batches ahead and none over a cached file, a file truncated
+mid-training a one-line error, resident memory bounded on a file of 200 MB."""
 
 import contextlib
 import json
@@ -10,7 +11,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ import pytest
 
 from mlplab.data.file_rows import FileRows
 from mlplab.errors import FileFormatError
+from mlplab.kernels import fused
 from mlplab.network import build_mlp
 from mlplab.training import Callback, Checkpoint, Trainer, prefetch
 from mlplab.training.interrupts import Interrupted
@@ -44,8 +45,23 @@ def depth(request, monkeypatch):
     return prefetch.prefetch_depth()
 
 
-def prefetch_threads():
-    return [t for t in threading.enumerate() if t.name == "mlplab-prefetch" and t.is_alive()]
+@pytest.fixture
+def open_readers(monkeypatch):
+    """The ``FileRows`` opened and not closed since the test began."""
+    opened = set()
+    original_init, original_close = FileRows.__init__, FileRows.close
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        opened.add(self)
+
+    def close(self):
+        opened.discard(self)
+        original_close(self)
+
+    monkeypatch.setattr(FileRows, "__init__", init)
+    monkeypatch.setattr(FileRows, "close", close)
+    return opened
 
 
 class Recorder(Callback):
@@ -96,7 +112,6 @@ def test_same_batches_in_the_same_order_and_bit_identical_results(pair, depth, d
         assert xa.dtype == xb.dtype == np.dtype(dtype)
         np.testing.assert_array_equal(xa, xb)
         np.testing.assert_array_equal(ya, yb)
-    assert not prefetch_threads()
 
 
 def test_validation_data_from_a_map_is_evaluated_from_its_file(pair, depth, monkeypatch):
@@ -120,13 +135,13 @@ def test_validation_data_from_a_map_is_evaluated_from_its_file(pair, depth, monk
     ],
     ids=["early-stop", "exception", "sigint"],
 )
-def test_the_thread_stops_however_training_ends(pair, depth, act):
+def test_the_file_is_closed_however_training_ends(pair, depth, act, open_readers):
     x, y, path = pair
     stopper = Recorder(at=5, act=act)
     with contextlib.suppress(ValueError, Interrupted):
         train(np.load(path, mmap_mode="r"), y, callbacks=[stopper])
     assert len(stopper.batches) == 5
-    assert not prefetch_threads()
+    assert depth is None or not open_readers
 
 
 def test_resume_after_an_interruption_mid_epoch_is_bit_identical(pair, depth, tmp_path):
@@ -139,22 +154,91 @@ def test_resume_after_an_interruption_mid_epoch_is_bit_identical(pair, depth, tm
     resumed = train(np.load(path, mmap_mode="r"), y, epochs=3, callbacks=[Checkpoint(tmp_path)],
                     resume=checkpoint.path)  # fmt: skip
     assert_same(resumed, reference)
-    assert not prefetch_threads()
 
 
-def test_the_thread_reads_at_most_depth_batches_ahead(pair, depth, monkeypatch):
-    x, y, path = pair
-    reads, ahead = [], []
+def hints_while_training(path, y, monkeypatch, cached):
+    """Per step: the batch trained on, and the last batch asked of the kernel so far; with
+    ``cached`` what every read reports of the page cache (True, False, None: not known)."""
+    hinted, seen = [], []
     original = FileRows.read
-    monkeypatch.setattr(FileRows, "read", lambda self, rows, out: reads.append(1) or
-                        original(self, rows, out))  # fmt: skip
 
-    def wait_and_count(trainer):
-        threading.Event().wait(0.3)  # the thread has all the time it wants
-        ahead.append(len(reads) - trainer.batch)
+    def read(self, rows, out):
+        original(self, rows, out)
+        self.cached = cached
+        return out
 
-    train(np.load(path, mmap_mode="r"), y, epochs=1, callbacks=[Recorder(3, wait_and_count)])
-    assert ahead == [depth]  # queued; the thread waits for the trainer's buffer to come back
+    monkeypatch.setattr(FileRows, "read", read)
+    monkeypatch.setattr(FileRows, "hint", lambda self, rows: hinted.append(rows[0]))
+
+    class Count(Callback):
+        def on_batch_end(self, trainer):
+            seen.append((trainer.batch - 1, len(hinted)))
+
+    train(np.load(path, mmap_mode="r"), y, epochs=1, callbacks=[Count()])
+    return seen
+
+
+@pytest.mark.parametrize("depth", [1, 4], indirect=True)
+@pytest.mark.parametrize("cached", [False, None])
+def test_from_the_disk_the_kernel_is_asked_depth_batches_ahead(pair, depth, cached, monkeypatch):
+    x, y, path = pair
+    seen = hints_while_training(path, y, monkeypatch, cached)
+    steps = len(seen)
+    # the first batch read tells that rows come from the disk; while batch j trains, batches
+    # j+1..j+depth are asked for (the last ones: as many as there are)
+    assert seen == [(j, min(j + 1 + depth, steps) - 1) for j in range(steps)]
+
+
+@pytest.mark.parametrize("depth", [4], indirect=True)
+def test_over_a_cached_file_no_hint_is_given(pair, depth, monkeypatch):
+    x, y, path = pair
+    seen = hints_while_training(path, y, monkeypatch, True)
+    assert [hinted for _, hinted in seen] == [0] * 16
+
+
+@pytest.mark.parametrize("depth", [2], indirect=True)
+def test_hints_resume_when_rows_come_from_the_disk_again(pair, depth, monkeypatch):
+    x, y, path = pair
+    misses = iter([True] * 5 + [False] + [True] * 20)  # batch 5 missed the page cache
+    original = FileRows.read
+
+    def read(self, rows, out):
+        original(self, rows, out)
+        self.cached = next(misses)
+        return out
+
+    hinted = []
+    monkeypatch.setattr(FileRows, "read", read)
+    monkeypatch.setattr(FileRows, "hint", lambda self, rows: hinted.append(rows[0]))
+    order = np.arange(ROWS)  # batches in file order: shuffle off
+    net = build_mlp({"input_size": FEATURES, "hidden": [4], "output_size": 3}, seed=0)
+    Trainer(net, batch_size=BATCH, epochs=1, quiet=True, shuffle=False).fit(
+        np.load(path, mmap_mode="r"), y
+    )
+    # after batch 5 missed: batches 6 and 7 asked for, then one more with each batch
+    assert hinted == [order[k * BATCH] for k in range(6, 16)]
+
+
+def test_the_compiled_reader_tells_whether_the_page_cache_held_the_rows(tmp_path):
+    if not fused() or not hasattr(os, "RWF_NOWAIT"):
+        pytest.skip("needs the compiled kernels and Linux's RWF_NOWAIT")
+    path = tmp_path / "rows.bin"
+    path.write_bytes(np.arange(256 * 1024, dtype=np.float32).tobytes())
+    with FileRows(path, 0, 1024 * 4, (256, 1024), np.float32) as rows:
+        out = rows.read(np.array([3, 200, 7]), np.empty((3, 1024), np.float32))
+        np.testing.assert_array_equal(out[1], np.arange(200 * 1024, 201 * 1024))
+        assert rows.cached is True  # just written
+        fd = rows._file.fileno()
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        try:  # a file system whose pages stay (tmpfs) cannot show the other case
+            os.preadv(fd, [bytearray(4096)], 200 * 4096, os.RWF_NOWAIT)
+            pytest.skip(f"{tmp_path}'s pages stay in memory")
+        except BlockingIOError:
+            pass
+        out = rows.read(np.array([3, 200, 7]), np.empty((3, 1024), np.float32))
+        np.testing.assert_array_equal(out[2], np.arange(7 * 1024, 8 * 1024))
+        assert rows.cached is False
 
 
 def test_a_file_truncated_while_training_is_a_one_line_error(pair, tmp_path, depth):
@@ -169,7 +253,6 @@ def test_a_file_truncated_while_training_is_a_one_line_error(pair, tmp_path, dep
     with pytest.raises(FileFormatError, match=r"x\.npy: truncated while in use: row \d+") as e:
         train(np.load(path, mmap_mode="r"), y, callbacks=[Recorder(at=2, act=truncate)])
     assert "\n" not in str(e.value)
-    assert not prefetch_threads()
 
 
 RSS_SCRIPT = textwrap.dedent(

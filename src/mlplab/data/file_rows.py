@@ -80,6 +80,8 @@ class FileRows:
         self.path, self.start, self.stride = str(path), int(start), int(stride)
         self.shape, self.dtype = tuple(shape), np.dtype(dtype)
         self.row_bytes = self.shape[1] * self.dtype.itemsize
+        #: whether the last ``read`` found every row in the page cache (None: not known)
+        self.cached: bool | None = None
         self._file = open(self.path, "rb", buffering=0)  # noqa: SIM115 (closed by close())
 
     def __len__(self) -> int:
@@ -112,13 +114,17 @@ class FileRows:
     def read(self, rows, out):
         """Rows ``rows`` (indices into the array) into ``out`` (len(rows), D), C-contiguous,
         of this array's dtype; returns ``out``. In order of their offsets; with the compiled
-        kernels in one call that releases the GIL, else (or on any failure, to name it) one
+        kernels in one call that releases the GIL and tells whether the page cache held every
+        row (``cached``; Linux's ``RWF_NOWAIT``), else (or on any failure, to name it) one
         ``pread`` per row from Python."""
         offsets = self.start + np.asarray(rows, dtype=np.int64) * self.stride
         order = np.argsort(offsets, kind="stable")
         flat, size = _bytes_of(out), self.row_bytes
         reader = getattr(compiled(), "read_rows", None) if fused() else None
-        if reader is not None and reader(self._file.fileno(), offsets, order, size, flat) is None:
+        self.cached = None
+        found = None if reader is None else reader(self._file.fileno(), offsets, order, size, flat)
+        if isinstance(found, int):  # the rows not wholly cached (-1: not known); else a failure
+            self.cached = None if found < 0 else found == 0
             return out
         offsets = offsets.tolist()
         for k in order.tolist():

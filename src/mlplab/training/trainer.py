@@ -7,8 +7,8 @@
 One epoch: a permutation of the training rows drawn from ``default_rng([seed, epoch])`` (so the
 order depends on the seed and the epoch only, and a resumed run sees the same order); for each
 minibatch (``_train_step``), rows are gathered by index (``np.take``; from a ``np.memmap``, the
-epoch's batches are read from its file a few ahead in a background thread,
-``training.prefetch``), then
+epoch's batches are read from its file, the kernel asked for the next few while rows come from
+the disk, ``training.prefetch``), then
 
     scores = net.forward(x, training=True)        # forward
     loss, dscores = loss_fn(scores, y)            # loss
@@ -345,7 +345,7 @@ class Trainer:
 
     def _open_reader(self, X, order):
         """For a memory-mapped X, a reader of this epoch's batches from ``self.batch`` on,
-        reading ahead in a background thread (``mlplab.training.prefetch``); else None."""
+        the kernel reading ahead from the disk (``mlplab.training.prefetch``); else None."""
         rows = None if prefetch_depth() is None else file_rows(X)
         if rows is None:
             return None

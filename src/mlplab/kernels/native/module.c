@@ -13,8 +13,12 @@
 #include <stdint.h>
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #define HAVE_PREAD 1
+#endif
+#if defined(HAVE_PREAD) && defined(__linux__) && defined(RWF_NOWAIT)
+#define HAVE_NOWAIT 1 /* preadv2(RWF_NOWAIT): read only what the page cache holds */
 #endif
 
 /* GCC 11+ on x86-64 Linux: each hot loop also for AVX-512 (x86-64-v4) and AVX2 (v3) CPUs, the
@@ -484,10 +488,39 @@ static PyObject *py_dropout(PyObject *self, PyObject *const *args, Py_ssize_t na
 /* -- file rows ------------------------------------------------------------------------------ */
 
 #ifdef HAVE_PREAD
+/* `size` bytes at `offset` into `target`, retried on EINTR and short reads: the count read
+ * (short where the file ends) or −errno. With RWF_NOWAIT, first what the page cache holds
+ * (no wait for the disk); *cold is set when that was not all of it, and *known cleared when
+ * the kernel cannot tell (then every later row is read plainly). */
+static int64_t read_row(int fd, char *target, int64_t size, int64_t offset, int *cold,
+                        int *known) {
+    int64_t done = 0;
+#ifdef HAVE_NOWAIT
+    if (*known) {
+        struct iovec part = {target, (size_t)size};
+        ssize_t got;
+        do got = preadv2(fd, &part, 1, (off_t)offset, RWF_NOWAIT);
+        while (got < 0 && errno == EINTR);
+        if (got > 0) done = got;
+        if (got < 0 && errno != EAGAIN) *known = 0; /* EOPNOTSUPP, or EINVAL before Linux 4.14 */
+        if (done < size) *cold = 1;
+    }
+#endif
+    while (done < size) {
+        ssize_t got = pread(fd, target + done, (size_t)(size - done), (off_t)(offset + done));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return -(int64_t)errno;
+        if (got == 0) break;
+        done += got;
+    }
+    return done;
+}
+
 /* Rows of a file into `out` without the GIL: row k (taken in the order `order`, by offset) is
- * `row_bytes` bytes at `offsets[k]`, read into out + k·row_bytes with pread, retried on EINTR
- * and short reads. None when every row was read; else (k, n): row k failed, n = −errno, or
- * n >= 0 bytes where the file ended. (The Python loop of data/file_rows.py is the reference.) */
+ * `row_bytes` bytes at `offsets[k]`, read into out + k·row_bytes (read_row). When every row
+ * was read: how many were not wholly in the page cache (−1: the kernel cannot tell); else
+ * (k, n): row k failed, n = −errno, or n >= 0 bytes where the file ended. (The Python loop of
+ * data/file_rows.py is the reference.) */
 static PyObject *py_read_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Held held = {0};
     ARGS(5);
@@ -507,28 +540,29 @@ static PyObject *py_read_rows(PyObject *self, PyObject *const *args, Py_ssize_t 
     for (Py_ssize_t i = 0; i < n; i++)
         if (I(order)[i] < 0 || I(order)[i] >= n)
             return fail(&held, "read_rows: order holds an index outside [0, N)");
-    int64_t failed = -1, result = 0;
+    int64_t failed = -1, result = 0, cold_rows = 0;
+#ifdef HAVE_NOWAIT
+    int known = 1;
+#else
+    int known = 0;
+#endif
     Py_BEGIN_ALLOW_THREADS;
-    for (Py_ssize_t i = 0; i < n && failed < 0; i++) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         int64_t k = I(order)[i];
-        char *target = (char *)out->buf + k * row_bytes;
-        int64_t done = 0;
-        while (done < row_bytes) {
-            ssize_t got = pread((int)fd, target + done, (size_t)(row_bytes - done),
-                                (off_t)(I(offsets)[k] + done));
-            if (got < 0 && errno == EINTR) continue;
-            if (got <= 0) {
-                failed = k;
-                result = got < 0 ? -(int64_t)errno : done;
-                break;
-            }
-            done += got;
+        int cold = 0;
+        int64_t got = read_row((int)fd, (char *)out->buf + k * row_bytes, row_bytes,
+                               I(offsets)[k], &cold, &known);
+        cold_rows += cold;
+        if (got != row_bytes) {
+            failed = k;
+            result = got;
+            break;
         }
     }
     Py_END_ALLOW_THREADS;
     release(&held);
-    if (failed < 0) Py_RETURN_NONE;
-    return Py_BuildValue("(LL)", (long long)failed, (long long)result);
+    if (failed >= 0) return Py_BuildValue("(LL)", (long long)failed, (long long)result);
+    return PyLong_FromLongLong(known ? (long long)cold_rows : -1LL);
 }
 #endif
 
@@ -573,7 +607,7 @@ static PyMethodDef methods[] = {
            "softmax_cross_entropy(s, labels, share or None, ds) -> (loss, rows argmax'd right)"),
     METHOD(dropout, "dropout(x, u, p, scale, y)"),
 #ifdef HAVE_PREAD
-    METHOD(read_rows, "read_rows(fd, offsets, order, row_bytes, out) -> None or (k, n)"),
+    METHOD(read_rows, "read_rows(fd, offsets, order, row_bytes, out) -> rows not cached or (k, n)"),
 #endif
 #if defined(HAVE_PREAD) && defined(POSIX_FADV_WILLNEED)
     METHOD(advise_rows, "advise_rows(fd, offsets, row_bytes): WILLNEED hints"),
