@@ -184,6 +184,19 @@ def memory_rows(x_bytes: int, rows: int, wanted: int | None) -> int:
     return max(BATCH, int(available // 4 // (x_bytes / rows)))
 
 
+def paired_ratio(runs: list[dict], mode: str) -> float | None:
+    """The median over rounds of ``mode``'s rate ÷ ``memory``'s in the same round: the modes of
+    a round run back to back, so a machine that speeds up or slows down between rounds (a
+    neighbour's load) cancels out, as it does not in the ratio of the two medians."""
+    rates = {(r["mode"], r.get("round")): r["samples_per_s"] for r in runs}
+    ratios = [
+        rates[mode, round_] / rates["memory", round_]
+        for m, round_ in rates
+        if m == mode and ("memory", round_) in rates and round_ is not None
+    ]
+    return statistics.median(ratios) if ratios else None
+
+
 def summarize(runs: list[dict], args, x_bytes: int) -> dict:
     by_mode = {m: [r for r in runs if r["mode"] == m] for m in args.modes}
     reference = statistics.median(r["samples_per_s"] for r in by_mode.get("memory", [])) or None
@@ -193,6 +206,7 @@ def summarize(runs: list[dict], args, x_bytes: int) -> dict:
         rows[mode] = {
             "samples_per_s": rate,
             "ratio_to_memory": rate / reference if reference else None,
+            "paired_ratio_to_memory": paired_ratio(runs, mode),
             "peak_rss_mib": max(r["peak_rss_mib"] for r in found),
             "setup_s": statistics.median(r["setup_s"] for r in found),
             "cpu_s_per_step": statistics.median(r["cpu_s_per_step"] for r in found),
@@ -250,13 +264,15 @@ def markdown(result: dict) -> str:
     if result.get("note"):
         lines += [f"Note: {result['note']}.", ""]
     lines += [
-        "| data | mode | rows trained from | samples/s | × in memory | samples per CPU s | "
-        "× in memory (CPU) | peak RSS | set-up |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| data | mode | rows trained from | samples/s | × in memory | × in memory, same round "
+        "| samples per CPU s | × in memory (CPU) | peak RSS | set-up |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     cpu_reference = modes.get("memory", {}).get("cpu_s_per_step")
     for mode, row in modes.items():
         ratio = f"{row['ratio_to_memory']:.2f}" if row["ratio_to_memory"] else "–"
+        paired = paired_ratio(result.get("runs", []), mode)
+        ratio += f" | {paired:.2f}" if paired else " | –"
         cpu_rate = BATCH / row["cpu_s_per_step"]
         cpu_ratio = f"{cpu_reference / row['cpu_s_per_step']:.2f}" if cpu_reference else "–"
         lines.append(
@@ -267,6 +283,8 @@ def markdown(result: dict) -> str:
     best = modes.get("prefetch")
     if best:
         ratio = f"{best['ratio_to_memory']:.2f} × in memory" if best["ratio_to_memory"] else "–"
+        paired = paired_ratio(result.get("runs", []), "prefetch")
+        ratio += f" ({paired:.2f} round by round)" if paired else ""
         lines += [
             "",
             "Row for the scaling table (axis, value, network, batch, samples/s, ms/step, "

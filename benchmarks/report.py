@@ -439,9 +439,13 @@ def out_of_core_row(peak, path=None):
         _fmt(cfg.batch / sps * 1e3, "{:.2f}"),
         _fmt(gflops, "{:.1f}"),
         _fmt(_ratio(gflops, peak), "{:.0%}"),
-        _fmt(ratio, "{:.2f} × in memory"),
+        _fmt(ratio, "{:.2f} × in memory") + _paired(best.get("paired_ratio_to_memory")),
         _fmt(best.get("peak_rss_mib"), "{:.0f}"),
     ]
+
+
+def _paired(ratio) -> str:
+    return f" ({ratio:.2f} round by round)" if ratio else ""
 
 
 def write_report(meta, results, path):

@@ -21,6 +21,24 @@ def test_out_of_core_row_comes_from_the_prefetch_mode(tmp_path):
     assert row[0] == "data" and row[4] == "19,000" and row[8] == "0.95 × in memory"
     assert row[9] == "600"
     assert report.out_of_core_row(peak=None, path=str(tmp_path / "absent.json")) is None
+    modes["prefetch"]["paired_ratio_to_memory"] = 0.97
+    path.write_text(json.dumps({"file": {"rows": 1000, "bytes": 2**30}, "modes": modes}))
+    row = report.out_of_core_row(peak=None, path=str(path))
+    assert row[8] == "0.95 × in memory (0.97 round by round)"
+
+
+def test_out_of_core_pairs_each_mode_with_memory_in_its_own_round():
+    import out_of_core
+
+    rates = {0: (100.0, 96.0), 1: (50.0, 49.0), 2: (60.0, 57.0)}  # the machine slowed down
+    runs = [
+        {"mode": mode, "round": r, "samples_per_s": rate}
+        for r, pair in rates.items()
+        for mode, rate in zip(("memory", "prefetch"), pair, strict=True)
+    ]
+    assert out_of_core.paired_ratio(runs, "prefetch") == 0.96  # rounds: 0.96, 0.98, 0.95
+    assert out_of_core.paired_ratio(runs, "memory") == 1.0
+    assert out_of_core.paired_ratio(runs, "direct") is None
 
 
 def test_numpy_kernel_is_read_from_numpys_own_openblas():
