@@ -189,6 +189,13 @@ def test_approximate_tables_may_be_padded_differently():
     assert not output_matches(shown, wider.replace("loss", "lost"), approximate=True)
     assert not output_matches(["a 1 b"], "a 1b", approximate=True)  # columns stay apart
     assert output_matches(["2-layer  f(0, x)"], "2-layer    f(0, x)", approximate=True)
+    # lecture.md's sanity sweep, and what another CPU's BLAS printed for its diverging rates
+    page = [" 0.1000        2.3156      1.0404    12.5966  too high",
+            " 1.0000        2.3156    125.6626   414.2856  too high"]  # fmt: skip
+    printed = " 0.1000        2.3156      0.7773    12.5914  too high\n" + (
+        " 1.0000        2.3156     22.0710   393.7090  too high"
+    )
+    assert output_matches(page, printed, approximate=True)
     assert not output_matches(["2-layer"], "2--layer", approximate=True)  # a hyphen is no rule
 
 
