@@ -15,11 +15,11 @@ with the BLAS's. Where the kernel cannot tell, every batch is asked for ahead.
 
 Why not a reading thread (measured in ``benchmarks/OUT_OF_CORE.md``): on a 2-core machine a
 thread that copies the rows takes a core from the matrix products, and the whole step waits for
-the slower of the BLAS's threads (0.81-0.86 × the in-memory rate against 0.94-1.04 reading in
-the training thread); from the disk, the hints keep more reads in flight than one thread's
-blocking ``pread`` (0.81 against 0.55 × the in-memory rate). An error reading the file (truncated
-or unreadable while training) is the reader's one-line ``FileFormatError``, raised at that
-batch.
+the slower of the BLAS's threads (in one process over a cached file: 0.93 × the in-memory rate
+with the thread, 0.97 without); from the disk, the hints keep more reads in flight than one
+thread's blocking ``pread`` (0.73-0.87 against 0.55 × the in-memory rate). An error reading the
+file (truncated or unreadable while training) is the reader's one-line ``FileFormatError``,
+raised at that batch.
 
 ``MLPLAB_PREFETCH``: the number of batches the kernel is asked for ahead (default 4); ``0``
 reads each batch with no hints; ``off`` gathers rows through the memory map itself, as before
@@ -107,7 +107,7 @@ class _Buffer:
         n, width = len(batch), self._rows.shape[1]
         if self._array is None or len(self._array) < n:
             self._array = np.empty((n, width), self.dtype)
-        out = self._array[:n] if len(self._array) != n else self._array
+        out = self._array[:n]
         if self._rows.dtype == self.dtype:
             return self._rows.read(batch, out)
         if self._staging is None or len(self._staging) < n:
