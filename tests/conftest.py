@@ -5,6 +5,17 @@ import sys
 import numpy as np
 import pytest
 
+#: ``pytest -n auto`` runs at most this many workers: each imports NumPy, PyTorch and ONNX Runtime
+#: (about 400 MiB resident), and several tests train on, map or write a gigabyte of their own
+MAX_WORKERS = 4
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which the smoke environment lacks
+def pytest_xdist_auto_num_workers(config):
+    """The worker count for ``-n auto``: the cores this process may run on, at most
+    ``MAX_WORKERS``."""
+    return min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+
 
 @pytest.fixture
 def rng():
