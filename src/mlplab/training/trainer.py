@@ -313,7 +313,9 @@ class Trainer:
             buf = self._buffers.get(len(idx))
             if buf is None:
                 buf = self._buffers[len(idx)] = np.empty((len(idx), X.shape[1]), dtype)
-            xb = np.take(X, idx, axis=0, out=buf)
+            # mode "clip": idx is the trainer's own, in range; the default "raise" with ``out``
+            # copies through a temporary (three times as slow as the gather itself)
+            xb = X.take(idx, 0, buf, "clip")
         else:
             xb = np.asarray(X[idx], dtype=dtype)
         return xb, y[idx]
