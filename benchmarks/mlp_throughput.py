@@ -1,8 +1,10 @@
 """Train the same MLPs with mlplab, a hand-written NumPy MLP, PyTorch, JAX and scikit-learn.
 
 Every measurement runs in its own process (so imports, allocator state and peak memory do not
-leak between peers), the jobs are interleaved in a fresh random order on every repeat, and the
-table reports medians over repeats. Usage (from the repository root):
+leak between peers). On every repeat the networks come in a fresh random order, and the peers of
+one network, optimizer and thread count run back to back (in random order), so that a ratio
+between two peers compares runs seconds apart. The tables report medians over repeats; the
+goals, the median over repeats of each repeat's ratio. Usage (from the repository root):
 
     python benchmarks/mlp_throughput.py          # full run (~20 min): benchmarks/RESULTS.md
     python benchmarks/mlp_throughput.py --quick  # harness check (~6 min on a quiet machine)
@@ -155,6 +157,28 @@ def build_jobs(args) -> list[tuple[dict, str]]:
     return jobs
 
 
+def repeat_order(jobs, rng) -> list[tuple[dict, str]]:
+    """One repeat's jobs: the groups (``side_by_side``) in a random order, the jobs of each
+    group back to back in a random order."""
+    groups = {}
+    for job in jobs:
+        groups.setdefault(side_by_side(job[0]), []).append(job)
+    order = list(groups.values())
+    rng.shuffle(order)
+    for group in order:
+        rng.shuffle(group)
+    return [job for group in order for job in group]
+
+
+def side_by_side(spec: dict) -> tuple:
+    """The group a job runs with: every peer and BLAS setting of one network, optimizer and
+    thread count in the main table (so a ratio between two of them, as the goals take it, is
+    of runs seconds apart); any other job alone."""
+    if spec.get("table") != "main":
+        return (id(spec),)
+    return (spec["threads"], spec["config"]["name"], spec["optimizer"])
+
+
 def peak_spec(args, lib, threads, clock) -> dict:
     """The float32 2048² matmul rate of ``lib``, by the same clock as the training runs."""
     return {"kind": "peak", "lib": lib, "seconds": args.peak_s, "threads": threads, "clock": clock}
@@ -286,8 +310,7 @@ def main(argv=None) -> int:
     done = 0
     stopped = None
     for r in range(args.repeats):
-        batch = [job for job in jobs if repeated(job, r)]
-        rng.shuffle(batch)
+        batch = repeat_order([job for job in jobs if repeated(job, r)], rng)
         for spec, blas in batch:
             if time.time() - start > args.budget_min * 60:
                 stopped = f"time budget of {args.budget_min:g} min reached: {done} of {total} runs"

@@ -53,3 +53,16 @@ def test_peak_share_is_against_the_best_library_at_the_same_thread_count():
     header, rows, passed, checked = goals.peak_rows(agg, peaks, [2], ["env"])
     assert rows == [["2", "env", "90.0", "120", "100", "75% **FAIL**"]]
     assert (passed, checked) == (0, 1)
+
+
+def test_speed_is_the_median_of_each_repeats_ratio():
+    # equal speed in repeats 0 and 1 (repeat 1 in a slow phase of the machine, for both), JAX
+    # alone slowed in repeat 2: the medians' ratio says 1.25, the repeats' ratios 1.0
+    fit = {"sps": 100.0, "by_repeat": {0: 100.0, 1: 60.0, 2: 104.0}}
+    jax = {"sps": 80.0, "by_repeat": {0: 100.0, 1: 60.0, 2: 80.0}}
+    assert goals.speed_ratio(fit, jax) == 1.0
+    assert goals.speed_ratio(fit, {"sps": 90.0, "by_repeat": {1: 45.0}}) == 60.0 / 45.0
+    # no repeat in common (a raw file without repeats, or runs missing): the medians' ratio
+    assert goals.speed_ratio(fit, {"sps": 80.0, "by_repeat": {5: 80.0}}) == 100.0 / 80.0
+    assert goals.speed_ratio({"sps": 100.0}, {"sps": 50.0}) == 2.0
+    assert goals.speed_ratio(fit, None) is None

@@ -18,6 +18,25 @@ def test_matmul_flops_skip_the_first_layers_input_gradient():
     assert CONFIGS["tiny"].matmul_flops() == expected
 
 
+def test_a_networks_peers_run_back_to_back_in_each_repeat():
+    import random
+
+    from mlp_throughput import build_jobs, parse_args, repeat_order
+
+    args = parse_args(["--no-scaling", "--no-callbacks", "--configs=tiny,mnist"])
+    jobs = build_jobs(args)
+    for seed in range(3):
+        order = repeat_order(jobs, random.Random(seed))
+        assert sorted(map(id, order)) == sorted(map(id, jobs))  # every job once
+        groups = [
+            (s["threads"], s["config"]["name"], s["optimizer"])
+            for s, _ in order
+            if s.get("table") == "main"
+        ]
+        runs = [g for i, g in enumerate(groups) if i == 0 or g != groups[i - 1]]
+        assert len(runs) == len(set(runs))  # no group comes back once left
+
+
 def test_quick_run_writes_a_report(tmp_path):
     out, raw = tmp_path / "RESULTS.md", tmp_path / "results.json"
     cmd = [
