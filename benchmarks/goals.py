@@ -36,8 +36,9 @@ def _ratio(a, b, key):
 
 def speed_ratio(a, b):
     """samples/s of ``a`` ÷ ``b``: the median over the repeats both ran in of that repeat's
-    ratio (a network's peers run back to back, so each ratio is of runs seconds apart, and the
-    machine's slow and fast phases cancel); the ratio of the medians where no repeat has both."""
+    ratio (a network's peers run back to back, so each ratio is of runs seconds apart, and a
+    slow phase of the machine that hits both cancels); the ratio of the medians where no repeat
+    has both."""
     if not a or not b:
         return None
     ours, theirs = a.get("by_repeat") or {}, b.get("by_repeat") or {}

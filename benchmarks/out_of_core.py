@@ -271,7 +271,7 @@ def markdown(result: dict) -> str:
     cpu_reference = modes.get("memory", {}).get("cpu_s_per_step")
     for mode, row in modes.items():
         ratio = f"{row['ratio_to_memory']:.2f}" if row["ratio_to_memory"] else "–"
-        paired = paired_ratio(result.get("runs", []), mode)
+        paired = row.get("paired_ratio_to_memory")
         ratio += f" | {paired:.2f}" if paired else " | –"
         cpu_rate = BATCH / row["cpu_s_per_step"]
         cpu_ratio = f"{cpu_reference / row['cpu_s_per_step']:.2f}" if cpu_reference else "–"
@@ -283,7 +283,7 @@ def markdown(result: dict) -> str:
     best = modes.get("prefetch")
     if best:
         ratio = f"{best['ratio_to_memory']:.2f} × in memory" if best["ratio_to_memory"] else "–"
-        paired = paired_ratio(result.get("runs", []), "prefetch")
+        paired = best.get("paired_ratio_to_memory")
         ratio += f" ({paired:.2f} round by round)" if paired else ""
         lines += [
             "",
