@@ -270,3 +270,60 @@ def test_regression_logs_loss_only(digits):
         X, y.astype(np.float32), validation_split=0.2
     )
     assert "accuracy" not in history and history["val_loss"][-1] < history["val_loss"][0]
+
+
+class _BatchRecorder(Callback):
+    def __init__(self):
+        self.batches = []
+
+    def on_batch_begin(self, trainer):
+        self.batches.append(trainer.x_batch)
+
+
+def test_unshuffled_batches_are_read_only_views_and_train_like_gathered_copies(digits):
+    X, y, _, _ = digits
+    X = np.ascontiguousarray(X[:300], dtype=np.float32)
+    y = y[:300]
+    before = X.copy()
+    runs = {}
+    for name, data, split in (
+        ("view", X, 0.0),
+        ("copy", np.asfortranarray(X), 0.0),  # not C-contiguous: gathered
+        ("split", X, 0.2),  # rows with gaps: gathered
+    ):
+        recorder = _BatchRecorder()
+        net = _net()
+        trainer = Trainer(
+            net,
+            "momentum",
+            lr=0.05,
+            epochs=2,
+            batch_size=64,
+            shuffle=False,
+            callbacks=[recorder],
+            quiet=True,
+        )
+        trainer.fit(data, y, validation_split=split)
+        runs[name] = (_weights(net), recorder.batches)
+
+    weights, batches = runs["view"]
+    assert len(batches) == 2 * 5  # 300 rows: four of 64 and the last of 44
+    for i, xb in enumerate(batches[:5]):
+        assert np.shares_memory(xb, X) and not xb.flags.writeable
+        np.testing.assert_array_equal(xb, X[64 * i : min(64 * (i + 1), 300)])
+    for a, b in zip(weights, runs["copy"][0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not any(np.shares_memory(xb, X) for xb in runs["copy"][1])
+    assert not any(np.shares_memory(xb, X) for xb in runs["split"][1])
+    np.testing.assert_array_equal(X, before)
+    assert X.flags.writeable  # the user's array itself is left as it was
+
+
+def test_shuffled_batches_are_copies(digits):
+    X, y, _, _ = digits
+    X = np.ascontiguousarray(X[:256], dtype=np.float32)
+    recorder = _BatchRecorder()
+    Trainer(_net(), "sgd", lr=0.05, epochs=1, batch_size=64, callbacks=[recorder], quiet=True).fit(
+        X, y[:256]
+    )
+    assert not any(np.shares_memory(xb, X) for xb in recorder.batches)

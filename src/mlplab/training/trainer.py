@@ -157,6 +157,7 @@ class Trainer:
         self._epoch_start = None  # perf_counter at the epoch's first batch
         self._buffers = {}  # gather buffers by batch length
         self._reader = None  # this epoch's batches read from a memory-mapped file (prefetch)
+        self._rows_in_order = False  # this epoch's order is the training rows' own (no shuffle)
         self._bound = False
         self._gradients = None  # the packed gradient buffer (or the arrays) summed over ranks
         self._step_signal = None  # the signal the last step's reduction found on some rank
@@ -303,13 +304,19 @@ class Trainer:
 
     def _gather(self, X, y, idx):
         """The rows ``idx`` of X and y as contiguous arrays in the network's dtype (and of the
-        sample weights, ``w_batch``); of a memory-mapped X, the epoch's reader's next batch."""
+        sample weights, ``w_batch``); of a memory-mapped X, the epoch's reader's next batch.
+        Rows in order (no shuffling) of a C-contiguous X in that dtype come as a read-only view:
+        copying them (a batch of 256 × 3072 float32 takes about 0.3 ms) would only move bytes."""
         if self.sample_weight is not None:
             self.w_batch = self.sample_weight[idx]
         if self._reader is not None:
             return self._reader.next(), y[idx]
         dtype = self.net.dtype
         if X.dtype == dtype and not isinstance(X, np.memmap):
+            if self._rows_in_order and _consecutive(idx) and X.flags.c_contiguous:
+                view = X[idx[0] : idx[-1] + 1]
+                view.flags.writeable = False
+                return view, y[idx]
             buf = self._buffers.get(len(idx))
             if buf is None:
                 buf = self._buffers[len(idx)] = np.empty((len(idx), X.shape[1]), dtype)
@@ -546,6 +553,7 @@ class Trainer:
         it before its last batch."""
         X, y, train_idx = self.train_data
         order = self._epoch_order(self.epoch, train_idx)
+        self._rows_in_order = order is train_idx  # increasing indices (``_prepare``'s)
         self._epoch_done = False
         if self.batch == 0:
             self.totals.reset()
@@ -810,6 +818,11 @@ def _split_weight(validation_data):
         return validation_data, None
     xv, yv, wv = validation_data
     return (xv, yv), (len(xv), wv)
+
+
+def _consecutive(idx) -> bool:
+    """Whether increasing row indices ``idx`` are idx[0], idx[0] + 1, ..., idx[-1]."""
+    return len(idx) > 0 and idx[-1] - idx[0] == len(idx) - 1
 
 
 def _classifies(loss_fn) -> bool:
