@@ -157,7 +157,6 @@ class Trainer:
         self._epoch_start = None  # perf_counter at the epoch's first batch
         self._buffers = {}  # gather buffers by batch length
         self._reader = None  # this epoch's batches read from a memory-mapped file (prefetch)
-        self._rows_in_order = False  # this epoch's order is the training rows' own (no shuffle)
         self._bound = False
         self._gradients = None  # the packed gradient buffer (or the arrays) summed over ranks
         self._step_signal = None  # the signal the last step's reduction found on some rank
@@ -302,18 +301,19 @@ class Trainer:
             val = (X, y, val_idx)
         return X, y, train_idx, val
 
-    def _gather(self, X, y, idx):
+    def _gather(self, X, y, idx, in_order: bool = False):
         """The rows ``idx`` of X and y as contiguous arrays in the network's dtype (and of the
         sample weights, ``w_batch``); of a memory-mapped X, the epoch's reader's next batch.
-        Rows in order (no shuffling) of a C-contiguous X in that dtype come as a read-only view:
-        copying them (a batch of 256 × 3072 float32 takes about 0.3 ms) would only move bytes."""
+        With ``in_order`` (idx increasing: the epoch is not shuffled), consecutive rows of a
+        C-contiguous X in that dtype come as a read-only view: copying them (a batch of
+        256 × 3072 float32 takes about 0.3 ms) would only move bytes."""
         if self.sample_weight is not None:
             self.w_batch = self.sample_weight[idx]
         if self._reader is not None:
             return self._reader.next(), y[idx]
         dtype = self.net.dtype
         if X.dtype == dtype and not isinstance(X, np.memmap):
-            if self._rows_in_order and _consecutive(idx) and X.flags.c_contiguous:
+            if in_order and _consecutive(idx) and X.flags.c_contiguous:
                 view = X[idx[0] : idx[-1] + 1]
                 view.flags.writeable = False
                 return view, y[idx]
@@ -553,7 +553,6 @@ class Trainer:
         it before its last batch."""
         X, y, train_idx = self.train_data
         order = self._epoch_order(self.epoch, train_idx)
-        self._rows_in_order = order is train_idx  # increasing indices (``_prepare``'s)
         self._epoch_done = False
         if self.batch == 0:
             self.totals.reset()
@@ -578,8 +577,10 @@ class Trainer:
         optimizer, schedule = self.optimizer, self.schedule
         per_step_lr = schedule.unit == "step"
         on_batch_begin, on_batch_end = hooks["on_batch_begin"], hooks["on_batch_end"]
+        in_order = order is self.train_data[2]  # the training rows' own increasing indices
         while self.batch < self.steps_per_epoch:
-            xb, yb = self._gather(X, y, self._shard(self._batch_rows(order, self.batch)))
+            rows = self._shard(self._batch_rows(order, self.batch))
+            xb, yb = self._gather(X, y, rows, in_order)
             self.x_batch, self.y_batch = xb, yb
             if per_step_lr:
                 optimizer.lr = schedule.lr(self.step, optimizer.base_lr)
