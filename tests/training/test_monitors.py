@@ -150,3 +150,39 @@ def test_update_ratio_waits_a_second_epoch_for_a_moderate_excursion():
         assert len(caught) == 1 and "too high" in str(caught[0].message)
         monitor._check("0.W", 0.2, trainer)
         assert len(caught) == 2 and "0.W" in str(caught[1].message)
+
+
+def test_update_ratio_is_judged_at_the_configured_rate_when_a_schedule_lowers_it():
+    """Cosine's tail lowers the rate, and the ratio with it: 5e-6 at a hundredth of the base rate
+    is 5e-4 at the configured rate, in range. The same 5e-6 at the configured rate is far below."""
+    from types import SimpleNamespace
+
+    annealed = SimpleNamespace(epoch=150, optimizer=SimpleNamespace(lr=1e-5, base_lr=1e-3))
+    configured = SimpleNamespace(epoch=150, optimizer=SimpleNamespace(lr=1e-3, base_lr=1e-3))
+    monitor = UpdateRatioMonitor()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        monitor._check("0.W", 5e-6, annealed)
+        assert not caught
+        monitor._check("0.W", 5e-6, configured)
+        assert len(caught) == 1 and "ratio 5.0e-06" in str(caught[0].message)
+        monitor._check("4.W", 0.2, annealed)  # above the range is never excused
+        assert len(caught) == 2 and "too high" in str(caught[1].message)
+
+
+def test_a_cosine_schedule_to_zero_warns_of_no_low_rate(digits):
+    X, y, _, _ = digits
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = Trainer(
+            _net(),
+            "sgd",
+            lr=0.02,
+            epochs=30,
+            batch_size=50,
+            schedule="cosine",
+            quiet=True,
+            callbacks=[UpdateRatioMonitor(every=1)],
+        ).fit(X, y)
+    assert min(history["lr"]) < 0.02 / 100  # the tail is annealed far below the base rate
+    assert not [w for w in caught if "too low" in str(w.message)]

@@ -9,6 +9,10 @@ outside [low, high], or outside it in two epochs in a row without moving back to
 moderate excursion that shrinks is a transient (Adam's steps are about lr whatever the weight's
 size, so a small-initialized output layer starts near 1e-1 and falls as it grows), while a
 learning rate that is really off is either far off at once or stays off.
+
+A schedule that lowers the rate on purpose (cosine's tail, a step decay) lowers the ratio with it:
+below the range is judged at the configured rate, the ratio divided by the share lr / base_lr of
+it that the schedule has left, so annealing is not taken for a rate set too low.
 """
 
 import math
@@ -115,16 +119,21 @@ class UpdateRatioMonitor(Callback):
         self._outside = {(n, k): float(r) for n, k, r in state.get("outside", [])}
 
     def _check(self, name, ratio, trainer):
-        kind = "low" if ratio < self.low else "high" if ratio > self.high else None
+        optimizer = trainer.optimizer
+        base = getattr(optimizer, "base_lr", 0.0)
+        share = optimizer.lr / base if base > 0 else 1.0
+        # below the range, the ratio the configured rate would give (schedules lower it on purpose)
+        judged = ratio / share if 0.0 < share < 1.0 and ratio < self.low else ratio
+        kind = "low" if judged < self.low else "high" if judged > self.high else None
         for other in ("low", "high"):
             if other != kind:
                 self._outside.pop((name, other), None)
         if kind is None:
             return
-        far = ratio < self.low / 10 if kind == "low" else ratio > self.high * 10
+        far = judged < self.low / 10 if kind == "low" else judged > self.high * 10
         last = self._outside.get((name, kind))
-        self._outside[(name, kind)] = ratio
-        returning = last is not None and (ratio > last if kind == "low" else ratio < last)
+        self._outside[(name, kind)] = judged
+        returning = last is not None and (judged > last if kind == "low" else judged < last)
         if not far and (last is None or returning):  # moderately out, or on its way back
             return
         if (name, kind) in self._warned:
@@ -134,7 +143,7 @@ class UpdateRatioMonitor(Callback):
         warnings.warn(
             f"parameter {name}: update/weight ratio {ratio:.1e} in epoch {trainer.epoch + 1} is "
             f"far {'below' if below else 'above'} ~1e-3; the learning rate "
-            f"({trainer.optimizer.lr:g}) may be too {kind}",
+            f"({optimizer.lr:g}) may be too {kind}",
             TrainingWarning,
             stacklevel=2,
         )
