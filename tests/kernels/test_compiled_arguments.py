@@ -82,12 +82,20 @@ def test_softmax_cross_entropy_rejects_labels_out_of_range(c):
         c.softmax_cross_entropy(s, np.zeros(2, np.int64), share, np.empty_like(s))
 
 
-def test_dropout_needs_float32_draws_of_the_same_size(c):
+def test_dropout_checks_sizes_seed_offset_and_threshold(c):
     x = np.ones(6, np.float64)
-    with pytest.raises(TypeError, match="u: expected float32"):
-        c.dropout(x, np.ones(6, np.float64), 0.5, 2.0, np.empty_like(x))
+    with pytest.raises(TypeError, match="y: expected float64"):
+        c.dropout(x, 1, 0, 2**31, 2.0, np.empty(6, F32))
     with pytest.raises(ValueError, match="one size"):
-        c.dropout(x, np.ones(5, F32), 0.5, 2.0, np.empty_like(x))
+        c.dropout(x, 1, 0, 2**31, 2.0, np.empty(5))
+    with pytest.raises(ValueError, match="offset >= 0 and threshold < 2\\*\\*32"):
+        c.dropout(x, 1, -1, 2**31, 2.0, np.empty_like(x))
+    with pytest.raises(ValueError, match="threshold < 2"):
+        c.dropout(x, 1, 0, 2**32, 2.0, np.empty_like(x))
+    with pytest.raises(OverflowError):
+        c.dropout(x, -1, 0, 2**31, 2.0, np.empty_like(x))
+    with pytest.raises(TypeError):
+        c.dropout(x, 1.5, 0, 2**31, 2.0, np.empty_like(x))
 
 
 @pytest.mark.skipif(not hasattr(compiled(), "read_rows"), reason="no pread here")

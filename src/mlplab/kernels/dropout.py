@@ -1,18 +1,19 @@
 """Inverted dropout's mask and scale in one pass, forward and backward (``native/losses.h``).
 
-Given the uniform draws u (the layer's own generator makes them, so the mask is the NumPy
-path's), y = x ⊙ [u >= p] / (1 - p) and dx = dy ⊙ [u >= p] / (1 - p), each one pass with no
-boolean mask array; bit-identical to NumPy's ``x * mask`` then ``*= 1/(1-p)``. Shapes: x, u, y,
-dy, dx (N, D); u float32.
+y = x ⊙ [b ≥ t] / (1 − p) and dx = dy ⊙ [b ≥ t] / (1 − p), the random bits b made inside the
+pass from the step's seed (``layers/dropout_mask.py``, whose NumPy mask this is, bit for bit).
+Shapes: x, y, dy, dx (N, D).
 """
 
 import numpy as np
 
 from mlplab.kernels.runtime import compiled
+from mlplab.layers.dropout_mask import threshold
 
 
-def dropout_apply(x, uniform, p):
-    """x ⊙ [u >= p] / (1 - p) as a new array (forward: x; backward: dy)."""
+def dropout_apply(x, seed, offset, p):
+    """x ⊙ [b ≥ t] / (1 − p) as a new array, b the bits of elements offset, offset + 1, ...
+    (forward: x; backward: dy)."""
     y = np.empty_like(x)
-    compiled().dropout(x, uniform, p, 1.0 / (1.0 - p), y)  # p as float32 in C
+    compiled().dropout(x, seed, offset, threshold(p), 1.0 / (1.0 - p), y)
     return y

@@ -1,11 +1,14 @@
 """Inverted dropout."""
 
+import math
+
 import numpy as np
 
 from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError
 from mlplab.layers.base import Layer
+from mlplab.layers.dropout_mask import keep_mask
 from mlplab.layers.registries import register_layer
 
 
@@ -14,14 +17,16 @@ class Dropout(Layer):
     """Zero each unit with probability p during training, and scale the survivors by 1/(1-p)
     [Srivastava et al., 2014], so that evaluation is the identity ("inverted dropout").
 
-    y = x ⊙ m / (1 - p), m ~ Bernoulli(1 - p); dx = dy ⊙ m / (1 - p). The mask comes from the
-    layer's own ``self.rng``, whose state gradient checks and checkpoints save and restore.
-    With the fused kernels, mask and scale take one pass (``kernels/dropout.py``), the same mask.
-    Shapes: (N, D) -> (N, D).
+    y = x ⊙ m / (1 - p), m ~ Bernoulli(1 - p); dx = dy ⊙ m / (1 - p). Each training step draws
+    one seed from the layer's own ``self.rng`` (whose state gradient checks and checkpoints save
+    and restore), and the mask is made from it by counter-based random bits
+    (``layers/dropout_mask.py``). With the fused kernels, the mask is made inside the pass that
+    applies it, forward and again backward (``kernels/dropout.py``): the same mask, and nothing
+    kept between the two but the seed. Shapes: (N, D) -> (N, D).
 
     Data-parallel training sets ``rows = (start, stop, total)`` before each step: the layer then
-    draws the mask of the whole global batch (``total`` rows, as one process would, so every
-    rank's generator stays in step) and keeps rows ``start:stop``, this rank's.
+    makes rows ``start:stop`` of the mask of the whole global batch (``total`` rows, as one
+    process would), and every rank's generator stays in step (one seed a step).
     """
 
     #: None, or (start, stop, total): this rank's rows of a global batch (``mlplab.training``)
@@ -42,33 +47,25 @@ class Dropout(Layer):
             self.rng = rng.spawn(1)[0]
         else:
             self.rng = np.random.default_rng(rng)
-        self.mask = None
-        self._mask_is_draws = False  # the mask is the uniform draws (the fused kernel), not 0/1
-        self._uniform = self._keep = None  # scratch reused while the batch shape stays the same
+        self.mask = None  # the reference path's 0/1 mask
+        self._draw = None  # the fused path's (seed, offset): the mask's bits are made from them
 
     def forward(self, x, training=False):
         if self.checks_input():
             self.check_input(x)
+        self.mask = self._draw = None
         if not training or self.p == 0.0:
-            self.mask = None
             return x
-        xp = array_module(x)
-        shape = x.shape if self.rows is None else (self.rows[2], *x.shape[1:])
-        if self._uniform is None or self._uniform.shape != shape:
-            self._uniform = np.empty(shape, np.float32)
-            self._keep = np.empty(shape, bool)
-        self.rng.random(dtype=np.float32, out=self._uniform)
+        seed = int(self.rng.integers(2**64, dtype=np.uint64))
+        offset = 0 if self.rows is None else self.rows[0] * math.prod(x.shape[1:])
         if self.uses_kernel(x):
             from mlplab.kernels.dropout import dropout_apply
 
-            draws = self._uniform if self.rows is None else self._uniform[slice(*self.rows[:2])]
-            self.mask, self._mask_is_draws = draws, True  # the draws stand for the mask: [u >= p]
-            return dropout_apply(x, draws, self.p)
-        keep = np.greater_equal(self._uniform, self.p, out=self._keep)
-        if self.rows is not None:
-            keep = keep[self.rows[0] : self.rows[1]]
+            self._draw = (seed, offset)
+            return dropout_apply(x, seed, offset, self.p)
+        xp = array_module(x)
+        keep = keep_mask(seed, offset, x.shape, self.p)
         self.mask = keep if xp is np else xp.asarray(keep)
-        self._mask_is_draws = False
         y = x * self.mask
         y *= 1.0 / (1.0 - self.p)
         return y
@@ -81,12 +78,12 @@ class Dropout(Layer):
         return takes(x)
 
     def backward(self, dy):
-        if self.mask is None:
-            return dy
-        if self._mask_is_draws:
+        if self._draw is not None:
             from mlplab.kernels.dropout import dropout_apply
 
-            return dropout_apply(np.ascontiguousarray(dy), self.mask, self.p)
+            return dropout_apply(np.ascontiguousarray(dy), *self._draw, self.p)
+        if self.mask is None:
+            return dy
         dx = dy * self.mask
         dx *= 1.0 / (1.0 - self.p)
         return dx

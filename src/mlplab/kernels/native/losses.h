@@ -35,7 +35,25 @@ static double NAME(softmax_cross_entropy)(const T *s, const int64_t *labels, con
     return loss;
 }
 
-/* y = x ⊙ [u ≥ p] · scale, scale = 1/(1 − p); u float32 draws. Shapes: x, u, y (size,). */
-HOT static void NAME(dropout)(const T *x, const float *u, float p, T scale, T *y, int64_t size) {
-    for (int64_t i = 0; i < size; i++) y[i] = (u[i] >= p ? x[i] : x[i] * 0) * scale;
+/* y = x ⊙ [b ≥ t] · scale, scale = 1/(1 − p), t = ⌈p·2³²⌉: element i's 32 random bits b are
+ * those of element g = offset + i (dropout_bits in module.c), made here rather than read; each
+ * 64-bit word is made once, for its two elements. Shapes: x, y (size,). */
+#define DROPOUT_KEEP(i, bits) y[i] = ((uint32_t)(bits) >= threshold ? x[i] : x[i] * 0) * scale
+HOT static void NAME(dropout)(const T *x, uint64_t seed, uint64_t offset, uint32_t threshold,
+                              T scale, T *y, int64_t size) {
+    int64_t i = 0;
+    if (size > 0 && (offset & 1)) { /* the high half of the first word */
+        DROPOUT_KEEP(0, splitmix64(seed, offset >> 1) >> 32);
+        i = 1;
+    }
+    const uint64_t word = (offset + (uint64_t)i) >> 1;
+    const int64_t pairs = (size - i) / 2;
+    for (int64_t k = 0; k < pairs; k++) {
+        const uint64_t w = splitmix64(seed, word + (uint64_t)k);
+        DROPOUT_KEEP(i + 2 * k, w);
+        DROPOUT_KEEP(i + 2 * k + 1, w >> 32);
+    }
+    if (i + 2 * pairs < size) /* the low half of the last word */
+        DROPOUT_KEEP(size - 1, splitmix64(seed, word + (uint64_t)pairs));
 }
+#undef DROPOUT_KEEP

@@ -57,6 +57,20 @@ static inline long active(long flags, int64_t decays) {
         default: { const long FLAGS = (flags); LOOP(__VA_ARGS__); }                        \
         }                                                                                   \
     } while (0)
+/* SplitMix64 [Steele, Lea & Flood, 2014]: its k-th output from state `seed` is
+ * mix(seed + (k + 1)·γ). Dropout's element g takes 32 bits of output ⌊g/2⌋: the low half where
+ * g is even, the high half where odd (``layers/dropout_mask.py`` is the NumPy reference). */
+static inline uint64_t splitmix64(uint64_t seed, uint64_t k) {
+    uint64_t z = seed + (k + 1) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline uint32_t dropout_bits(uint64_t seed, uint64_t g) {
+    return (uint32_t)(splitmix64(seed, g >> 1) >> ((g & 1) * 32));
+}
+
 enum { ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID, ACT_ELU };
 
 #define T float
@@ -471,15 +485,19 @@ static PyObject *py_softmax_cross_entropy(PyObject *self, PyObject *const *args,
 
 static PyObject *py_dropout(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Held held = {0};
-    ARGS(5);
+    ARGS(6);
     HOLD(x, 0, 'T', 0, 0);
-    HOLD(u, 1, 'f', 0, 0);
-    REAL(p, 2) REAL(scale, 3) CHECK_NUMBERS();
-    HOLD(y, 4, 'T', 1, 0);
-    if (items(u) != items(x) || items(y) != items(x))
-        return fail(&held, "dropout: x, u and y of one size expected");
+    unsigned long long seed = PyLong_AsUnsignedLongLong(args[1]);
+    long long offset = PyLong_AsLongLong(args[2]);
+    unsigned long threshold = PyLong_AsUnsignedLong(args[3]);
+    REAL(scale, 4) CHECK_NUMBERS();
+    HOLD(y, 5, 'T', 1, 0);
+    if (items(y) != items(x)) return fail(&held, "dropout: x and y of one size expected");
+    if (offset < 0 || threshold > 0xFFFFFFFFUL)
+        return fail(&held, "dropout: offset >= 0 and threshold < 2**32 expected");
     Py_BEGIN_ALLOW_THREADS;
-    TYPED(dropout, x->buf, F(u), (float)p, scale, y->buf, items(x));
+    TYPED(dropout, x->buf, (uint64_t)seed, (uint64_t)offset, (uint32_t)threshold, scale, y->buf,
+          items(x));
     Py_END_ALLOW_THREADS;
     release(&held);
     Py_RETURN_NONE;
@@ -605,7 +623,7 @@ static PyMethodDef methods[] = {
     METHOD(affine_columns, "affine_columns(x, scale, shift, y, start, stop)"),
     METHOD(softmax_cross_entropy,
            "softmax_cross_entropy(s, labels, share or None, ds) -> (loss, rows argmax'd right)"),
-    METHOD(dropout, "dropout(x, u, p, scale, y)"),
+    METHOD(dropout, "dropout(x, seed, offset, threshold, scale, y)"),
 #ifdef HAVE_PREAD
     METHOD(read_rows, "read_rows(fd, offsets, order, row_bytes, out) -> rows not cached or (k, n)"),
 #endif
