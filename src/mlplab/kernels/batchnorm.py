@@ -20,6 +20,8 @@ from mlplab.kernels.runtime import compiled
 
 def _merge_moments(means, m2s, spans):
     """Chan's pairwise update over the spans: (mean, M2) of all rows, float64."""
+    if len(spans) == 1:
+        return means[0], m2s[0]
     mean, m2 = means[0].copy(), m2s[0].copy()
     count = spans[0][1] - spans[0][0]
     for c in range(1, len(spans)):
@@ -41,7 +43,9 @@ def batchnorm_train_forward(x, gamma, beta, eps):
     pool.each_span(kernels.bn_moments, spans, x, sums=(means, m2s))
     mean, m2 = _merge_moments(means, m2s, spans)
     var = m2 / x.shape[0]
-    inv_std = 1.0 / np.sqrt(var + eps)
+    inv_std = np.add(var, eps)
+    np.sqrt(inv_std, out=inv_std)
+    np.divide(1.0, inv_std, out=inv_std)
     xhat, y = np.empty_like(x), np.empty_like(x)
     pool.each_span(kernels.bn_normalize, spans, x, mean, inv_std, gamma, beta, xhat, y)
     dtype = x.dtype

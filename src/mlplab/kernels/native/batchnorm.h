@@ -3,7 +3,7 @@
  * Chan et al.'s rule and computes 1/√(σ² + ε). Shapes: x, x̂, y, dy, dx (N, D); the rest (D,). */
 
 /* mean and M2 = Σ(x − mean)² of the rows, each read twice while in cache. */
-static void NAME(bn_moments)(const T *x, int64_t d, int64_t start, int64_t stop, double *mean,
+HOT static void NAME(bn_moments)(const T *x, int64_t d, int64_t start, int64_t stop, double *mean,
                              double *m2) {
     for (int64_t i = start; i < stop; i++)
         for (int64_t j = 0; j < d; j++) mean[j] += (double)x[i * d + j];
@@ -29,7 +29,7 @@ HOT static void NAME(bn_normalize)(const T *x, const double *mean, const double 
 }
 
 /* dβ += Σ dy and dγ += Σ dy x̂, per column. */
-static void NAME(bn_gradient_sums)(const T *dy, const T *xhat, int64_t d, int64_t start,
+HOT static void NAME(bn_gradient_sums)(const T *dy, const T *xhat, int64_t d, int64_t start,
                                    int64_t stop, double *dbeta, double *dgamma) {
     for (int64_t i = start; i < stop; i++)
         for (int64_t j = 0; j < d; j++) {
