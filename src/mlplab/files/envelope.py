@@ -45,15 +45,15 @@ def checksum(tensors: dict) -> str:
     return digest.hexdigest()
 
 
-def pack(tensors: dict, document: dict, format: str) -> bytes:
+def pack(tensors: dict, document: dict, format: str, encode=json.dumps) -> bytes:
     """The file's bytes: ``tensors`` (name -> array, on any backend) and ``document`` (plain
-    JSON) with the arrays' ``sha256`` added at its end."""
+    JSON, written by ``encode``) with the arrays' ``sha256`` added at its end."""
     from safetensors.numpy import save
 
     # C-contiguous NumPy copies: safetensors 0.8 writes wrong bytes for strided arrays.
     arrays = {k: np.ascontiguousarray(to_numpy(v)) for k, v in tensors.items()}
     document = {**document, "sha256": checksum(arrays)}
-    return save(arrays, metadata={"format": format, "mlplab": json.dumps(document)})
+    return save(arrays, metadata={"format": format, "mlplab": encode(document)})
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -11,17 +11,34 @@ from mlplab.files.atomic import atomic_write
 from mlplab.training.callbacks import Callback
 
 
-def write_metrics(path, history: list[dict]) -> None:
-    """One row per epoch, columns from the history's keys (epoch first)."""
-    columns = []
+def metric_columns(history: list[dict], columns=()) -> list[str]:
+    """``columns`` and then every other key of the history's rows, in order of first use."""
+    columns, known = list(columns), set(columns)
     for row in history:
-        columns += [k for k in row if k not in columns]
+        for key in row:
+            if key not in known:
+                columns.append(key)
+                known.add(key)
+    return columns
+
+
+def csv_lines(columns: list[str], rows: list[dict]) -> list[str]:
+    """Each row as its CSV line (empty where it has no value)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in history:
+    lines = []
+    for row in rows:
         writer.writerow({k: _plain(v) for k, v in row.items()})
-    atomic_write(path, buffer.getvalue())
+        lines.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
+
+
+def write_metrics(path, history: list[dict]) -> None:
+    """One row per epoch, columns from the history's keys (epoch first)."""
+    columns = metric_columns(history)
+    atomic_write(path, _header(columns) + "".join(csv_lines(columns, history)))
 
 
 def read_metrics(path) -> list[dict]:
@@ -34,13 +51,43 @@ def read_metrics(path) -> list[dict]:
 
 
 class MetricsFile(Callback):
-    """Rewrite ``metrics.csv`` after every epoch."""
+    """Rewrite ``metrics.csv`` after every epoch.
+
+    The file is written whole (atomically), but each ended epoch's line is formatted once and
+    kept while the rows before the last are the same records under the same columns (an
+    epoch's record changes only while it is the last; a new column reformats every line)."""
 
     def __init__(self, path):
         self.path = Path(path)
+        self._columns: list[str] = []  # the columns the kept lines were formatted with
+        self._done: list[tuple[dict, str]] = []  # (record, its line) of the ended epochs
+        self._done_columns: list[str] = []  # metric_columns of those records
 
     def on_epoch_end(self, trainer):
-        write_metrics(self.path, trainer.history.records)
+        records = trainer.history.records
+        if not records:
+            return
+        if len(self._done) >= len(records) or any(
+            record is not records[i] for i, (record, _) in enumerate(self._done)
+        ):
+            self._done, self._done_columns = [], []
+        fresh = records[len(self._done) :]
+        columns = metric_columns(fresh, self._done_columns)
+        if columns != self._columns:
+            self._done, self._done_columns, fresh = [], [], records
+            self._columns = columns
+        lines = csv_lines(columns, fresh)
+        ended = list(zip(fresh[:-1], lines[:-1], strict=True))
+        self._done += ended
+        self._done_columns = metric_columns([record for record, _ in ended], self._done_columns)
+        text = "".join(line for _, line in self._done) + lines[-1]
+        atomic_write(self.path, _header(columns) + text)
+
+
+def _header(columns: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(columns)
+    return buffer.getvalue()
 
 
 def _plain(value):

@@ -13,6 +13,7 @@ corrupt is replaced by it on resume (``load_latest``), with a warning naming the
 Never pickle.
 """
 
+import json
 import os
 import secrets
 import warnings
@@ -21,6 +22,7 @@ from pathlib import Path
 from mlplab.errors import ConfigError, FileFormatError
 from mlplab.files.atomic import atomic_write
 from mlplab.files.envelope import pack, read_envelope
+from mlplab.files.records_json import RecordsEncoder
 from mlplab.training.callbacks import Callback
 from mlplab.training.history import History
 from mlplab.version import __version__
@@ -98,14 +100,17 @@ def _join_arrays(scalars: dict, prefix: str, tensors: dict) -> dict:
     return state
 
 
-def save_checkpoint(trainer, path, extra: dict | None = None, keep_previous: bool = False) -> Path:
+def save_checkpoint(
+    trainer, path, extra: dict | None = None, keep_previous: bool = False, encode=json.dumps
+) -> Path:
     """Write ``trainer``'s full state to ``path`` atomically (after checking weights are finite).
 
     ``keep_previous``: the file already at ``path`` is kept as ``previous_path(path)`` first
-    (a hard link, so that ``path`` is a complete checkpoint at every moment)."""
+    (a hard link, so that ``path`` is a complete checkpoint at every moment). ``encode``: the
+    document's JSON encoder (``Checkpoint`` passes a ``RecordsEncoder``'s)."""
     trainer.check_weights_finite()
     tensors, meta = trainer_state(trainer, extra)
-    data = pack(tensors, meta, FORMAT)
+    data = pack(tensors, meta, FORMAT, encode)
     path = Path(path)
     if keep_previous and path.is_file():
         _keep_previous(path)
@@ -306,6 +311,7 @@ class Checkpoint(Callback):
         self.every_epochs, self.every_steps = every_epochs, every_steps
         self.keep_epochs, self.filename = keep_epochs, filename
         self.extra = extra
+        self._json = RecordsEncoder()  # an epoch's records are encoded once, not at every save
 
     @property
     def path(self) -> Path:
@@ -313,7 +319,9 @@ class Checkpoint(Callback):
 
     def save(self, trainer) -> None:
         """Write the latest checkpoint now, keeping the one before."""
-        path = save_checkpoint(trainer, self.path, self.extra, keep_previous=True)
+        path = save_checkpoint(
+            trainer, self.path, self.extra, keep_previous=True, encode=self._json.encode
+        )
         trainer.last_checkpoint = str(path)
 
     def on_batch_end(self, trainer):
@@ -325,7 +333,7 @@ class Checkpoint(Callback):
             self.save(trainer)
         if self.keep_epochs:
             path = self.directory / f"epoch-{trainer.epoch + 1:04d}.safetensors"
-            save_checkpoint(trainer, path, self.extra)
+            save_checkpoint(trainer, path, self.extra, encode=self._json.encode)
 
     def on_interrupt(self, trainer):
         self.save(trainer)
