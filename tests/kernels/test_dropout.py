@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from mlplab.kernels.dropout_mask import keep_mask
 from mlplab.kernels.runtime import compiled
 from mlplab.layers import Dropout
-from mlplab.layers.dropout_mask import keep_mask
 from tests.kernels.conftest import SHAPES, kernels_path
 
 

@@ -1,14 +1,14 @@
 """Inverted dropout's mask and scale in one pass, forward and backward (``native/losses.h``).
 
 y = x ⊙ [b ≥ t] / (1 − p) and dx = dy ⊙ [b ≥ t] / (1 − p), the random bits b made inside the
-pass from the step's seed (``layers/dropout_mask.py``, whose NumPy mask this is, bit for bit).
+pass from the step's seed (``kernels/dropout_mask.py``, whose NumPy mask this is, bit for bit).
 Shapes: x, y, dy, dx (N, D).
 """
 
 import numpy as np
 
+from mlplab.kernels.dropout_mask import threshold
 from mlplab.kernels.runtime import compiled
-from mlplab.layers.dropout_mask import threshold
 
 
 def dropout_apply(x, seed, offset, p):

@@ -7,8 +7,8 @@ import numpy as np
 from mlplab import kernels
 from mlplab.backend import array_module
 from mlplab.errors import ConfigError
+from mlplab.kernels.dropout_mask import keep_mask
 from mlplab.layers.base import Layer
-from mlplab.layers.dropout_mask import keep_mask
 from mlplab.layers.registries import register_layer
 
 
@@ -20,7 +20,7 @@ class Dropout(Layer):
     y = x ⊙ m / (1 - p), m ~ Bernoulli(1 - p); dx = dy ⊙ m / (1 - p). Each training step draws
     one seed from the layer's own ``self.rng`` (whose state gradient checks and checkpoints save
     and restore), and the mask is made from it by counter-based random bits
-    (``layers/dropout_mask.py``). With the fused kernels, the mask is made inside the pass that
+    (``kernels/dropout_mask.py``). With the fused kernels, the mask is made inside the pass that
     applies it, forward and again backward (``kernels/dropout.py``): the same mask, and nothing
     kept between the two but the seed. Shapes: (N, D) -> (N, D).
 

@@ -59,7 +59,7 @@ static inline long active(long flags, int64_t decays) {
     } while (0)
 /* SplitMix64 [Steele, Lea & Flood, 2014]: its k-th output from state `seed` is
  * mix(seed + (k + 1)·γ). Dropout's element g takes 32 bits of output ⌊g/2⌋: the low half where
- * g is even, the high half where odd (``layers/dropout_mask.py`` is the NumPy reference). */
+ * g is even, the high half where odd (``kernels/dropout_mask.py`` is the NumPy reference). */
 static inline uint64_t splitmix64(uint64_t seed, uint64_t k) {
     uint64_t z = seed + (k + 1) * 0x9E3779B97F4A7C15ULL;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;

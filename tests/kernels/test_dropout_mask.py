@@ -4,7 +4,7 @@ stream, and the keep threshold."""
 import numpy as np
 import pytest
 
-from mlplab.layers.dropout_mask import dropout_bits, keep_mask, threshold
+from mlplab.kernels.dropout_mask import dropout_bits, keep_mask, threshold
 
 
 def words(bits):
