@@ -137,7 +137,7 @@ def test_update_ratio_waits_a_second_epoch_for_a_moderate_excursion():
     at once, are a learning rate that is off."""
     from types import SimpleNamespace
 
-    trainer = SimpleNamespace(epoch=0, optimizer=SimpleNamespace(lr=1e-3))
+    trainer = SimpleNamespace(epoch=0, optimizer=SimpleNamespace(lr=1e-3, base_lr=1e-3))
     monitor = UpdateRatioMonitor()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

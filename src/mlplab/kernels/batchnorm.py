@@ -43,9 +43,7 @@ def batchnorm_train_forward(x, gamma, beta, eps):
     pool.each_span(kernels.bn_moments, spans, x, sums=(means, m2s))
     mean, m2 = _merge_moments(means, m2s, spans)
     var = m2 / x.shape[0]
-    inv_std = np.add(var, eps)
-    np.sqrt(inv_std, out=inv_std)
-    np.divide(1.0, inv_std, out=inv_std)
+    inv_std = 1.0 / np.sqrt(var + eps)
     xhat, y = np.empty_like(x), np.empty_like(x)
     pool.each_span(kernels.bn_normalize, spans, x, mean, inv_std, gamma, beta, xhat, y)
     dtype = x.dtype

@@ -8,7 +8,7 @@ output from state s. The unit is kept when b_g ≥ t, t = ⌈p·2³²⌉: P(keep
 The bits of any element can be made on their own. So the fused kernel makes the mask in the pass
 that applies it, and makes it again in the backward pass (nothing is kept but s). A rank of
 data-parallel training makes only its own rows of the global batch's mask. This module is the
-NumPy reference of ``kernels/native`` (``dropout_bits``); the two give the same bits.
+NumPy reference of ``kernels/native`` (``splitmix64``, ``dropout``); the two give the same bits.
 """
 
 import math

@@ -53,35 +53,29 @@ def read_metrics(path) -> list[dict]:
 class MetricsFile(Callback):
     """Rewrite ``metrics.csv`` after every epoch.
 
-    The file is written whole (atomically), but each ended epoch's line is formatted once and
-    kept while the rows before the last are the same records under the same columns (an
-    epoch's record changes only while it is the last; a new column reformats every line)."""
+    The file is written whole (atomically), but an ended epoch's line is formatted once: kept by
+    its record while the columns stay the same (an epoch's record changes only while it is the
+    last; a new column reformats every line)."""
 
     def __init__(self, path):
         self.path = Path(path)
         self._columns: list[str] = []  # the columns the kept lines were formatted with
-        self._done: list[tuple[dict, str]] = []  # (record, its line) of the ended epochs
-        self._done_columns: list[str] = []  # metric_columns of those records
+        self._lines: dict[int, tuple[dict, str]] = {}  # id(record) -> (record, its line)
 
     def on_epoch_end(self, trainer):
         records = trainer.history.records
-        if not records:
-            return
-        if len(self._done) >= len(records) or any(
-            record is not records[i] for i, (record, _) in enumerate(self._done)
-        ):
-            self._done, self._done_columns = [], []
-        fresh = records[len(self._done) :]
-        columns = metric_columns(fresh, self._done_columns)
+        columns = metric_columns(records)
         if columns != self._columns:
-            self._done, self._done_columns, fresh = [], [], records
-            self._columns = columns
-        lines = csv_lines(columns, fresh)
-        ended = list(zip(fresh[:-1], lines[:-1], strict=True))
-        self._done += ended
-        self._done_columns = metric_columns([record for record, _ in ended], self._done_columns)
-        text = "".join(line for _, line in self._done) + lines[-1]
-        atomic_write(self.path, _header(columns) + text)
+            self._columns, self._lines = columns, {}
+        kept = {}
+        for record in records[:-1]:
+            cached = self._lines.get(id(record))
+            if cached is None or cached[0] is not record:
+                cached = (record, csv_lines(columns, [record])[0])
+            kept[id(record)] = cached
+        self._lines = kept
+        lines = [line for _, line in kept.values()] + csv_lines(columns, records[-1:])
+        atomic_write(self.path, _header(columns) + "".join(lines))
 
 
 def _header(columns: list[str]) -> str:

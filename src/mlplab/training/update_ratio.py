@@ -120,8 +120,7 @@ class UpdateRatioMonitor(Callback):
 
     def _check(self, name, ratio, trainer):
         optimizer = trainer.optimizer
-        base = getattr(optimizer, "base_lr", 0.0)
-        share = optimizer.lr / base if base > 0 else 1.0
+        share = optimizer.lr / optimizer.base_lr if optimizer.base_lr > 0 else 1.0
         # below the range, the ratio the configured rate would give (schedules lower it on purpose)
         judged = ratio / share if 0.0 < share < 1.0 and ratio < self.low else ratio
         kind = "low" if judged < self.low else "high" if judged > self.high else None

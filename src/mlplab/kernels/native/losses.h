@@ -36,8 +36,8 @@ static double NAME(softmax_cross_entropy)(const T *s, const int64_t *labels, con
 }
 
 /* y = x ⊙ [b ≥ t] · scale, scale = 1/(1 − p), t = ⌈p·2³²⌉: element i's 32 random bits b are
- * those of element g = offset + i (dropout_bits in module.c), made here rather than read; each
- * 64-bit word is made once, for its two elements. Shapes: x, y (size,). */
+ * those of element g = offset + i, half of splitmix64(seed, ⌊g/2⌋) (module.c), made here rather
+ * than read; each 64-bit word is made once, for its two elements. Shapes: x, y (size,). */
 #define DROPOUT_KEEP(i, bits) y[i] = ((uint32_t)(bits) >= threshold ? x[i] : x[i] * 0) * scale
 HOT static void NAME(dropout)(const T *x, uint64_t seed, uint64_t offset, uint32_t threshold,
                               T scale, T *y, int64_t size) {

@@ -67,10 +67,6 @@ static inline uint64_t splitmix64(uint64_t seed, uint64_t k) {
     return z ^ (z >> 31);
 }
 
-static inline uint32_t dropout_bits(uint64_t seed, uint64_t g) {
-    return (uint32_t)(splitmix64(seed, g >> 1) >> ((g & 1) * 32));
-}
-
 enum { ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID, ACT_ELU };
 
 #define T float
