@@ -15,8 +15,16 @@ EPOCHS = 3
 
 def run_config(out, **training) -> dict:
     """Digits, one hidden layer of 16 with batch norm, 3 epochs of 20 steps, the babysitting
-    monitors on (plots) and the batch-norm gap monitor (state kept across an epoch's end)."""
-    values = {"epochs": EPOCHS, "batch_size": 64, "callbacks": ["batchnorm_gap"], **training}
+    monitors on (plots) and the batch-norm gap monitor (state kept across an epoch's end);
+    every epoch's checkpoint written (none put off by ``checkpoint_overhead``), so that the
+    tests know which steps are saved."""
+    values = {
+        "epochs": EPOCHS,
+        "batch_size": 64,
+        "callbacks": ["batchnorm_gap"],
+        "checkpoint_overhead": 0,
+        **training,
+    }
     return {
         "data": {"source": "digits"},
         "network": {"hidden": [16]},

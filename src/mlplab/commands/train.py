@@ -59,6 +59,12 @@ FLAGS = [
         "what early stopping watches (default: val_accuracy, val_loss for regression)",
     ),
     ("--checkpoint-every", "training.checkpoint_every", "N", "epochs between checkpoints"),
+    (
+        "--checkpoint-overhead",
+        "training.checkpoint_overhead",
+        "F",
+        "the most of the time checkpoints may take; 0 = save every due epoch (default 0.05)",
+    ),
     ("--class-weight", "training.class_weight", "balanced|L=W,...", "weights of the classes"),
     ("--keep-best", "training.keep_best", "METRIC", "keep the best epoch, e.g. val_loss"),
     ("--out", "output.dir", "DIR", "run directory (default runs/<data>-<date>-<time>)"),

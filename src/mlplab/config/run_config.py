@@ -121,6 +121,9 @@ class TrainingConfig:
     early_stopping_monitor: str = ""
     #: write a checkpoint every this many epochs (0 = only at the end).
     checkpoint_every: int = 1
+    #: the most of the time those saves may take: a due save is put off while the last one's
+    #: duration ÷ this has not passed since it (0 = never put off; ``Checkpoint.max_overhead``).
+    checkpoint_overhead: float = 0.05
     #: extra callbacks by spec (``mlplab.training.CALLBACKS``), e.g. ["update_ratio:every=5"].
     callbacks: list[str] = field(default_factory=list)
     #: class weights: "balanced" or "LABEL=W,LABEL=W" (labels not named weigh 1; "" = none).
@@ -296,6 +299,12 @@ class RunConfig:
             t.early_stopping_monitor,
         )
         _check(t.checkpoint_every >= 0, "training.checkpoint_every", ">= 0", t.checkpoint_every)
+        _check(
+            0 <= t.checkpoint_overhead < 1,
+            "training.checkpoint_overhead",
+            "in [0, 1)",
+            t.checkpoint_overhead,
+        )
         # the tables' values are checked where they are used: by building the objects
         for dotted, build in TABLES.items():
             _named(dotted, build, getattr(t, dotted.partition(".")[2]))

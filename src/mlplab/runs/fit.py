@@ -125,7 +125,12 @@ def callback_stack(
     if config.output.tensorboard:
         stack.append(TensorBoard(config.output.tensorboard) if root else Callback())
     every = t.checkpoint_every or None
-    checkpoint = Checkpoint(directory / CHECKPOINTS_DIR, every_epochs=every, extra=settings)
+    checkpoint = Checkpoint(
+        directory / CHECKPOINTS_DIR,
+        every_epochs=every,
+        extra=settings,
+        max_overhead=t.checkpoint_overhead,
+    )
     stack.append(checkpoint if root else Callback())
     return stack
 
