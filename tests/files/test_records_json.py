@@ -38,7 +38,13 @@ def test_only_the_new_records_are_encoded(monkeypatch):
     encoder.encode({"history": history})
     encoded = []
     dumps = json.dumps
-    monkeypatch.setattr(records_json.json, "dumps", lambda v: encoded.append(v) or dumps(v))
+
+    def counting(value):
+        encoded.append(value)
+        return dumps(value)
+
+    monkeypatch.setattr(records_json.json, "dumps", counting)
+    monkeypatch.setattr(encoder._records, "format", counting)  # the ended records' cache
     history.append({"epoch": 50, "loss": 0.2})
     encoder.encode({"history": history})
     records_encoded = [v for v in encoded if isinstance(v, dict)]
@@ -52,7 +58,7 @@ def test_a_replaced_history_is_encoded_again_and_the_cache_forgets_the_old_recor
     restored = [{"epoch": e, "again": True} for e in range(3)]  # new objects, other contents
     doc = {"history": restored}
     assert encoder.encode(doc) == json.dumps(doc)
-    assert {id(r) for r, _ in encoder._cache.values()} == {id(r) for r in restored[:-1]}
+    assert {id(r) for r, _ in encoder._records._kept.values()} == {id(r) for r in restored[:-1]}
 
 
 def test_lists_elsewhere_are_never_cached():

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from mlplab.files.atomic import atomic_write
+from mlplab.files.ended_records import EndedRecords
 from mlplab.training.callbacks import Callback
 
 
@@ -60,21 +61,17 @@ class MetricsFile(Callback):
     def __init__(self, path):
         self.path = Path(path)
         self._columns: list[str] = []  # the columns the kept lines were formatted with
-        self._lines: dict[int, tuple[dict, str]] = {}  # id(record) -> (record, its line)
+        self._lines: EndedRecords | None = None  # the kept lines, made for ``_columns``
 
     def on_epoch_end(self, trainer):
         records = trainer.history.records
         columns = metric_columns(records)
         if columns != self._columns:
-            self._columns, self._lines = columns, {}
-        kept = {}
-        for record in records[:-1]:
-            cached = self._lines.get(id(record))
-            if cached is None or cached[0] is not record:
-                cached = (record, csv_lines(columns, [record])[0])
-            kept[id(record)] = cached
-        self._lines = kept
-        lines = [line for _, line in kept.values()] + csv_lines(columns, records[-1:])
+            self._columns = columns
+            self._lines = EndedRecords(lambda record: csv_lines(columns, [record])[0])
+        lines = [self._lines.text(record) for record in records[:-1]]
+        self._lines.sweep()
+        lines += csv_lines(columns, records[-1:])
         atomic_write(self.path, _header(columns) + "".join(lines))
 
 
